@@ -1,0 +1,162 @@
+"""The two quick-start commands (standard library only, so they run on a bare Python 3.11+).
+
+    python3 deploy/quickstart.py run    set up, then serve the site, the content origin and a worker
+    python3 deploy/quickstart.py test   set up, then run the checks and the whole test suite
+
+Both are idempotent: the virtualenv is (re)installed only when pyproject.toml changes.
+"""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+SITE = "http://127.0.0.1:8000"
+CONTENT = "http://127.0.0.1:8001"
+
+
+def say(message: str) -> None:
+    print(f"\033[1m==> {message}\033[0m", flush=True)
+
+
+def ensure_venv(extras: str) -> None:
+    """Create .venv and install the project, skipping the install when nothing changed."""
+    if not PYTHON.exists():
+        say("Creating the virtualenv in .venv")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".installed-{extras or 'base'}"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    say("Installing Remixbank and its dependencies")
+    target = f".[{extras}]" if extras else "."
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target])
+    stamp.write_text(wanted)
+
+
+def run(command: list[str], **kwargs: object) -> None:
+    subprocess.run(command, cwd=ROOT, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def manage(*args: str) -> None:
+    run([str(PYTHON), "manage.py", *args])
+
+
+def serve() -> None:
+    ensure_venv("")
+    say("Preparing the database and the demo content")
+    manage("migrate", "--noinput", "-v", "0")
+    manage("load_demo")
+    say("Starting the web server, the content origin and a Celery worker")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    data = Path(os.environ.get("REMIXBANK_DATA_DIR", ROOT / "var"))
+    data.mkdir(parents=True, exist_ok=True)
+    processes = [
+        subprocess.Popen(
+            [
+                str(PYTHON),
+                "-m",
+                "celery",
+                "-A",
+                "deploy",
+                "worker",
+                "-B",
+                "-l",
+                "info",
+                "--pool",
+                "solo",
+                "-Q",
+                "checks",
+                "--without-gossip",
+                "--without-mingle",
+                "--schedule",
+                str(data / "celerybeat-schedule"),
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen(
+            [str(PYTHON), "manage.py", "runserver", "127.0.0.1:8001", "--noreload"],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen(
+            [str(PYTHON), "manage.py", "runserver", "127.0.0.1:8000"], cwd=ROOT, env=env
+        ),
+    ]
+    time.sleep(3)
+    print(
+        f"""
+Remixbank is running.
+  Site:            {SITE}/
+  Content origin:  {CONTENT}/  (deposited tools are served only from here)
+  Admin:           {SITE}/admin/
+Demo accounts (password: remixbank-demo):
+  alice@northfield.ac.uk  admin of Northfield University (and site superuser)
+  bob@northfield.ac.uk    staff at Northfield University
+  charlie@northfield.ac.uk student at Northfield University
+  dana@southbank.ac.uk    staff at Southbank College
+  erin@lakeside.gov.uk    staff at Lakeside Schools
+Deposit from the command line:
+  .venv/bin/python manage.py deposit PACKAGE.zip --institution northfield --user bob@northfield.ac.uk
+Press Ctrl-C to stop.""",
+        flush=True,
+    )
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    failed = [p.args for p in processes if p.returncode not in (0, -signal.SIGINT, None)]
+    if failed:
+        sys.exit(f"A process stopped unexpectedly: {failed[0]}")
+
+
+def test(pytest_args: list[str]) -> None:
+    ensure_venv("test")
+    bin_dir = VENV / "bin"
+    say("ruff")
+    run([str(bin_dir / "ruff"), "check", "."])
+    run([str(bin_dir / "ruff"), "format", "--check", "."])
+    say("Migrations match the models")
+    manage("makemigrations", "--check", "--dry-run")
+    say("Import contracts")
+    run([str(bin_dir / "lint-imports")])
+    say("Test suite")
+    run([str(PYTHON), "-m", "pytest", *pytest_args])
+
+
+def main() -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs before the venv exists
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    command, *rest = sys.argv[1:] or ["help"]
+    try:
+        if command == "run":
+            serve()
+        elif command == "test":
+            test(rest)
+        else:
+            sys.exit(__doc__)
+    except subprocess.CalledProcessError as exc:
+        sys.exit(f"Failed: {' '.join(map(str, exc.cmd))} (exit {exc.returncode})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Creative Commons rules as plain Python: the catalogue, adaptation rules, collections, credit.
+
+No Django and no database: `repository` calls these functions at every fork, remix and merge.
+"""
+
+from licensing.attribution import (
+    Work,
+    attribution_file,
+    attribution_html,
+    attribution_jsonld,
+    attribution_text,
+)
+from licensing.catalogue import (
+    License,
+    UnknownLicense,
+    all_licenses,
+    get_license,
+    is_known,
+    license_for_url,
+)
+from licensing.collection import Collection, collection_notices
+from licensing.rules import (
+    LicenseConflict,
+    LicenseOption,
+    adaptation_options,
+    allowed_adaptation_licenses,
+    explain,
+    explain_refusal,
+    recommended_adaptation_license,
+    require_adaptation_license,
+)
+
+__all__ = [
+    "Collection",
+    "License",
+    "LicenseConflict",
+    "LicenseOption",
+    "UnknownLicense",
+    "Work",
+    "adaptation_options",
+    "all_licenses",
+    "allowed_adaptation_licenses",
+    "attribution_file",
+    "attribution_html",
+    "attribution_jsonld",
+    "attribution_text",
+    "collection_notices",
+    "explain",
+    "explain_refusal",
+    "get_license",
+    "is_known",
+    "license_for_url",
+    "recommended_adaptation_license",
+    "require_adaptation_license",
+]

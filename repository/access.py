@@ -1,0 +1,49 @@
+"""Who may do what: role checks shared by every action."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from repository.errors import PermissionRefused
+from repository.models import Institution, Membership, Resource, Version
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def role_in(user: AnyUser, institution: Institution) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user=user, institution=institution)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def is_staff_of(user: AnyUser, institution: Institution) -> bool:
+    return role_in(user, institution) in {Membership.Role.ADMIN, Membership.Role.STAFF}
+
+
+def is_admin_of(user: AnyUser, institution: Institution) -> bool:
+    return role_in(user, institution) == Membership.Role.ADMIN
+
+
+def require_staff(user: AnyUser, institution: Institution, doing: str) -> None:
+    if not is_staff_of(user, institution):
+        raise PermissionRefused(
+            f"Only staff of {institution.name} may {doing}; ask one of its admins for a staff role."
+        )
+
+
+def require_member(user: AnyUser, institution: Institution, doing: str) -> None:
+    if role_in(user, institution) is None:
+        raise PermissionRefused(
+            f"Only members of {institution.name} may {doing}; join it by invitation or "
+            "with a verified address at one of its domains."
+        )
+
+
+def can_view(user: AnyUser, version: Version) -> bool:
+    return Version.objects.visible_to(user).filter(pk=version.pk).exists()
+
+
+def can_publish(user: AnyUser, resource: Resource) -> bool:
+    return is_staff_of(user, resource.institution)

@@ -1,0 +1,60 @@
+"""Deposit: turn an uploaded zip package into a new, immutable version."""
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from repository import blobstore
+from repository.access import require_staff
+from repository.actions.versions import TreeEntry, create_resource, create_version
+from repository.errors import PackageRefused
+from repository.models import Institution, Resource, Version
+from repository.packages import PackageLimits, unpack_package
+
+
+def deposit_package(
+    *,
+    package: Path,
+    institution: Institution,
+    by: AbstractBaseUser,
+    resource: Resource | None = None,
+    changelog: str = "",
+    publish_on_pass: bool = True,
+    limits: PackageLimits | None = None,
+) -> Version:
+    """Check and store a zip package as a new version (of `resource`, or of a new resource).
+
+    Every check runs before a byte is stored, so a refused deposit leaves nothing behind.
+    Raises PackageRefused naming what is wrong, PermissionRefused for non-staff.
+    """
+    require_staff(by, institution, "deposit")
+    if resource is not None and resource.institution_id != institution.pk:
+        raise PackageRefused(f"“{resource.title}” belongs to another institution.")
+    limits = limits or PackageLimits.from_settings()
+    with tempfile.TemporaryDirectory(prefix="deposit-", dir=settings.FILE_UPLOAD_TEMP_DIR) as tmp:
+        unpacked = unpack_package(package, Path(tmp), limits)
+        manifest = unpacked.manifest
+        if resource is not None and manifest["kind"] != resource.kind:
+            raise PackageRefused(
+                f"The manifest says kind={manifest['kind']!r} but “{resource.title}” is a "
+                f"{resource.get_kind_display().lower()}; a resource keeps its kind."
+            )
+        # Blobs are stored before the rows; should the transaction fail, the unreferenced
+        # blobs are removed later by `manage.py collect_blobs`, never by a racing deposit.
+        for file in unpacked.files:
+            blobstore.put_file(file.local_path, file.sha256)
+        tree = [TreeEntry(f.path, f.sha256, f.size) for f in unpacked.files]
+        with transaction.atomic():
+            if resource is None:
+                resource = create_resource(institution=institution, manifest=manifest, by=by)
+            return create_version(
+                resource=resource,
+                manifest=manifest,
+                tree=tree,
+                by=by,
+                changelog=changelog,
+                publish_on_pass=publish_on_pass,
+            )

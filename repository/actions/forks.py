@@ -1,0 +1,50 @@
+"""Fork: start a new resource in the forker's institution from an existing version."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+import licensing
+from repository.access import can_view, require_member
+from repository.actions.versions import create_resource, create_version, tree_of
+from repository.errors import LicenceRefused, PermissionRefused
+from repository.models import Derivation, Institution, Version
+
+
+@transaction.atomic
+def fork_version(
+    source: Version,
+    *,
+    into: Institution,
+    by: AbstractBaseUser,
+    licence: str | None = None,
+    title: str | None = None,
+) -> Version:
+    """Make a resource in `into` whose first version has `source`'s tree, copying no bytes.
+
+    Raises LicenceRefused when the source's licence allows no shared adaptation (or not
+    `licence`), PermissionRefused when `by` cannot see the source or is not a member of `into`.
+    """
+    if not can_view(by, source):
+        raise PermissionRefused("You cannot see this version, so you cannot fork it.")
+    require_member(by, into, "fork into it")
+    try:
+        chosen = licensing.require_adaptation_license([source.licence], licence)
+    except licensing.LicenseConflict as exc:
+        raise LicenceRefused(str(exc)) from None
+    manifest = {
+        **source.manifest,
+        "license": chosen,
+        "title": title or source.manifest["title"],
+    }
+    resource = create_resource(institution=into, manifest=manifest, by=by)
+    fork = create_version(
+        resource=resource,
+        manifest=manifest,
+        tree=tree_of(source),
+        by=by,
+        changelog=f"Forked from {source.resource.title} v{source.number} "
+        f"({source.resource.institution.name}).",
+        publish_on_pass=False,
+    )
+    Derivation.objects.create(child=fork, parent=source, kind=Derivation.Kind.FORK)
+    return fork

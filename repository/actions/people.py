@@ -1,0 +1,105 @@
+"""People: sign-up, joining institutions by invitation or verified e-mail domain."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from repository.access import require_staff
+from repository.errors import DomainError, PermissionRefused
+from repository.models import Institution, Invitation, Membership
+
+EMAIL_SALT = "remixbank.verify-email"
+EMAIL_LINK_MAX_AGE = 3 * 24 * 3600
+
+
+def email_verification_token(user: AbstractBaseUser) -> str:
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=EMAIL_SALT)
+
+
+def send_verification_email(user: AbstractBaseUser, *, site_url: str) -> None:
+    link = site_url + reverse("verify_email", args=[email_verification_token(user)])
+    send_mail(
+        "Confirm your Remixbank address",
+        f"Open this link to confirm {user.email} and join your institution:\n{link}\n",
+        None,
+        [user.email],
+    )
+
+
+@transaction.atomic
+def verify_email(token: str) -> list[Membership]:
+    """Confirm a user's address and join every institution that accepts its domain as student.
+
+    Raises DomainError when the link is damaged or older than three days.
+    """
+    from django.contrib.auth import get_user_model
+
+    try:
+        data = signing.loads(token, salt=EMAIL_SALT, max_age=EMAIL_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise DomainError(
+            "This confirmation link has expired; sign in and ask for a new one."
+        ) from None
+    except signing.BadSignature:
+        raise DomainError(
+            "This confirmation link is damaged; copy the whole link from the e-mail."
+        ) from None
+    user = get_user_model().objects.get(pk=data["user"])
+    if user.email != data["email"]:
+        raise DomainError("Your address changed since this link was sent; ask for a new one.")
+    joined = []
+    for institution in Institution.objects.all():
+        if institution.accepts_domain(user.email):
+            membership, created = Membership.objects.get_or_create(
+                user=user, institution=institution, defaults={"role": Membership.Role.STUDENT}
+            )
+            if created:
+                joined.append(membership)
+    return joined
+
+
+@transaction.atomic
+def invite(
+    *, institution: Institution, email: str, role: str, by: AbstractBaseUser, site_url: str
+) -> Invitation:
+    """Invite someone to `institution`; only admins may invite staff or admins."""
+    require_staff(by, institution, "invite people")
+    admin = Membership.objects.filter(
+        user=by, institution=institution, role=Membership.Role.ADMIN
+    ).exists()
+    if role != Membership.Role.STUDENT and not admin:
+        raise PermissionRefused("Only admins may invite staff or admins.")
+    invitation = Invitation.objects.create(
+        institution=institution, email=email.lower(), role=role, invited_by=by
+    )
+    link = site_url + reverse("accept_invitation", args=[invitation.token])
+    transaction.on_commit(
+        lambda: send_mail(
+            f"Join {institution.name} on Remixbank",
+            f"You are invited to join {institution.name} as {role}. Accept here:\n{link}\n",
+            None,
+            [invitation.email],
+        )
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(token: str, *, user: AbstractBaseUser) -> Membership:
+    """Join the invitation's institution with its role (an existing membership is upgraded)."""
+    invitation = Invitation.objects.select_for_update().filter(token=token).first()
+    if invitation is None or invitation.accepted_at is not None:
+        raise DomainError("This invitation is unknown or was already used; ask for a new one.")
+    if invitation.email != user.email.lower():
+        raise PermissionRefused(
+            f"This invitation is for {invitation.email}; sign in with that address."
+        )
+    membership, _ = Membership.objects.update_or_create(
+        user=user, institution=invitation.institution, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership

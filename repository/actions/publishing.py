@@ -1,0 +1,36 @@
+"""Publishing and withdrawing versions."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from repository.access import require_staff
+from repository.models import Resource, Version
+
+
+@transaction.atomic
+def publish_version(version: Version, *, by: AbstractBaseUser | None) -> Version:
+    """Publish a passed version and point its resource at it.
+
+    `by` None means the system publishing on the depositor's behalf (publish_on_pass).
+    Raises InvalidTransition unless the version passed, PermissionRefused for non-staff.
+    """
+    if by is not None:
+        require_staff(by, version.resource.institution, "publish")
+    version.publish()
+    point_resource_at_latest(version.resource)
+    return version
+
+
+@transaction.atomic
+def withdraw_version(version: Version, *, by: AbstractBaseUser) -> Version:
+    """Withdraw a published version; its page stays with a warning."""
+    require_staff(by, version.resource.institution, "withdraw versions")
+    version.withdraw()
+    point_resource_at_latest(version.resource)
+    return version
+
+
+def point_resource_at_latest(resource: Resource) -> None:
+    latest = resource.versions.filter(state=Version.State.PUBLISHED).order_by("-number").first()
+    Resource.objects.filter(pk=resource.pk).update(latest_published=latest)
+    resource.latest_published = latest

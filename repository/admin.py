@@ -1,0 +1,90 @@
+"""Django admin for every model; versions and their trees are read-only (they are immutable)."""
+
+from django.contrib import admin
+
+from repository import models
+
+
+@admin.register(models.Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "institution", "role", "joined_at"]
+    list_filter = ["role", "institution"]
+    search_fields = ["user__email", "institution__name"]
+
+
+@admin.register(models.Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "institution", "role", "created_at", "accepted_at"]
+    readonly_fields = ["token"]
+
+
+@admin.register(models.Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "institution", "kind", "latest_published"]
+    list_filter = ["kind", "institution"]
+    search_fields = ["title", "summary"]
+    raw_id_fields = ["latest_published"]
+
+
+class VersionFileInline(admin.TabularInline):
+    model = models.VersionFile
+    fields = ["path", "blob"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(models.Version)
+class VersionAdmin(admin.ModelAdmin):
+    list_display = ["resource", "number", "licence", "state", "created_at"]
+    list_filter = ["state", "licence"]
+    search_fields = ["resource__title"]
+    inlines = [VersionFileInline]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # State changes go through the validation pipeline and publishing actions only.
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(models.Blob)
+class BlobAdmin(admin.ModelAdmin):
+    list_display = ["sha256", "size", "created_at"]
+    readonly_fields = ["sha256", "size", "created_at"]
+
+
+@admin.register(models.Derivation)
+class DerivationAdmin(admin.ModelAdmin):
+    list_display = ["child", "kind", "parent", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["child", "parent"]
+
+
+class ValidationStepInline(admin.TabularInline):
+    model = models.ValidationStep
+    extra = 0
+    readonly_fields = ["name", "position", "status", "duration_ms", "messages", "artefacts"]
+
+
+@admin.register(models.ValidationRun)
+class ValidationRunAdmin(admin.ModelAdmin):
+    list_display = ["version", "validator_release", "state", "attempts", "started_at"]
+    list_filter = ["state"]
+    inlines = [ValidationStepInline]
+
+
+@admin.register(models.ValidationStep)
+class ValidationStepAdmin(admin.ModelAdmin):
+    list_display = ["run", "name", "status", "duration_ms"]

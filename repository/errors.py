@@ -1,0 +1,31 @@
+"""Domain errors raised by actions; the web and API layers turn them into messages for people."""
+
+
+class DomainError(Exception):
+    """A request the domain refuses, with a message that says what is wrong and how to fix it."""
+
+    code = "refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PackageRefused(DomainError):
+    code = "package_refused"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+
+class PermissionRefused(DomainError):
+    code = "permission_denied"
+
+
+class LicenceRefused(DomainError):
+    code = "licence_conflict"
+
+
+class BlobCorrupted(DomainError):
+    code = "blob_corrupted"

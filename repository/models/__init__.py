@@ -1,0 +1,21 @@
+"""The repository's domain model, split by concern."""
+
+from repository.models.blobs import Blob
+from repository.models.derivations import Derivation
+from repository.models.institutions import Institution, Invitation, Membership
+from repository.models.resources import Resource
+from repository.models.validation import ValidationRun, ValidationStep
+from repository.models.versions import Version, VersionFile
+
+__all__ = [
+    "Blob",
+    "Derivation",
+    "Institution",
+    "Invitation",
+    "Membership",
+    "Resource",
+    "ValidationRun",
+    "ValidationStep",
+    "Version",
+    "VersionFile",
+]

@@ -1,0 +1,62 @@
+"""Validation runs of a version and their ordered steps."""
+
+from django.db import models
+from django.db.models import Q
+
+from repository.models.versions import Version
+
+
+class ValidationRun(models.Model):
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+        ERROR = "error", "Error on our side"
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="validation_runs")
+    validator_release = models.CharField(max_length=120)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RUNNING)
+    attempts = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            # One run per (version, validator release): a repeated task reuses the row.
+            models.UniqueConstraint(
+                fields=["version", "validator_release"], name="one_run_per_release"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["running", "passed", "failed", "error"]),
+                name="run_state_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} validation ({self.state})"
+
+
+class ValidationStep(models.Model):
+    class Status(models.TextChoices):
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+        ERROR = "error", "Error on our side"
+
+    run = models.ForeignKey(ValidationRun, on_delete=models.CASCADE, related_name="steps")
+    name = models.CharField(max_length=40)
+    position = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices)
+    duration_ms = models.PositiveIntegerField(default=0)
+    messages = models.JSONField(default=list, blank=True)
+    artefacts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "name"], name="one_step_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.status}"

@@ -1,0 +1,143 @@
+"""Versions: immutable snapshots of a resource, with their file trees."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from repository.errors import InvalidTransition
+from repository.models.blobs import Blob
+from repository.models.institutions import Membership
+from repository.models.resources import Resource
+
+
+class VersionQuerySet(models.QuerySet["Version"]):
+    def public(self) -> "VersionQuerySet":
+        # Withdrawn versions keep their page (a course may have pinned one) but say so.
+        return self.filter(state__in=[Version.State.PUBLISHED, Version.State.WITHDRAWN])
+
+    def visible_to(self, user: object) -> "VersionQuerySet":
+        """Public versions for everyone; the rest for the institution's staff and the authors."""
+        if not getattr(user, "is_authenticated", False):
+            return self.public()
+        staff_of = Membership.objects.filter(
+            user=user, role__in=[Membership.Role.ADMIN, Membership.Role.STAFF]
+        ).values("institution")
+        return self.filter(
+            Q(state__in=[Version.State.PUBLISHED, Version.State.WITHDRAWN])
+            | Q(resource__institution__in=staff_of)
+            | Q(created_by=user)
+        )
+
+
+class Version(models.Model):
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded, waiting for validation"
+        VALIDATING = "validating", "Validating"
+        PASSED = "passed", "Passed validation"
+        FAILED = "failed", "Failed validation"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    licence = models.CharField(max_length=80, help_text="SPDX id of the version's licence")
+    authors = models.JSONField(default=list)
+    contributors = models.JSONField(default=list, blank=True)
+    changelog = models.TextField(blank=True)
+    manifest = models.JSONField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.UPLOADED)
+    publish_on_pass = models.BooleanField(default=False)
+    file_count = models.PositiveIntegerField(default=0)
+    total_size = models.BigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="versions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resource", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "number"], name="version_number_unique"),
+            models.CheckConstraint(
+                condition=Q(
+                    state__in=[
+                        "uploaded",
+                        "validating",
+                        "passed",
+                        "failed",
+                        "published",
+                        "withdrawn",
+                    ]
+                ),
+                name="version_state_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "version", args=[self.resource.institution.slug, self.resource.slug, self.number]
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.state in {self.State.PUBLISHED, self.State.WITHDRAWN}
+
+    @property
+    def entry_point(self) -> str:
+        return str(self.manifest.get("entry_point", "index.html"))
+
+    def move(self, *, from_states: Iterable[str], to: str, **changes: object) -> None:
+        """Change state only if the row is still in one of `from_states` (compare-and-swap).
+
+        Raises InvalidTransition when another process moved it first or the move is not allowed.
+        """
+        allowed = list(from_states)
+        updated = Version.objects.filter(pk=self.pk, state__in=allowed).update(state=to, **changes)
+        if not updated:
+            self.refresh_from_db(fields=["state"])
+            raise InvalidTransition(
+                f"Version {self.number} of “{self.resource.title}” is {self.get_state_display().lower()}; "
+                f"it can move to {to} only from {', '.join(allowed)}."
+            )
+        self.state = to
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+    def publish(self) -> None:
+        """Make a passed version public. Raises InvalidTransition unless it passed validation."""
+        self.move(
+            from_states=[self.State.PASSED], to=self.State.PUBLISHED, published_at=timezone.now()
+        )
+
+    def withdraw(self) -> None:
+        """Take a published version out of circulation; its page stays, with a warning."""
+        self.move(from_states=[self.State.PUBLISHED], to=self.State.WITHDRAWN)
+
+
+class VersionFile(models.Model):
+    """One path of a version's tree. Rows are only ever inserted, never changed."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="files")
+    path = models.CharField(max_length=1024)
+    # PROTECT: a blob cannot be deleted while any version's tree points at it
+    # (repository/management/commands/collect_blobs.py relies on this).
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="uses")
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "path"], name="version_path_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.path

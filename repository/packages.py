@@ -1,0 +1,262 @@
+"""Deposit packages: safe unpacking of a zip with limits, and the manifest check."""
+
+import hashlib
+import itertools
+import json
+import os
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jsonschema
+from django.conf import settings
+
+import licensing
+from repository.errors import PackageRefused
+
+MANIFEST_NAME = "remixbank.json"
+MANIFEST_MAX_BYTES = 256 * 1024
+CHUNK = 1024 * 1024
+# Below this size a high compression ratio is harmless (a small file of spaces), so the
+# ratio limit only applies to entries, and packages, larger than this.
+RATIO_FLOOR_BYTES = 1024 * 1024
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "manifest.schema.json"
+
+
+@cache
+def manifest_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+@dataclass(frozen=True)
+class PackageLimits:
+    max_files: int
+    max_bytes: int
+    max_file_bytes: int
+    max_ratio: int
+
+    @classmethod
+    def from_settings(cls) -> "PackageLimits":
+        return cls(
+            max_files=settings.PACKAGE_MAX_FILES,
+            max_bytes=settings.PACKAGE_MAX_BYTES,
+            max_file_bytes=settings.PACKAGE_MAX_FILE_BYTES,
+            max_ratio=settings.PACKAGE_MAX_RATIO,
+        )
+
+
+@dataclass(frozen=True)
+class UnpackedFile:
+    path: str
+    local_path: Path
+    sha256: str
+    size: int
+
+
+@dataclass
+class UnpackedPackage:
+    manifest: dict[str, Any]
+    files: list[UnpackedFile] = field(default_factory=list)
+
+    @property
+    def total_size(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+def check_path(name: str) -> str:
+    """Return the entry's path if it is a safe relative POSIX path; refuse it otherwise."""
+    if "\x00" in name or "\\" in name:
+        raise PackageRefused(
+            f"Entry {name!r} contains a backslash or NUL byte; use plain '/'-separated paths."
+        )
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        raise PackageRefused(
+            f"Entry {name!r} has an absolute path; paths in the package must be relative "
+            "to its root."
+        )
+    parts = PurePosixPath(name).parts
+    if ".." in name.split("/"):
+        raise PackageRefused(
+            f"Entry {name!r} climbs out of the package with '..'; remove it and zip the "
+            "folder's contents only."
+        )
+    if not parts or any(p in {"", "."} for p in name.rstrip("/").split("/")):
+        raise PackageRefused(f"Entry {name!r} has an empty or '.' path segment.")
+    return name
+
+
+def entry_kind_refusal(info: zipfile.ZipInfo) -> str | None:
+    mode = info.external_attr >> 16
+    kind = stat.S_IFMT(mode)
+    if kind == 0 or stat.S_ISREG(mode) or (stat.S_ISDIR(mode) and info.is_dir()):
+        return None
+    what = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+    return (
+        f"Entry {info.filename!r} is {what}; packages may hold only regular files and "
+        "folders. Replace links with copies of the files."
+    )
+
+
+def inspect_entries(archive: zipfile.ZipFile, limits: PackageLimits) -> list[zipfile.ZipInfo]:
+    """Check every entry against the rules before a byte is inflated; return the files."""
+    files: list[zipfile.ZipInfo] = []
+    seen: dict[str, str] = {}
+    declared_total = 0
+    compressed_total = 0
+    for info in archive.infolist():
+        check_path(info.filename)
+        if info.flag_bits & 0x1:
+            raise PackageRefused(
+                f"Entry {info.filename!r} is encrypted; deposit an unencrypted zip."
+            )
+        refusal = entry_kind_refusal(info)
+        if refusal:
+            raise PackageRefused(refusal)
+        key = info.filename.rstrip("/").lower()
+        if key in seen:
+            raise PackageRefused(
+                f"Entry {info.filename!r} duplicates {seen[key]!r} (paths must be unique, "
+                "ignoring case, so the package unpacks the same everywhere)."
+            )
+        seen[key] = info.filename
+        if info.is_dir():
+            continue
+        files.append(info)
+        if len(files) > limits.max_files:
+            raise PackageRefused(
+                f"The package has more than {limits.max_files} files (limit reached at "
+                f"{info.filename!r}); remove unneeded files or split the work."
+            )
+        if info.file_size > limits.max_file_bytes:
+            raise PackageRefused(
+                f"Entry {info.filename!r} is {info.file_size} bytes; the limit per file is "
+                f"{limits.max_file_bytes} bytes."
+            )
+        declared_total += info.file_size
+        compressed_total += info.compress_size
+        if declared_total > limits.max_bytes:
+            raise PackageRefused(
+                f"The package unpacks to more than {limits.max_bytes} bytes (limit passed at "
+                f"{info.filename!r}); make it smaller."
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_ratio:
+            raise PackageRefused(
+                f"Entry {info.filename!r} expands {ratio:.0f} times (limit {limits.max_ratio}); "
+                "this looks like a zip bomb."
+            )
+    if (
+        declared_total > RATIO_FLOOR_BYTES
+        and declared_total / max(compressed_total, 1) > limits.max_ratio
+    ):
+        raise PackageRefused(
+            f"The package expands {declared_total / max(compressed_total, 1):.0f} times "
+            f"(limit {limits.max_ratio}); this looks like a zip bomb."
+        )
+    check_no_overlap(files)
+    return files
+
+
+def check_no_overlap(files: list[zipfile.ZipInfo]) -> None:
+    """Refuse entries that share compressed data (the 'overlapping files' zip bomb)."""
+    ordered = sorted(files, key=lambda i: i.header_offset)
+    for current, following in itertools.pairwise(ordered):
+        # 30 bytes of local header plus the name is the least an entry occupies before its data.
+        end = (
+            current.header_offset + 30 + len(current.orig_filename.encode()) + current.compress_size
+        )
+        if end > following.header_offset:
+            raise PackageRefused(
+                f"Entries {current.filename!r} and {following.filename!r} overlap in the zip; "
+                "this is a zip bomb pattern. Re-create the zip with a standard tool."
+            )
+
+
+def read_manifest(archive: zipfile.ZipFile, names: set[str]) -> dict[str, Any]:
+    if MANIFEST_NAME not in names:
+        raise PackageRefused(
+            f"The package has no {MANIFEST_NAME} at its root. Add one (see the manifest "
+            "schema at /schemas/manifest.schema.json); zip the folder's contents, not the folder."
+        )
+    info = archive.getinfo(MANIFEST_NAME)
+    if info.file_size > MANIFEST_MAX_BYTES:
+        raise PackageRefused(f"{MANIFEST_NAME} is larger than {MANIFEST_MAX_BYTES} bytes.")
+    try:
+        manifest = json.loads(archive.read(info).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackageRefused(f"{MANIFEST_NAME} is not valid JSON: {exc}.") from None
+    return check_manifest(manifest, names - {MANIFEST_NAME})
+
+
+def check_manifest(manifest: Any, paths: set[str]) -> dict[str, Any]:
+    """Check a manifest against the schema, the licence catalogue and the package's files."""
+    validator = jsonschema.Draft202012Validator(manifest_schema())
+    errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise PackageRefused(f"{MANIFEST_NAME} is invalid at {where}: {first.message}.")
+    try:
+        licensing.get_license(manifest["license"])
+    except licensing.UnknownLicense as exc:
+        raise PackageRefused(f"{MANIFEST_NAME}: {exc}") from None
+    if manifest["entry_point"] not in paths:
+        raise PackageRefused(
+            f"The entry point {manifest['entry_point']!r} named in {MANIFEST_NAME} is not in "
+            "the package; add the file or correct entry_point."
+        )
+    return dict(manifest)
+
+
+def unpack_package(zip_path: Path, staging: Path, limits: PackageLimits) -> UnpackedPackage:
+    """Check and unpack a package into `staging` (an empty folder the caller deletes).
+
+    Raises PackageRefused naming the offending entry and the limit.
+    """
+    try:
+        archive = zipfile.ZipFile(zip_path)
+    except zipfile.BadZipFile:
+        raise PackageRefused(
+            "The upload is not a zip file. Make a .zip of the folder's contents "
+            f"with {MANIFEST_NAME} at its root."
+        ) from None
+    with archive:
+        infos = inspect_entries(archive, limits)
+        names = {i.filename for i in infos}
+        manifest = read_manifest(archive, names)
+        package = UnpackedPackage(manifest=manifest)
+        for index, info in enumerate(infos):
+            if info.filename == MANIFEST_NAME:
+                continue
+            local = staging / f"{index:06d}"
+            package.files.append(extract_entry(archive, info, local))
+    return package
+
+
+def extract_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, local: Path) -> UnpackedFile:
+    """Inflate one entry to `local`, counting real bytes so a lying header cannot pass."""
+    digest = hashlib.sha256()
+    written = 0
+    fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out, archive.open(info) as source:
+            while chunk := source.read(CHUNK):
+                written += len(chunk)
+                if written > info.file_size:
+                    raise PackageRefused(
+                        f"Entry {info.filename!r} inflates past its declared size; the zip is damaged."
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise PackageRefused(f"Entry {info.filename!r} is damaged: {exc}.") from None
+    except NotImplementedError as exc:
+        raise PackageRefused(
+            f"Entry {info.filename!r} uses a compression method we cannot read ({exc}); "
+            "re-create the zip with deflate."
+        ) from None
+    return UnpackedFile(info.filename, local, digest.hexdigest(), written)

@@ -1,0 +1,72 @@
+"""Forms of the web interface."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+
+from repository.models import Institution, Membership, Resource
+
+
+class SignUpForm(UserCreationForm):
+    email = forms.EmailField(help_text="Use your institution's address to join it directly.")
+    name = forms.CharField(max_length=150, label="Your name")
+
+    class Meta:
+        model = get_user_model()
+        fields = ["email", "name"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if get_user_model().objects.filter(username=email).exists():
+            raise forms.ValidationError("An account with this address exists; sign in instead.")
+        return email
+
+    def save(self, commit: bool = True):  # type: ignore[no-untyped-def]
+        user = super().save(commit=False)
+        user.username = user.email = self.cleaned_data["email"]
+        user.first_name = self.cleaned_data["name"]
+        if commit:
+            user.save()
+        return user
+
+
+class DepositForm(forms.Form):
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none())
+    resource = forms.ModelChoiceField(
+        queryset=Resource.objects.none(),
+        required=False,
+        empty_label="A new resource",
+        help_text="Choose an existing resource to add a new version to it.",
+    )
+    package = forms.FileField(
+        help_text="A .zip with remixbank.json at its root (see the manifest schema)."
+    )
+    changelog = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    publish_on_pass = forms.BooleanField(
+        required=False, initial=True, label="Publish automatically when validation passes"
+    )
+
+    def __init__(self, *args, user, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        staff_of = Institution.objects.filter(
+            memberships__user=user,
+            memberships__role__in=[Membership.Role.ADMIN, Membership.Role.STAFF],
+        )
+        self.fields["institution"].queryset = staff_of
+        self.fields["resource"].queryset = Resource.objects.filter(institution__in=staff_of)
+
+
+class ForkForm(forms.Form):
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none())
+    licence = forms.ChoiceField(label="Licence of your fork")
+    title = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, user, licence_choices, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Institution.objects.filter(memberships__user=user)
+        self.fields["licence"].choices = licence_choices
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.STUDENT)

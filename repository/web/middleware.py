@@ -1,0 +1,37 @@
+"""Origin separation: requests to the content origin see only the content URLs; CSP everywhere."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+MAIN_SITE_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    f"frame-src {settings.CONTENT_ORIGIN}; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Deposited tools run in an opaque origin: scripts yes, cookies and storage of ours never.
+CONTENT_CSP = "sandbox allow-scripts allow-forms allow-pointer-lock allow-downloads"
+
+
+class ContentOriginMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.get_host() == settings.CONTENT_HOST:
+            request.urlconf = "repository.web.content_urls"
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        on_content_origin = getattr(request, "urlconf", None) == "repository.web.content_urls"
+        response.setdefault(
+            "Content-Security-Policy", CONTENT_CSP if on_content_origin else MAIN_SITE_CSP
+        )
+        return response

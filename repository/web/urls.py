@@ -1,0 +1,44 @@
+"""URLs of the main site's pages."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from repository.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("deposit/", views.deposit, name="deposit"),
+    path("licences/", views.licences, name="licences"),
+    path("schemas/manifest.schema.json", views.manifest_schema, name="manifest_schema"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/verify/<str:token>/", views.verify_email, name="verify_email"),
+    path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("people/<int:user_id>/", views.person_page, name="person"),
+    path("i/<slug:slug>/", views.institution_page, name="institution"),
+    path("i/<slug:slug>/invite/", views.invite, name="invite"),
+    path("i/<slug:institution>/<slug:resource>/", views.resource_page, name="resource"),
+    path("i/<slug:institution>/<slug:resource>/diff/", views.version_diff, name="version_diff"),
+    path("i/<slug:institution>/<slug:resource>/v<int:number>/", views.version_page, name="version"),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/files/<path:path>",
+        views.version_file,
+        name="version_file",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/download/",
+        views.version_download,
+        name="version_download",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/fork/",
+        views.version_fork,
+        name="version_fork",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/publish/",
+        views.version_publish,
+        name="version_publish",
+    ),
+]

@@ -1,0 +1,92 @@
+"""Factories and package builders shared by the test suites."""
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+
+from repository.models import Institution, Membership
+
+INDEX_HTML = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Counter</title>
+<script src="app.js" defer></script></head><body><button id="b">Count</button><output id="o">0</output></body></html>"""
+APP_JS = b"""document.getElementById('b').addEventListener('click', () => {
+  const o = document.getElementById('o'); o.textContent = String(Number(o.textContent) + 1);
+});"""
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    username = factory.LazyAttribute(lambda u: u.email)
+    first_name = factory.Faker("first_name")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"institution-{n}")
+    name = factory.LazyAttribute(lambda i: i.slug.replace("-", " ").title())
+    email_domains = factory.LazyAttribute(lambda i: [f"{i.slug}.ac.uk"])
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    institution = factory.SubFactory(InstitutionFactory)
+    role = Membership.Role.STAFF
+
+
+def manifest(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": "tool",
+        "title": "Counter",
+        "description": "Counts clicks.",
+        "license": "CC-BY-SA-4.0",
+        "authors": ["Ada Lovelace"],
+        "entry_point": "index.html",
+        "subjects": ["mathematics"],
+        "level": "secondary",
+        "language": "en",
+    }
+    data.update(overrides)
+    return data
+
+
+def tool_files(**extra: bytes) -> dict[str, bytes]:
+    return {"index.html": INDEX_HTML, "app.js": APP_JS, **extra}
+
+
+def build_zip(
+    path: Path,
+    files: dict[str, bytes] | None = None,
+    *,
+    manifest_data: dict[str, Any] | str | None = None,
+) -> Path:
+    """Write a package zip: `files` plus remixbank.json (omitted when manifest_data == "omit")."""
+    files = tool_files() if files is None else files
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        if manifest_data != "omit":
+            archive.writestr("remixbank.json", json.dumps(manifest_data or manifest()))
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return path
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()

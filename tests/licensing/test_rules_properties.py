@@ -1,0 +1,54 @@
+"""Properties of the adaptation rule that must hold for any sources (hypothesis)."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from licensing import (
+    adaptation_options,
+    all_licenses,
+    allowed_adaptation_licenses,
+    explain_refusal,
+    recommended_adaptation_license,
+)
+
+IDS = [lic.id for lic in all_licenses()]
+ND_IDS = [lic.id for lic in all_licenses() if lic.no_derivatives]
+sources = st.lists(st.sampled_from(IDS), min_size=1, max_size=6)
+# database=None: no .hypothesis folder in the repository; the suite must leave no files behind.
+fast = settings(max_examples=200, deadline=None, database=None)
+
+
+@fast
+@given(sources, st.randoms(use_true_random=False), st.integers(min_value=0, max_value=3))
+def test_order_and_repetition_do_not_matter(ids: list[str], rnd: object, extra: int) -> None:
+    shuffled = list(ids)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    repeated = shuffled + ids[:extra]
+    assert allowed_adaptation_licenses(repeated) == allowed_adaptation_licenses(ids)
+    assert recommended_adaptation_license(repeated) == recommended_adaptation_license(ids)
+
+
+@fast
+@given(sources, st.sampled_from(IDS))
+def test_adding_a_source_never_enlarges_the_allowed_set(ids: list[str], more: str) -> None:
+    assert allowed_adaptation_licenses([*ids, more]) <= allowed_adaptation_licenses(ids)
+
+
+@fast
+@given(sources, st.sampled_from(ND_IDS))
+def test_any_nd_source_empties_the_allowed_set(ids: list[str], nd: str) -> None:
+    assert allowed_adaptation_licenses([*ids, nd]) == set()
+    assert "NoDerivatives" in explain_refusal([*ids, nd])
+
+
+@fast
+@given(sources)
+def test_options_recommendation_and_refusal_agree(ids: list[str]) -> None:
+    allowed = allowed_adaptation_licenses(ids)
+    options = adaptation_options(ids)
+    assert {o.license.id for o in options} == allowed
+    assert all(o.note for o in options if not o.recommended)
+    best = recommended_adaptation_license(ids)
+    assert (best is None) == (not allowed)
+    if not allowed:
+        assert explain_refusal(ids).startswith("These sources cannot be adapted")

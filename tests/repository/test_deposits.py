@@ -1,0 +1,213 @@
+"""Deposits: a good package becomes a version; every hostile or broken package is refused cleanly."""
+
+import random
+import stat
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from repository.actions.deposits import deposit_package
+from repository.errors import PackageRefused, PermissionRefused
+from repository.models import Blob, Resource, Version, VersionFile
+from repository.packages import PackageLimits
+from tests.factories import build_zip, manifest, tool_files
+
+LIMITS = PackageLimits(
+    max_files=10, max_bytes=4 * 1024 * 1024, max_file_bytes=3 * 1024 * 1024, max_ratio=50
+)
+
+
+def add_manifest(archive: zipfile.ZipFile, **overrides: object) -> None:
+    import json
+
+    archive.writestr("remixbank.json", json.dumps(manifest(**overrides)))
+
+
+def zip_with(path: Path, build) -> Path:  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns on the duplicate names we make on purpose
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            add_manifest(archive)
+            for name, content in tool_files().items():
+                archive.writestr(name, content)
+            build(archive)
+    return path
+
+
+def special_entry(name: str, mode: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = mode << 16
+    return info
+
+
+def overlap_bomb(path: Path) -> Path:
+    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)
+    add_manifest(archive)
+    for name, content in tool_files().items():
+        archive.writestr(name, content)
+    archive.writestr("a.bin", b"\0" * 1000)
+    archive.writestr("b.bin", b"\1" * 1000)
+    archive.filelist[-1].header_offset = archive.filelist[-2].header_offset
+    archive.close()
+    return path
+
+
+def encrypted(path: Path) -> Path:
+    """A package whose secret.txt carries the 'encrypted' flag in both of its zip headers."""
+    zip_with(path, lambda a: a.writestr("secret.txt", b"hidden"))
+    data = bytearray(path.read_bytes())
+    start = 0
+    while (at := data.find(b"secret.txt", start)) != -1:
+        if data[at - 46 : at - 42] == b"PK\x01\x02":
+            data[at - 46 + 8] |= 0x1
+        if data[at - 30 : at - 26] == b"PK\x03\x04":
+            data[at - 30 + 6] |= 0x1
+        start = at + 1
+    path.write_bytes(bytes(data))
+    return path
+
+
+HOSTILE = {
+    "traversal": (lambda a: a.writestr("../escape.txt", b"x"), "climbs out of the package"),
+    "absolute path": (lambda a: a.writestr("/etc/cron.d/evil", b"x"), "absolute path"),
+    "backslash": (lambda a: a.writestr("sub\\..\\..\\evil.txt", b"x"), "backslash"),
+    "symlink": (
+        lambda a: a.writestr(special_entry("link", stat.S_IFLNK | 0o777), b"/etc/passwd"),
+        "is a symbolic link",
+    ),
+    "fifo": (
+        lambda a: a.writestr(special_entry("pipe", stat.S_IFIFO | 0o644), b""),
+        "not a regular file",
+    ),
+    "too many files": (
+        lambda a: [a.writestr(f"f{i}.txt", b"x") for i in range(12)],
+        "more than 10 files",
+    ),
+    "too many bytes": (
+        lambda a: [
+            a.writestr(f"big{i}.bin", random.Random(i).randbytes(1_500_000)) for i in range(3)
+        ],
+        "unpacks to more than 4194304 bytes",
+    ),
+    "file too big": (
+        lambda a: a.writestr("huge.bin", bytes(range(256)) * 16384),
+        "the limit per file is 3145728 bytes",
+    ),
+    "zip bomb ratio": (
+        lambda a: a.writestr("zeros.bin", b"\0" * 2_000_000),
+        "looks like a zip bomb",
+    ),
+    "duplicate path": (lambda a: a.writestr("app.js", b"again"), "duplicates 'app.js'"),
+    "duplicate path by case": (lambda a: a.writestr("APP.JS", b"again"), "duplicates 'app.js'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_package_is_refused_and_stores_nothing(
+    case, tmp_path, northfield, staff, blob_folder
+):
+    build, message = HOSTILE[case]
+    package = zip_with(tmp_path / "hostile.zip", build)
+    with pytest.raises(PackageRefused, match=message.replace("(", r"\(").replace(".", r"\.")):
+        deposit_package(package=package, institution=northfield, by=staff, limits=LIMITS)
+    assert_nothing_stored(blob_folder)
+
+
+def assert_nothing_stored(blob_folder: Path) -> None:
+    assert Resource.objects.count() == 0
+    assert Version.objects.count() == 0
+    assert Blob.objects.count() == 0
+    assert not blob_folder.exists() or not any(p.is_file() for p in blob_folder.rglob("*"))
+
+
+def write(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
+
+
+BROKEN = {
+    "not a zip": (lambda p: write(p, b"this is a text file, not a zip"), "not a zip file"),
+    "empty file": (lambda p: write(p, b""), "not a zip file"),
+    "missing manifest": (
+        lambda p: build_zip(p, manifest_data="omit"),
+        "no remixbank.json at its root",
+    ),
+    "manifest missing title": (
+        lambda p: build_zip(p, manifest_data={k: v for k, v in manifest().items() if k != "title"}),
+        "'title' is a required property",
+    ),
+    "manifest wrong kind": (
+        lambda p: build_zip(p, manifest_data=manifest(kind="video")),
+        "invalid at kind",
+    ),
+    "unknown licence": (
+        lambda p: build_zip(p, manifest_data=manifest(license="CC-BY-SA-9.0")),
+        "CC-BY-SA-9.0",
+    ),
+    "entry point missing": (
+        lambda p: build_zip(p, manifest_data=manifest(entry_point="start.html")),
+        "entry point 'start.html'",
+    ),
+    "overlapping entries": (overlap_bomb, "overlap"),
+    "encrypted": (encrypted, "is encrypted"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_package_is_refused_with_a_reason(case, tmp_path, northfield, staff, blob_folder):
+    build, message = BROKEN[case]
+    package = build(tmp_path / "broken.zip")
+    with pytest.raises(PackageRefused) as refused:
+        deposit_package(package=package, institution=northfield, by=staff, limits=LIMITS)
+    assert message in refused.value.message
+    assert_nothing_stored(blob_folder)
+
+
+def test_deposit_creates_uploaded_version_and_queues_validation(
+    package, northfield, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        version = deposit_package(package=package, institution=northfield, by=staff)
+    assert version.state == Version.State.UPLOADED
+    assert version.number == 1
+    assert version.licence == "CC-BY-SA-4.0"
+    assert version.authors == ["Ada Lovelace"]
+    assert sorted(version.files.values_list("path", flat=True)) == ["app.js", "index.html"]
+    assert version.resource.title == "Counter"
+    assert version.resource.institution == northfield
+    assert len(callbacks) == 1
+
+
+def test_same_content_is_stored_once(package, northfield, staff, blob_folder):
+    first = deposit_package(package=package, institution=northfield, by=staff)
+    second = deposit_package(
+        package=package, institution=northfield, by=staff, resource=first.resource
+    )
+    assert second.number == 2
+    assert Blob.objects.count() == 2
+    assert len([p for p in blob_folder.rglob("*") if p.is_file()]) == 2
+    assert VersionFile.objects.count() == 4
+
+
+@pytest.mark.parametrize("persona", ["student", "outsider"])
+def test_only_staff_of_the_institution_deposit(persona, request, package, northfield, blob_folder):
+    person = request.getfixturevalue(persona)
+    with pytest.raises(PermissionRefused, match="Only staff of Northfield University"):
+        deposit_package(package=package, institution=northfield, by=person)
+    assert_nothing_stored(blob_folder)
+
+
+def test_new_version_must_keep_the_resource_kind(tmp_path, package, northfield, staff):
+    tool = deposit_package(package=package, institution=northfield, by=staff)
+    scenario_package = build_zip(
+        tmp_path / "scenario.zip",
+        {"scenario.json": b"{}"},
+        manifest_data=manifest(kind="scenario", entry_point="scenario.json"),
+    )
+    with pytest.raises(PackageRefused, match="a resource keeps its kind"):
+        deposit_package(
+            package=scenario_package, institution=northfield, by=staff, resource=tool.resource
+        )
+    assert Version.objects.count() == 1

@@ -1,0 +1,84 @@
+"""Forks: a new resource from an existing version, no bytes copied, the licence applied."""
+
+import pytest
+
+from repository.actions.deposits import deposit_package
+from repository.actions.forks import fork_version
+from repository.actions.validation import validate_version
+from repository.errors import LicenceRefused, PermissionRefused
+from repository.models import Blob, Derivation, Version
+from tests.factories import build_zip, manifest
+
+
+@pytest.fixture
+def published(package, northfield, staff):
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    validate_version(version.pk)
+    version.refresh_from_db()
+    assert version.state == Version.State.PUBLISHED
+    return version
+
+
+def test_fork_reuses_blobs_and_queues_validation(
+    published, southbank, outsider, blob_folder, django_capture_on_commit_callbacks
+):
+    files_before = sorted(p for p in blob_folder.rglob("*") if p.is_file())
+    with django_capture_on_commit_callbacks() as callbacks:
+        fork = fork_version(published, into=southbank, by=outsider)
+    assert fork.resource.institution == southbank
+    assert fork.number == 1
+    assert fork.state == Version.State.UPLOADED
+    assert dict(fork.files.values_list("path", "blob_id")) == dict(
+        published.files.values_list("path", "blob_id")
+    )
+    assert Blob.objects.count() == 2
+    assert sorted(p for p in blob_folder.rglob("*") if p.is_file()) == files_before
+    edge = Derivation.objects.get(child=fork)
+    assert (edge.parent, edge.kind) == (published, Derivation.Kind.FORK)
+    assert len(callbacks) == 1
+
+
+def test_fork_takes_a_licence_the_source_allows(published, southbank, outsider):
+    fork = fork_version(published, into=southbank, by=outsider, licence="CC-BY-SA-4.0")
+    assert fork.licence == "CC-BY-SA-4.0"
+    assert fork.manifest["license"] == "CC-BY-SA-4.0"
+
+
+def test_fork_refuses_a_licence_share_alike_forbids(published, southbank, outsider):
+    with pytest.raises(LicenceRefused):
+        fork_version(published, into=southbank, by=outsider, licence="CC-BY-4.0")
+    assert Version.objects.count() == 1
+
+
+def test_no_derivatives_work_cannot_be_forked(tmp_path, northfield, staff, southbank, outsider):
+    package = build_zip(tmp_path / "nd.zip", manifest_data=manifest(license="CC-BY-ND-4.0"))
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    validate_version(version.pk)
+    version.refresh_from_db()
+    with pytest.raises(LicenceRefused, match="ND"):
+        fork_version(version, into=southbank, by=outsider)
+    assert Version.objects.count() == 1
+
+
+def test_unpublished_version_cannot_be_forked_by_an_outsider(
+    package, northfield, staff, southbank, outsider
+):
+    version = deposit_package(
+        package=package, institution=northfield, by=staff, publish_on_pass=False
+    )
+    with pytest.raises(PermissionRefused):
+        fork_version(version, into=southbank, by=outsider)
+
+
+def test_fork_into_an_institution_you_do_not_belong_to_is_refused(published, southbank, student):
+    with pytest.raises(PermissionRefused, match="Only members of Southbank College"):
+        fork_version(published, into=southbank, by=student)
+
+
+def test_student_fork_is_a_draft_seen_by_them_and_their_staff(
+    published, northfield, student, staff, outsider
+):
+    fork = fork_version(published, into=northfield, by=student)
+    assert Version.objects.visible_to(student).filter(pk=fork.pk).exists()
+    assert Version.objects.visible_to(staff).filter(pk=fork.pk).exists()
+    assert not Version.objects.visible_to(outsider).filter(pk=fork.pk).exists()

@@ -1,0 +1,77 @@
+"""Validation: the package step runs on the stored tree and decides passed or failed."""
+
+import pytest
+
+from repository import blobstore
+from repository.actions.deposits import deposit_package
+from repository.actions.validation import CHECKS_RELEASE, stuck_versions, validate_version
+from repository.errors import InvalidTransition
+from repository.models import ValidationRun, Version
+
+
+@pytest.fixture
+def version(package, northfield, staff):
+    return deposit_package(package=package, institution=northfield, by=staff, publish_on_pass=False)
+
+
+def test_package_step_passes_a_good_version(version):
+    run = validate_version(version.pk)
+    version.refresh_from_db()
+    assert run.state == ValidationRun.State.PASSED
+    assert version.state == Version.State.PASSED
+    step = run.steps.get()
+    assert step.name == "package"
+    assert "hashes verified" in step.messages[0]
+
+
+def test_publish_on_pass_publishes_and_points_the_resource(package, northfield, staff):
+    version = deposit_package(
+        package=package, institution=northfield, by=staff, publish_on_pass=True
+    )
+    validate_version(version.pk)
+    version.refresh_from_db()
+    assert version.state == Version.State.PUBLISHED
+    assert version.resource.latest_published == version
+
+
+def test_a_tampered_blob_fails_validation(version, blob_folder):
+    sha = version.files.get(path="app.js").blob_id
+    stored = next(p for p in blob_folder.rglob(sha))
+    stored.write_bytes(b"alert('changed on disk')")
+    run = validate_version(version.pk)
+    version.refresh_from_db()
+    assert version.state == Version.State.FAILED
+    assert "does not match its hash" in run.steps.get().messages[0]
+
+
+def test_repeated_validation_reuses_the_run(version):
+    validate_version(version.pk)
+    assert validate_version(version.pk) is None
+    assert (
+        ValidationRun.objects.filter(version=version, validator_release=CHECKS_RELEASE).count() == 1
+    )
+
+
+def test_a_run_that_keeps_dying_ends_in_error_after_three_attempts(version, settings):
+    settings.VALIDATION_MAX_ATTEMPTS = 3
+    ValidationRun.objects.create(version=version, validator_release=CHECKS_RELEASE, attempts=3)
+    run = validate_version(version.pk)
+    version.refresh_from_db()
+    assert run.state == ValidationRun.State.ERROR
+    assert version.state == Version.State.FAILED
+    assert "after 3 attempts" in run.steps.get(name="validator").messages[0]
+
+
+def test_failed_version_cannot_be_published(version):
+    blobstore.delete_blob(version.files.first().blob_id)
+    validate_version(version.pk)
+    version.refresh_from_db()
+    with pytest.raises(InvalidTransition, match="only from passed"):
+        version.publish()
+
+
+def test_stuck_versions_are_found_for_requeue(version, settings):
+    settings.VALIDATION_STUCK_AFTER_SECONDS = 0
+    assert stuck_versions() == [version.pk]
+    validate_version(version.pk)
+    assert stuck_versions() == []
