@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "oauth2_provider",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "repository",
 ]
 
@@ -223,6 +225,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "checks"
+# Package checks, sandboxed scenario runs and browser runs have their own queues, so each kind
+# of worker can be scaled (and a browser-less machine can serve the checks queue alone).
+VALIDATION_QUEUES = ["checks", "sandbox", "browser"]
 CELERY_TASK_ROUTES = {
     "repository.tasks.validate_version": {"queue": "checks"},
     "repository.tasks.reap_stuck_validations": {"queue": "checks"},
@@ -233,6 +238,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
 }
+# Off only where deposited code must not run at all (some test suites): the run steps are
+# then recorded as skipped, never as passed.
+VALIDATION_RUN_CONTENT = env_bool("VALIDATION_RUN_CONTENT", True)
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 3)
 VALIDATION_STUCK_AFTER_SECONDS = env_int("VALIDATION_STUCK_AFTER_SECONDS", 900)
 
@@ -247,6 +255,30 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every API error, DRF's and the domain's, leaves in one JSON shape (repository/api/errors.py).
+    "EXCEPTION_HANDLER": "repository.api.errors.api_exception_handler",
+    # Per client (OAuth2 application, else user, else address); see repository/api/throttling.py.
+    "DEFAULT_THROTTLE_RATES": {
+        "api.read": env_str("API_THROTTLE_READ", "1200/minute"),
+        "api.write": env_str("API_THROTTLE_WRITE", "120/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Remixbank API",
+    "DESCRIPTION": "Deposit, harvest, fork and follow validation of learning tools and scenarios.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Interactive docs load their assets from this site, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Separate request and response components, so multipart uploads are typed as binary.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "OAUTH2_FLOWS": ["authorizationCode", "clientCredentials"],
+    "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
+    "OAUTH2_TOKEN_URL": "/o/token/",
+    "OAUTH2_REFRESH_URL": "/o/token/",
 }
 OAUTH2_PROVIDER = {
     "SCOPES": {
@@ -257,7 +289,18 @@ OAUTH2_PROVIDER = {
         "admin": "Manage the institution",
     },
     "PKCE_REQUIRED": True,
+    # Short-lived access tokens; refresh tokens rotate and live a month (revocable at /o/revoke_token/).
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH2_ACCESS_TOKEN_EXPIRE_SECONDS", 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OAUTH2_REFRESH_TOKEN_EXPIRE_SECONDS", 30 * 24 * 3600),
+    # RFC 9700 now rather than at django-oauth-toolkit 4.0: no implicit or password grants,
+    # no "plain" PKCE, no access tokens in query strings.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
 }
+# Named so migrations that point at OAuth2 applications (repository.ApiClient) resolve it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

@@ -1,21 +1,26 @@
 """Celery tasks: thin wrappers that take ids and call one action each."""
 
-from celery import shared_task
+from celery import Task, shared_task
+from celery.signals import worker_ready
+from django.conf import settings
 from django.db import OperationalError
 
 from repository.actions import validation
+from repository.worker_checks import queues_to_refuse
 
 
 @shared_task(
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=3,
 )
-def validate_version(version_id: int) -> str | None:
-    """Validate one version; a repeat delivery resumes or does nothing."""
-    run = validation.validate_version(version_id)
+def validate_version(self: Task, version_id: int) -> str | None:
+    """Run the version's pending steps of the queue this message came from; hand on the rest."""
+    queue = (self.request.delivery_info or {}).get("routing_key") or "checks"
+    run = validation.validate_version(version_id, queues={queue})
     return run.state if run else None
 
 
@@ -26,3 +31,16 @@ def reap_stuck_validations() -> int:
     for version_id in stuck:
         validate_version.delay(version_id)
     return len(stuck)
+
+
+@worker_ready.connect
+def refuse_unsafe_queues(sender: object, **_: object) -> None:
+    """At start-up, stop consuming sandbox/browser queues if this machine's sandbox leaks."""
+    if not settings.VALIDATION_RUN_CONTENT:
+        return
+    consumer = getattr(sender, "consumer", None)
+    if consumer is None:
+        return
+    consumed = {q.name for q in consumer.task_consumer.queues}
+    for queue in queues_to_refuse(consumed):
+        consumer.cancel_task_queue(queue)

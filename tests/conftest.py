@@ -27,6 +27,12 @@ def blob_folder(settings, tmp_path: Path) -> Path:
     storages._storages.pop("blobs", None)
 
 
+@pytest.fixture(autouse=True)
+def no_content_runs(settings) -> None:
+    """Most tests need a validated version, not a browser; tests of the run steps switch it on."""
+    settings.VALIDATION_RUN_CONTENT = False
+
+
 @pytest.fixture
 def northfield(db) -> Institution:
     return InstitutionFactory(

@@ -25,9 +25,16 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_worker(*, blob_dir: Path, queues: str = "checks") -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker(
+    *, blob_dir: Path, queues: str = "checks,sandbox,browser", run_content: bool = True
+) -> Iterator[subprocess.Popen[bytes]]:
     """Start `celery worker` as its own process group; stop it (SIGKILL if need be) afterwards."""
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "BLOB_STORAGE_DIR": str(blob_dir)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "BLOB_STORAGE_DIR": str(blob_dir),
+        "VALIDATION_RUN_CONTENT": "true" if run_content else "false",
+    }
     log = blob_dir.parent / "worker.log"
     with log.open("wb") as out:
         worker = subprocess.Popen(

@@ -1,72 +1,33 @@
-"""Validation: run the ordered checks on a version and move it to passed or failed."""
+"""Validation: run a version's ordered checks, each on its own queue, and record the verdict."""
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Collection
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from repository import blobstore
-from repository.errors import DomainError, InvalidTransition
+from repository.checks_steps import Step, StepOutcome, steps_for
+from repository.errors import InvalidTransition
 from repository.models import ValidationRun, ValidationStep, Version
-from repository.packages import PackageLimits, check_manifest
 
 log = logging.getLogger(__name__)
 
 # Bumped whenever a check changes, so every version can be re-validated by the new release.
-CHECKS_RELEASE = "checks-1"
-
-
-@dataclass
-class StepOutcome:
-    status: str
-    messages: list[str] = field(default_factory=list)
-    artefacts: dict[str, Any] = field(default_factory=dict)
-
-
-def check_package(version: Version) -> StepOutcome:
-    """The deposit checks again, on the stored tree: manifest, limits, entry point, hashes."""
-    paths = set(version.files.values_list("path", flat=True))
-    try:
-        check_manifest(version.manifest, paths)
-    except DomainError as exc:
-        return StepOutcome(ValidationStep.Status.FAILED, [exc.message])
-    limits = PackageLimits.from_settings()
-    problems = []
-    if version.file_count > limits.max_files:
-        problems.append(f"{version.file_count} files; the limit is {limits.max_files}.")
-    if version.total_size > limits.max_bytes:
-        problems.append(f"{version.total_size} bytes; the limit is {limits.max_bytes}.")
-    for path, sha in version.files.values_list("path", "blob_id"):
-        try:
-            for _ in blobstore.iter_blob(sha):
-                pass
-        except (DomainError, OSError) as exc:
-            problems.append(f"{path}: {exc}")
-    if problems:
-        return StepOutcome(ValidationStep.Status.FAILED, problems)
-    return StepOutcome(
-        ValidationStep.Status.PASSED,
-        [
-            f"Manifest valid; {version.file_count} files, {version.total_size} bytes, hashes verified."
-        ],
-    )
-
-
-Step = tuple[str, Callable[[Version], StepOutcome]]
-STEPS: list[Step] = [("package", check_package)]
+CHECKS_RELEASE = "checks-2"
+DONE = {ValidationStep.Status.PASSED, ValidationStep.Status.SKIPPED}
 
 
 def claim_run(version_id: int) -> ValidationRun | None:
     """Take the version's run for this release under a row lock; None when nothing is left to do."""
     with transaction.atomic():
-        version = Version.objects.select_for_update().get(pk=version_id)
-        if version.state not in {Version.State.UPLOADED, Version.State.VALIDATING}:
+        version = Version.objects.select_for_update().filter(pk=version_id).first()
+        if version is None or version.state not in {
+            Version.State.UPLOADED,
+            Version.State.VALIDATING,
+        }:
             return None
         run, _ = ValidationRun.objects.select_for_update().get_or_create(
             version=version, validator_release=CHECKS_RELEASE
@@ -80,44 +41,64 @@ def claim_run(version_id: int) -> ValidationRun | None:
         return run
 
 
-def validate_version(version_id: int) -> ValidationRun | None:
-    """Run every step not yet recorded, then record the verdict. Safe to call again.
+def validate_version(
+    version_id: int, *, queues: Collection[str] | None = None
+) -> ValidationRun | None:
+    """Run every step not yet recorded, in order, then record the verdict. Safe to repeat.
 
-    A tool's own failure is a result (failed), never an exception; after
-    VALIDATION_MAX_ATTEMPTS starts without finishing, the run ends in error.
+    With `queues`, only steps of those queues run here; at the first step of another queue the
+    version is handed to that queue's workers. A tool's own failure is a result (failed), never
+    an exception; after VALIDATION_MAX_ATTEMPTS starts that did not finish, the run ends in error.
     """
     run = claim_run(version_id)
     if run is None:
         return None
     version = run.version
     if run.attempts > settings.VALIDATION_MAX_ATTEMPTS:
-        record_step(
-            run,
-            "validator",
-            99,
-            StepOutcome(
-                ValidationStep.Status.ERROR,
-                [
-                    f"Validation stopped after {run.attempts - 1} attempts that did not finish "
-                    "(the checks crashed or were killed). Our side will look into it."
-                ],
-            ),
-            0,
+        message = (
+            f"Validation stopped after {run.attempts - 1} attempts that did not finish "
+            "(the checks crashed or were killed); the platform's maintainers have been told."
         )
+        log.error("version %s: %s", version.pk, message)
+        record_step(run, "validator", 99, StepOutcome(ValidationStep.Status.ERROR, [message]), 0)
         return finish_run(run, ValidationRun.State.ERROR)
     done = {s.name: s.status for s in run.steps.all()}
-    for position, (name, check) in enumerate(STEPS):
-        if name not in done:
+    for position, step in enumerate(steps_for(version)):
+        if step.name not in done:
+            if queues is not None and step.queue not in queues and runs_here(step):
+                hand_over(run, step)
+                return run
             started = time.perf_counter()
-            outcome = check(version)
-            record_step(run, name, position, outcome, int((time.perf_counter() - started) * 1000))
-            done[name] = outcome.status
-        if (
-            done[name] != ValidationStep.Status.PASSED
-            and done[name] != ValidationStep.Status.SKIPPED
-        ):
+            outcome = run_step(step, version)
+            record_step(
+                run, step.name, position, outcome, int((time.perf_counter() - started) * 1000)
+            )
+            done[step.name] = outcome.status
+        if done[step.name] not in DONE:
             return finish_run(run, ValidationRun.State.FAILED)
     return finish_run(run, ValidationRun.State.PASSED)
+
+
+def runs_here(step: Step) -> bool:
+    """Whether the step would do real work (skipped steps need no hand-over)."""
+    return not step.runs_content or settings.VALIDATION_RUN_CONTENT
+
+
+def run_step(step: Step, version: Version) -> StepOutcome:
+    if step.runs_content and not settings.VALIDATION_RUN_CONTENT:
+        return StepOutcome(
+            ValidationStep.Status.SKIPPED,
+            ["Not run: VALIDATION_RUN_CONTENT is off on this installation."],
+        )
+    return step.check(version)
+
+
+def hand_over(run: ValidationRun, step: Step) -> None:
+    from repository import tasks
+
+    # The attempt counter counts starts of the whole run, not hand-overs between queues.
+    ValidationRun.objects.filter(pk=run.pk).update(attempts=run.attempts - 1)
+    tasks.validate_version.apply_async((run.version_id,), queue=step.queue)
 
 
 def record_step(

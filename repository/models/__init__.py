@@ -1,5 +1,6 @@
 """The repository's domain model, split by concern."""
 
+from repository.models.api_clients import ApiClient
 from repository.models.blobs import Blob
 from repository.models.derivations import Derivation
 from repository.models.institutions import Institution, Invitation, Membership
@@ -8,6 +9,7 @@ from repository.models.validation import ValidationRun, ValidationStep
 from repository.models.versions import Version, VersionFile
 
 __all__ = [
+    "ApiClient",
     "Blob",
     "Derivation",
     "Institution",

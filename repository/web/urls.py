@@ -27,6 +27,11 @@ urlpatterns = [
         name="version_file",
     ),
     path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/artefacts/<str:sha256>/<str:name>",
+        views.version_artefact,
+        name="version_artefact",
+    ),
+    path(
         "i/<slug:institution>/<slug:resource>/v<int:number>/download/",
         views.version_download,
         name="version_download",

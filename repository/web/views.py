@@ -2,6 +2,7 @@
 
 import difflib
 import json
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -152,6 +153,7 @@ def version_context_page(request: HttpRequest, version: Version) -> HttpResponse
         "can_publish": can_publish(request.user, resource),
         "is_latest_published": resource.latest_published_id == version.pk,
         "content_url": content_url(version),
+        "artefacts": artefact_files(version),
     }
     return render(request, "repository/version.html", context)
 
@@ -238,6 +240,40 @@ def text_lines(ref: str | None, path: str) -> list[str]:
         return blobstore.read_blob(ref).decode("utf-8").splitlines()
     except UnicodeDecodeError:
         return [f"(binary file {ref[:12]}…)"]
+
+
+ARTEFACT_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".csv": "text/csv",
+}
+
+
+def version_artefact(
+    request: HttpRequest, institution: str, resource: str, number: int, sha256: str, name: str
+) -> HttpResponse:
+    """A file a validation run produced (screenshot, plot, metrics), if that run recorded it."""
+    version = visible_version(request, institution, resource, number)
+    recorded = {(a["sha256"], a["name"]) for a in artefact_files(version)}
+    content_type = ARTEFACT_TYPES.get(Path(name).suffix.lower())
+    if (sha256, name) not in recorded or content_type is None:
+        raise Http404("no such artefact")
+    response = StreamingHttpResponse(blobstore.iter_blob(sha256), content_type=content_type)
+    # Our own plots, but SVG is active content: never let it script this origin.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def artefact_files(version: Version) -> list[dict[str, str]]:
+    files = []
+    for run in version.validation_runs.prefetch_related("steps"):
+        for step in run.steps.all():
+            files.extend(step.artefacts.get("files", []))
+            if "screenshot" in step.artefacts:
+                files.append({"name": "screenshot.png", "sha256": step.artefacts["screenshot"]})
+    return files
 
 
 def version_download(

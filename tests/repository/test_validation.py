@@ -19,9 +19,10 @@ def test_package_step_passes_a_good_version(version):
     version.refresh_from_db()
     assert run.state == ValidationRun.State.PASSED
     assert version.state == Version.State.PASSED
-    step = run.steps.get()
-    assert step.name == "package"
-    assert "hashes verified" in step.messages[0]
+    steps = {s.name: s for s in run.steps.all()}
+    assert list(steps) == ["package", "licence", "content", "run"]
+    assert "hashes verified" in steps["package"].messages[0]
+    assert steps["run"].status == "skipped"  # VALIDATION_RUN_CONTENT is off in this test
 
 
 def test_publish_on_pass_publishes_and_points_the_resource(package, northfield, staff):
@@ -41,7 +42,7 @@ def test_a_tampered_blob_fails_validation(version, blob_folder):
     run = validate_version(version.pk)
     version.refresh_from_db()
     assert version.state == Version.State.FAILED
-    assert "does not match its hash" in run.steps.get().messages[0]
+    assert "does not match its hash" in run.steps.get(name="package").messages[0]
 
 
 def test_repeated_validation_reuses_the_run(version):

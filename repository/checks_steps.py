@@ -1,0 +1,248 @@
+"""The validation steps: each takes a version and returns its outcome; orchestration is elsewhere."""
+
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import licensing
+from repository import blobstore
+from repository.errors import DomainError
+from repository.models import ValidationStep, Version
+from repository.packages import PackageLimits, check_manifest
+from repository.workspace import make_writable, materialize
+
+PASSED = ValidationStep.Status.PASSED
+FAILED = ValidationStep.Status.FAILED
+TEXT_SCAN_LIMIT = 2 * 1024 * 1024
+LICENCE_FILES = {
+    "license",
+    "license.txt",
+    "license.md",
+    "licence",
+    "licence.txt",
+    "licence.md",
+    "copying",
+}
+EXTERNAL_REFERENCE = re.compile(
+    r"""(?:src|href)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)|@import\s+(?:url\()?\s*["']?((?:https?:)?//[^"')\s;]+)|url\(\s*["']?((?:https?:)?//[^"')\s]+)""",
+    re.IGNORECASE,
+)
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+
+
+@dataclass
+class StepOutcome:
+    status: str
+    messages: list[str] = field(default_factory=list)
+    artefacts: dict[str, Any] = field(default_factory=dict)
+
+
+def check_package(version: Version) -> StepOutcome:
+    """The deposit checks again, on the stored tree: manifest, limits, entry point, hashes."""
+    paths = set(version.files.values_list("path", flat=True))
+    try:
+        check_manifest(version.manifest, paths)
+    except DomainError as exc:
+        return StepOutcome(FAILED, [exc.message])
+    limits = PackageLimits.from_settings()
+    problems = []
+    if version.file_count > limits.max_files:
+        problems.append(f"{version.file_count} files; the limit is {limits.max_files}.")
+    if version.total_size > limits.max_bytes:
+        problems.append(f"{version.total_size} bytes; the limit is {limits.max_bytes}.")
+    for path, sha in version.files.values_list("path", "blob_id"):
+        try:
+            for _ in blobstore.iter_blob(sha):
+                pass
+        except (DomainError, OSError) as exc:
+            problems.append(f"{path}: {exc}")
+    if problems:
+        return StepOutcome(FAILED, problems)
+    return StepOutcome(
+        PASSED,
+        [
+            f"Manifest valid; {version.file_count} files, {version.total_size} bytes, hashes verified."
+        ],
+    )
+
+
+def read_text(sha: str) -> str:
+    return blobstore.read_blob(sha).decode("utf-8", errors="replace")
+
+
+def licences_named_in(text: str) -> set[str]:
+    """Licence ids whose deed or legal-code URL appears in a LICENSE file's text."""
+    found = set()
+    for url in re.findall(r"(?:https?://)?creativecommons\.org/[\w/.\-]+", text):
+        try:
+            found.add(
+                licensing.license_for_url(url if url.startswith("http") else "https://" + url).id
+            )
+        except (licensing.UnknownLicense, ValueError):
+            continue
+    return found
+
+
+def check_licence(version: Version) -> StepOutcome:
+    """The licence is known, LICENSE files agree with it, and a derived work may carry it."""
+    try:
+        licence = licensing.get_license(version.licence)
+    except licensing.UnknownLicense as exc:
+        return StepOutcome(FAILED, [str(exc)])
+    messages = [f"Licensed {licence.short_name}."]
+    problems = []
+    for path, sha in version.files.filter(blob__size__lte=TEXT_SCAN_LIMIT).values_list(
+        "path", "blob_id"
+    ):
+        if path.lower() not in LICENCE_FILES:
+            continue
+        named = licences_named_in(read_text(sha))
+        if named and version.licence not in named:
+            problems.append(
+                f"{path} names {', '.join(sorted(named))} but the manifest says {version.licence}; "
+                "make them agree (change the file or the manifest's license)."
+            )
+    sources = list(version.parent_edges.values_list("parent__licence", flat=True))
+    if sources:
+        allowed = licensing.allowed_adaptation_licenses(sources)
+        if version.licence not in allowed:
+            problems.append(licensing.explain(sources, version.licence))
+        else:
+            messages.append(
+                f"Derived from {len(sources)} source(s) whose licences allow {licence.short_name}; "
+                "their attribution is generated into ATTRIBUTION.txt of every download."
+            )
+    return StepOutcome(FAILED if problems else PASSED, problems or messages)
+
+
+def check_content(version: Version) -> StepOutcome:
+    """Report HTML in metadata (shown as text) and resources loaded from outside the package."""
+    messages = []
+    for key in ("title", "description", "changelog"):
+        if HTML_TAG.search(str(version.manifest.get(key, ""))):
+            messages.append(f"The {key} contains HTML; it is shown as plain text, never as markup.")
+    declared = set(version.manifest.get("external_resources", []))
+    external: dict[str, list[str]] = {}
+    text_files = version.files.filter(blob__size__lte=TEXT_SCAN_LIMIT)
+    for path, sha in text_files.values_list("path", "blob_id"):
+        if not path.lower().endswith((".html", ".htm", ".css", ".svg")):
+            continue
+        for match in EXTERNAL_REFERENCE.finditer(read_text(sha)):
+            url = next(g for g in match.groups() if g)
+            external.setdefault(url, []).append(path)
+    undeclared = sorted(u for u in external if u not in declared)
+    for url in sorted(external):
+        where = ", ".join(sorted(set(external[url])))
+        if url in declared:
+            messages.append(
+                f"Loads {url} (from {where}); declared in external_resources, so shown on its page."
+            )
+    if undeclared:
+        return StepOutcome(
+            FAILED,
+            [
+                f"Loads {url} from outside the package (in {', '.join(sorted(set(external[url])))}). "
+                "A tool must work offline: include the file in the package, or declare the URL in "
+                "the manifest's external_resources."
+                for url in undeclared
+            ],
+            {"external": sorted(external)},
+        )
+    return StepOutcome(PASSED, messages or ["No external resources; no HTML in metadata."])
+
+
+@contextmanager
+def materialized(version: Version) -> Iterator[tuple[Path, Path]]:
+    """A temporary read-only copy of the tree, and a folder for the run's outputs."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"validate-{version.pk}-"))
+    try:
+        yield materialize(version, tmp / "files"), tmp / "out"
+    finally:
+        make_writable(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def store_artefact(path: Path) -> dict[str, str]:
+    sha, _ = blobstore.put_bytes(path.read_bytes())
+    return {"name": path.name, "sha256": sha}
+
+
+def run_scenario(version: Version) -> StepOutcome:
+    """Run the scenario in the sims sandbox with its own checks; keep plots and metrics."""
+    from sims.runner import run_scenario as run
+    from sims.scenario import ScenarioError
+
+    with materialized(version) as (root, out):
+        try:
+            result = run(root / version.entry_point, out_dir=out, sandbox=True, timeout_s=120.0)
+        except ScenarioError as exc:
+            return StepOutcome(FAILED, [f"{version.entry_point}: {exc}"])
+        artefacts = {
+            "metrics": result.metrics,
+            "files": [
+                store_artefact(p)
+                for p in result.artefacts
+                if p.suffix in {".svg", ".png", ".json", ".csv"}
+            ],
+            "timings": result.timings,
+        }
+    if result.error:
+        return StepOutcome(FAILED, [result.error], artefacts)
+    messages = [f"{'✓' if c.passed else '✗'} {c.name}: {c.message}" for c in result.checks] or [
+        "The scenario declares no checks."
+    ]
+    return StepOutcome(PASSED if result.passed else FAILED, messages, artefacts)
+
+
+def run_tool(version: Version) -> StepOutcome:
+    """Load the tool in headless Chromium, offline and sandboxed, then fuzz it."""
+    from repository.checks.browser import check_tool
+
+    with materialized(version) as (root, _):
+        report = check_tool(
+            root,
+            version.entry_point,
+            seed=version.pk,
+            allowed_external=version.manifest.get("external_resources", []),
+        )
+    artefacts: dict[str, Any] = {
+        "load_ms": round(report.load_ms, 1),
+        "bytes_transferred": report.bytes_transferred,
+        "fuzz_actions": report.fuzz_actions,
+        "external_requests": report.external_requests,
+    }
+    if report.screenshot:
+        sha, _ = blobstore.put_bytes(report.screenshot)
+        artefacts["screenshot"] = sha
+    summary = (
+        f"Loaded in {report.load_ms:.0f} ms ({report.bytes_transferred} bytes); "
+        f"{report.fuzz_actions} random interactions raised nothing."
+    )
+    return StepOutcome(PASSED if report.passed else FAILED, report.problems or [summary], artefacts)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    check: Callable[[Version], StepOutcome]
+    queue: str
+    kinds: frozenset[str] = frozenset({"tool", "scenario"})
+    runs_content: bool = False
+
+
+STEPS = [
+    Step("package", check_package, "checks"),
+    Step("licence", check_licence, "checks"),
+    Step("content", check_content, "checks"),
+    Step("run", run_scenario, "sandbox", frozenset({"scenario"}), runs_content=True),
+    Step("run", run_tool, "browser", frozenset({"tool"}), runs_content=True),
+]
+
+
+def steps_for(version: Version) -> list[Step]:
+    return [s for s in STEPS if version.resource.kind in s.kinds]
