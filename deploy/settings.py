@@ -132,8 +132,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not memory, so a real worker process can see what the tests wrote.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-remixbank.sqlite3")}
+    # A file, not memory, so a real worker process can see what the tests wrote; one per test
+    # process, so two suites running at once never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-remixbank-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -231,13 +232,20 @@ VALIDATION_QUEUES = ["checks", "sandbox", "browser"]
 CELERY_TASK_ROUTES = {
     "repository.tasks.validate_version": {"queue": "checks"},
     "repository.tasks.reap_stuck_validations": {"queue": "checks"},
+    "repository.tasks.revalidate_published": {"queue": "checks"},
 }
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-validations": {
         "task": "repository.tasks.reap_stuck_validations",
         "schedule": 300.0,
     },
+    # A trickle of re-validations after a validator change, so new deposits never wait long.
+    "revalidate-published": {
+        "task": "repository.tasks.revalidate_published",
+        "schedule": 600.0,
+    },
 }
+REVALIDATION_BATCH = env_int("REVALIDATION_BATCH", 20)
 # Off only where deposited code must not run at all (some test suites): the run steps are
 # then recorded as skipped, never as passed.
 VALIDATION_RUN_CONTENT = env_bool("VALIDATION_RUN_CONTENT", True)

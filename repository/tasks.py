@@ -17,10 +17,10 @@ from repository.worker_checks import queues_to_refuse
     retry_backoff=True,
     max_retries=3,
 )
-def validate_version(self: Task, version_id: int) -> str | None:
+def validate_version(self: Task, version_id: int, revalidate: bool = False) -> str | None:
     """Run the version's pending steps of the queue this message came from; hand on the rest."""
     queue = (self.request.delivery_info or {}).get("routing_key") or "checks"
-    run = validation.validate_version(version_id, queues={queue})
+    run = validation.validate_version(version_id, queues={queue}, revalidate=revalidate)
     return run.state if run else None
 
 
@@ -31,6 +31,15 @@ def reap_stuck_validations() -> int:
     for version_id in stuck:
         validate_version.delay(version_id)
     return len(stuck)
+
+
+@shared_task
+def revalidate_published() -> int:
+    """Re-run published versions on a new validator release, a few at a time (low priority)."""
+    chosen = validation.versions_to_revalidate(settings.REVALIDATION_BATCH)
+    for version_id in chosen:
+        validate_version.delay(version_id, revalidate=True)
+    return len(chosen)
 
 
 @worker_ready.connect

@@ -18,19 +18,43 @@ log = logging.getLogger(__name__)
 # Bumped whenever a check changes, so every version can be re-validated by the new release.
 CHECKS_RELEASE = "checks-2"
 DONE = {ValidationStep.Status.PASSED, ValidationStep.Status.SKIPPED}
+NEW = {Version.State.UPLOADED, Version.State.VALIDATING}
+# Versions that already have a verdict and may be checked again by a newer validator release.
+SETTLED = {Version.State.PUBLISHED, Version.State.PASSED}
 
 
-def claim_run(version_id: int) -> ValidationRun | None:
-    """Take the version's run for this release under a row lock; None when nothing is left to do."""
+def validator_release(kind: str) -> str:
+    """Our checks' release plus the browser's or the engines', recorded on every run."""
+    if not settings.VALIDATION_RUN_CONTENT:
+        return CHECKS_RELEASE
+    if kind == "tool":
+        from repository.checks.browser import browser_release
+
+        return f"{CHECKS_RELEASE}+{browser_release()}"
+    from sims.engines import ENGINE_RELEASE
+
+    return f"{CHECKS_RELEASE}+sims-{ENGINE_RELEASE}"
+
+
+def claim_run(version_id: int, *, revalidate: bool = False) -> ValidationRun | None:
+    """Take the version's run for this release under a row lock; None when nothing is left to do.
+
+    A new version is moved to validating; with `revalidate`, a published or passed version is
+    checked by the current release without changing its state.
+    """
     with transaction.atomic():
-        version = Version.objects.select_for_update().filter(pk=version_id).first()
-        if version is None or version.state not in {
-            Version.State.UPLOADED,
-            Version.State.VALIDATING,
-        }:
+        version = (
+            Version.objects.select_for_update()
+            .select_related("resource")
+            .filter(pk=version_id)
+            .first()
+        )
+        if version is None:
+            return None
+        if version.state not in NEW and not (revalidate and version.state in SETTLED):
             return None
         run, _ = ValidationRun.objects.select_for_update().get_or_create(
-            version=version, validator_release=CHECKS_RELEASE
+            version=version, validator_release=validator_release(version.resource.kind)
         )
         if run.state != ValidationRun.State.RUNNING:
             return None
@@ -42,7 +66,7 @@ def claim_run(version_id: int) -> ValidationRun | None:
 
 
 def validate_version(
-    version_id: int, *, queues: Collection[str] | None = None
+    version_id: int, *, queues: Collection[str] | None = None, revalidate: bool = False
 ) -> ValidationRun | None:
     """Run every step not yet recorded, in order, then record the verdict. Safe to repeat.
 
@@ -50,7 +74,7 @@ def validate_version(
     version is handed to that queue's workers. A tool's own failure is a result (failed), never
     an exception; after VALIDATION_MAX_ATTEMPTS starts that did not finish, the run ends in error.
     """
-    run = claim_run(version_id)
+    run = claim_run(version_id, revalidate=revalidate)
     if run is None:
         return None
     version = run.version
@@ -66,7 +90,7 @@ def validate_version(
     for position, step in enumerate(steps_for(version)):
         if step.name not in done:
             if queues is not None and step.queue not in queues and runs_here(step):
-                hand_over(run, step)
+                hand_over(run, step, revalidate=revalidate)
                 return run
             started = time.perf_counter()
             outcome = run_step(step, version)
@@ -93,12 +117,14 @@ def run_step(step: Step, version: Version) -> StepOutcome:
     return step.check(version)
 
 
-def hand_over(run: ValidationRun, step: Step) -> None:
+def hand_over(run: ValidationRun, step: Step, *, revalidate: bool) -> None:
     from repository import tasks
 
     # The attempt counter counts starts of the whole run, not hand-overs between queues.
     ValidationRun.objects.filter(pk=run.pk).update(attempts=run.attempts - 1)
-    tasks.validate_version.apply_async((run.version_id,), queue=step.queue)
+    tasks.validate_version.apply_async(
+        (run.version_id,), {"revalidate": revalidate}, queue=step.queue
+    )
 
 
 def record_step(
@@ -125,6 +151,11 @@ def finish_run(run: ValidationRun, state: str) -> ValidationRun:
     run.finished_at = timezone.now()
     run.save(update_fields=["state", "finished_at"])
     version = run.version
+    if version.state in SETTLED:
+        if state != ValidationRun.State.PASSED:
+            log.warning("version %s newly fails on %s", version.pk, run.validator_release)
+        notify_finished(run)
+        return run
     verdict = Version.State.PASSED if state == ValidationRun.State.PASSED else Version.State.FAILED
     try:
         version.move(from_states=[Version.State.VALIDATING], to=verdict)
@@ -135,7 +166,39 @@ def finish_run(run: ValidationRun, state: str) -> ValidationRun:
         return run
     if verdict == Version.State.PASSED and version.publish_on_pass:
         publish_version(version, by=None)
+    notify_finished(run)
     return run
+
+
+def notify_finished(run: ValidationRun) -> None:
+    try:
+        from repository.actions.notifications import notify_validation_finished
+    except ImportError:  # notifications arrive with contributions; until then, log only
+        log.info("validation of version %s finished: %s", run.version_id, run.state)
+        return
+    notify_validation_finished(run)
+
+
+def regression(version: Version) -> ValidationRun | None:
+    """The newest run, when a published version fails on a newer validator release."""
+    latest = version.validation_runs.order_by("-started_at", "-pk").first()
+    if latest and version.state in SETTLED and latest.state != ValidationRun.State.PASSED and latest.finished_at:
+        return latest
+    return None
+
+
+def versions_to_revalidate(limit: int) -> list[int]:
+    """Published versions without a run of the current release, oldest first, at most `limit`."""
+    chosen: list[int] = []
+    for kind in ("tool", "scenario"):
+        release = validator_release(kind)
+        chosen += list(
+            Version.objects.filter(state__in=SETTLED, resource__kind=kind)
+            .exclude(validation_runs__validator_release=release)
+            .order_by("published_at", "pk")
+            .values_list("pk", flat=True)[: limit - len(chosen)]
+        )
+    return chosen
 
 
 def stuck_versions() -> list[int]:

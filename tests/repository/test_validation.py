@@ -76,3 +76,35 @@ def test_stuck_versions_are_found_for_requeue(version, settings):
     assert stuck_versions() == [version.pk]
     validate_version(version.pk)
     assert stuck_versions() == []
+
+
+def test_new_validator_release_revalidates_published_versions_without_unpublishing(
+    package, northfield, staff, blob_folder, monkeypatch
+):
+    from repository.actions import validation
+
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    validate_version(version.pk)
+    assert validation.versions_to_revalidate(10) == []
+    monkeypatch.setattr(validation, "CHECKS_RELEASE", "checks-next")
+    assert validation.versions_to_revalidate(10) == [version.pk]
+    # The stored file was damaged meanwhile: the new release catches it.
+    sha = version.files.get(path="app.js").blob_id
+    next(p for p in blob_folder.rglob(sha)).write_bytes(b"damaged")
+    run = validate_version(version.pk, revalidate=True)
+    version.refresh_from_db()
+    assert run.validator_release == "checks-next"
+    assert run.state == ValidationRun.State.FAILED
+    assert version.state == Version.State.PUBLISHED  # still available, with a warning
+    assert validation.regression(version) == run
+    assert validation.versions_to_revalidate(10) == []
+
+
+def test_revalidation_is_not_run_for_new_versions_by_accident(version):
+    from repository.actions import validation
+
+    run = validate_version(version.pk, revalidate=True)
+    assert run is not None  # a new version is validated normally
+    version.refresh_from_db()
+    assert version.state == Version.State.PASSED
+    assert validation.regression(version) is None
