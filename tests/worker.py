@@ -26,7 +26,11 @@ def test_database_url() -> str:
 
 @contextmanager
 def celery_worker(
-    *, blob_dir: Path, queues: str = "checks,sandbox,browser", run_content: bool = True
+    *,
+    blob_dir: Path,
+    queues: str = "checks,sandbox,browser",
+    run_content: bool = True,
+    pool: str = "solo",
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start `celery worker` as its own process group; stop it (SIGKILL if need be) afterwards."""
     env = {
@@ -48,7 +52,9 @@ def celery_worker(
                 "-Q",
                 queues,
                 "--pool",
-                "solo",
+                pool,
+                "--concurrency",
+                "1",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",

@@ -182,7 +182,12 @@ def notify_finished(run: ValidationRun) -> None:
 def regression(version: Version) -> ValidationRun | None:
     """The newest run, when a published version fails on a newer validator release."""
     latest = version.validation_runs.order_by("-started_at", "-pk").first()
-    if latest and version.state in SETTLED and latest.state != ValidationRun.State.PASSED and latest.finished_at:
+    if (
+        latest
+        and version.state in SETTLED
+        and latest.state != ValidationRun.State.PASSED
+        and latest.finished_at
+    ):
         return latest
     return None
 

@@ -27,6 +27,7 @@ from repository.actions import people
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
+from repository.actions.validation import regression
 from repository.attribution import attribution_html, attribution_text
 from repository.downloads import stream_version_zip
 from repository.errors import DomainError
@@ -154,6 +155,7 @@ def version_context_page(request: HttpRequest, version: Version) -> HttpResponse
         "is_latest_published": resource.latest_published_id == version.pk,
         "content_url": content_url(version),
         "artefacts": artefact_files(version),
+        "regression": regression(version),
     }
     return render(request, "repository/version.html", context)
 
