@@ -14,7 +14,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
@@ -31,14 +31,17 @@ def celery_worker(
     queues: str = "checks,sandbox,browser",
     run_content: bool = True,
     pool: str = "solo",
+    broker: str | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start `celery worker` as its own process group; stop it (SIGKILL if need be) afterwards."""
     env = {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
         "BLOB_STORAGE_DIR": str(blob_dir),
         "VALIDATION_RUN_CONTENT": "true" if run_content else "false",
     }
+    if broker:
+        env["CELERY_BROKER_URL"] = broker
     log = blob_dir.parent / "worker.log"
     with log.open("wb") as out:
         worker = subprocess.Popen(

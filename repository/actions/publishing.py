@@ -3,7 +3,9 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+import licensing
 from repository.access import require_staff
+from repository.errors import LicenceRefused
 from repository.models import Resource, Version
 
 
@@ -16,6 +18,7 @@ def publish_version(version: Version, *, by: AbstractBaseUser | None) -> Version
     """
     if by is not None:
         require_staff(by, version.resource.institution, "publish")
+    check_licence_still_allowed(version)
     version.publish()
     point_resource_at_latest(version.resource)
     return version
@@ -28,6 +31,13 @@ def withdraw_version(version: Version, *, by: AbstractBaseUser) -> Version:
     version.withdraw()
     point_resource_at_latest(version.resource)
     return version
+
+
+def check_licence_still_allowed(version: Version) -> None:
+    """Re-check, at publication, that the sources of a derived version allow its licence."""
+    sources = list(version.parent_edges.values_list("parent__licence", flat=True))
+    if sources and version.licence not in licensing.allowed_adaptation_licenses(sources):
+        raise LicenceRefused(licensing.explain(sources, version.licence))
 
 
 def point_resource_at_latest(resource: Resource) -> None:

@@ -318,10 +318,22 @@ def version_fork(
         else:
             messages.success(request, "Forked. Your version is being validated.")
             return redirect(fork)
+    offered = {o.license.id for o in options}
+    missing = [
+        (licence, licensing.explain([source.licence], licence.id))
+        for licence in licensing.all_licenses()
+        if licence.version == "4.0" and licence.port is None and licence.id not in offered
+    ]
     return render(
         request,
         "repository/fork.html",
-        {"source": source, "resource": source.resource, "form": form, "options": options},
+        {
+            "source": source,
+            "resource": source.resource,
+            "form": form,
+            "options": options,
+            "missing": missing,
+        },
     )
 
 

@@ -82,3 +82,28 @@ def test_student_fork_is_a_draft_seen_by_them_and_their_staff(
     assert Version.objects.visible_to(student).filter(pk=fork.pk).exists()
     assert Version.objects.visible_to(staff).filter(pk=fork.pk).exists()
     assert not Version.objects.visible_to(outsider).filter(pk=fork.pk).exists()
+
+
+def test_fork_page_says_why_other_licences_are_missing(client, published, outsider):
+    from django.urls import reverse
+
+    client.force_login(outsider)
+    url = reverse("version_fork", args=["northfield", published.resource.slug, published.number])
+    html = client.get(url).content.decode()
+    assert "Why other licences are not offered" in html
+    assert "CC BY 4.0" in html
+
+
+def test_publishing_re_checks_the_licence_of_a_derived_version(published, southbank, outsider):
+    from repository.actions.publishing import publish_version
+
+    fork = fork_version(published, into=southbank, by=outsider)
+    validate_version(fork.pk)
+    fork.refresh_from_db()
+    # The recorded licence drifted from what the source allows (e.g. edited in the database).
+    Version.objects.filter(pk=fork.pk).update(licence="CC-BY-4.0")
+    fork.refresh_from_db()
+    with pytest.raises(LicenceRefused, match="BY-SA"):
+        publish_version(fork, by=outsider)
+    fork.refresh_from_db()
+    assert fork.state == Version.State.PASSED

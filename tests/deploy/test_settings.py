@@ -1,0 +1,79 @@
+"""Settings read from the environment: production values are taken, bad values fail loudly."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOW = (
+    "import json, django; from django.conf import settings as s; "
+    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'broker': s.CELERY_BROKER_URL, "
+    "'blobs': s.STORAGES['blobs']['BACKEND'], 'debug': s.DEBUG, 'content': s.CONTENT_ORIGIN, "
+    "'hosts': s.ALLOWED_HOSTS}))"
+)
+
+
+def load(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", SHOW],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "deploy.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_environment_selects_the_production_engines():
+    result = load(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://u:p@db.internal:5432/remixbank",
+            "CELERY_BROKER_URL": "amqp://u:p@mq.internal:5672//",
+            "STORAGE_BACKEND": "s3",
+            "CONTENT_ORIGIN": "https://content.example.net",
+            "ALLOWED_HOSTS": "remixbank.example.ac.uk,content.example.net",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown == {
+        "engine": "django.db.backends.postgresql",
+        "broker": "amqp://u:p@mq.internal:5672//",
+        "blobs": "storages.backends.s3.S3Storage",
+        "debug": False,
+        "content": "https://content.example.net",
+        "hosts": ["remixbank.example.ac.uk", "content.example.net"],
+    }
+
+
+def test_defaults_need_nothing_installed():
+    shown = json.loads(load({}).stdout)
+    assert shown["engine"] == "django.db.backends.sqlite3"
+    assert shown["broker"] == "filesystem://"
+    assert shown["blobs"] == "django.core.files.storage.FileSystemStorage"
+
+
+def test_production_without_a_secret_key_fails_loudly():
+    result = load({"DEBUG": "false", "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is false" in result.stderr
+
+
+def test_a_bad_boolean_names_the_variable():
+    result = load({"DEBUG": "maybe"})
+    assert "DEBUG='maybe' is not a boolean; use true or false" in result.stderr
+
+
+def test_content_origin_must_differ_from_the_site():
+    result = load({"SITE_URL": "http://127.0.0.1:8000", "CONTENT_ORIGIN": "http://127.0.0.1:8000"})
+    assert "CONTENT_ORIGIN must differ from SITE_URL" in result.stderr
+
+
+def test_unknown_storage_backend_is_refused():
+    result = load({"STORAGE_BACKEND": "ftp"})
+    assert "STORAGE_BACKEND='ftp': use local or s3" in result.stderr
