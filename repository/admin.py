@@ -88,3 +88,46 @@ class ValidationRunAdmin(admin.ModelAdmin):
 @admin.register(models.ValidationStep)
 class ValidationStepAdmin(admin.ModelAdmin):
     list_display = ["run", "name", "status", "duration_ms"]
+
+
+class ContributionFileInline(admin.TabularInline):
+    model = models.ContributionFile
+    fields = ["path", "blob"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class ReviewInline(admin.TabularInline):
+    model = models.Review
+    fields = ["kind", "author", "body", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(models.Contribution)
+class ContributionAdmin(admin.ModelAdmin):
+    list_display = ["pk", "resource", "author", "state", "check_state", "created_at"]
+    list_filter = ["state", "check_state"]
+    search_fields = ["resource__title", "author__email", "description"]
+    inlines = [ContributionFileInline, ReviewInline]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # Reviews and merges go through repository/actions/contributions.py only.
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(models.RemixPick)
+class RemixPickAdmin(admin.ModelAdmin):
+    list_display = ["version", "source", "path", "target"]
+    raw_id_fields = ["version", "source"]
+
+
+@admin.register(models.CollectionItem)
+class CollectionItemAdmin(admin.ModelAdmin):
+    list_display = ["collection", "item", "folder"]
+    raw_id_fields = ["collection", "item"]

@@ -2,8 +2,10 @@
 
 from repository.models.api_clients import ApiClient
 from repository.models.blobs import Blob
+from repository.models.contributions import Contribution, ContributionFile, Review
 from repository.models.derivations import Derivation
 from repository.models.institutions import Institution, Invitation, Membership
+from repository.models.remixes import CollectionItem, RemixPick
 from repository.models.resources import Resource
 from repository.models.validation import ValidationRun, ValidationStep
 from repository.models.versions import Version, VersionFile
@@ -11,11 +13,16 @@ from repository.models.versions import Version, VersionFile
 __all__ = [
     "ApiClient",
     "Blob",
+    "CollectionItem",
+    "Contribution",
+    "ContributionFile",
     "Derivation",
     "Institution",
     "Invitation",
     "Membership",
+    "RemixPick",
     "Resource",
+    "Review",
     "ValidationRun",
     "ValidationStep",
     "Version",

@@ -3,7 +3,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from repository.web import views
+from repository.web import (
+    contribution_views,
+    lineage_views,
+    remix_views,
+    upstream_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -45,5 +51,41 @@ urlpatterns = [
         "i/<slug:institution>/<slug:resource>/v<int:number>/publish/",
         views.version_publish,
         name="version_publish",
+    ),
+    path("remix/", remix_views.remix, name="remix"),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/lineage/",
+        lineage_views.lineage_page,
+        name="lineage",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/lineage.json",
+        lineage_views.lineage_json,
+        name="lineage_json",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/contribute/",
+        contribution_views.contribute,
+        name="contribute",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/contributions/",
+        contribution_views.contribution_list,
+        name="contributions",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/contributions/<int:pk>/",
+        contribution_views.contribution_page,
+        name="contribution",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/upstream/",
+        upstream_views.upstream_page,
+        name="upstream",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/upstream/<int:source>/",
+        upstream_views.upstream_pull,
+        name="upstream_pull",
     ),
 ]

@@ -16,7 +16,7 @@ from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.validation import validate_version
 from repository.models import Version
-from tests.worker import ROOT, celery_worker, worker_database_url, wait_for
+from tests.worker import ROOT, celery_worker, wait_for, worker_database_url
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 
@@ -137,6 +137,7 @@ def test_blobs_live_in_s3_compatible_storage(
     fork_version(version, into=southbank, by=outsider)
     assert bucket_keys(s3_storage) == keys  # a fork stores nothing
     orphan, _ = blobstore.put_bytes(b"unreferenced")
+    assert orphan in {k.rsplit("/", 1)[-1] for k in bucket_keys(s3_storage)}
     time.sleep(0.01)
     call_command("collect_blobs", "--grace-hours", "0")
     assert {k.rsplit("/", 1)[-1] for k in bucket_keys(s3_storage)} == shas
