@@ -21,7 +21,8 @@ def work_of(version: Version, *, depth: int = 0) -> licensing.Work:
         title=version.resource.title
         if depth
         else version.manifest.get("title", version.resource.title),
-        authors=list(version.authors) or [version.resource.institution.name],
+        authors=[*version.authors, *(c for c in version.contributors if c not in version.authors)]
+        or [version.resource.institution.name],
         license_id=version.licence,
         url=settings.SITE_URL + version.get_absolute_url(),
         modified=version.changelog if parents else None,

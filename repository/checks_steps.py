@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 import licensing
 from repository import blobstore
 from repository.errors import DomainError
@@ -200,7 +202,10 @@ def run_scenario(version: Version) -> StepOutcome:
 
 
 def run_tool(version: Version) -> StepOutcome:
-    """Load the tool in headless Chromium, offline and sandboxed, then fuzz it."""
+    """Load the tool in headless Chromium, offline and sandboxed, then fuzz it.
+
+    Raises BrowserUnavailable when our browser cannot start: our fault, so the task retries.
+    """
     from repository.checks.browser import check_tool
 
     with materialized(version) as (root, _):
@@ -208,6 +213,7 @@ def run_tool(version: Version) -> StepOutcome:
             root,
             version.entry_point,
             seed=version.pk,
+            fuzz_seconds=settings.VALIDATION_FUZZ_SECONDS,
             allowed_external=version.manifest.get("external_resources", []),
         )
     artefacts: dict[str, Any] = {

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from repository.actions import validation
+from repository.checks.browser import BrowserUnavailable
 from repository.worker_checks import queues_to_refuse
 
 
@@ -13,7 +14,7 @@ from repository.worker_checks import queues_to_refuse
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
+    autoretry_for=(OperationalError, BrowserUnavailable),
     retry_backoff=True,
     max_retries=3,
 )

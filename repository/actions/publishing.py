@@ -5,6 +5,7 @@ from django.db import transaction
 
 import licensing
 from repository.access import require_staff
+from repository.actions import notifications
 from repository.errors import LicenceRefused
 from repository.models import Resource, Version
 
@@ -21,6 +22,7 @@ def publish_version(version: Version, *, by: AbstractBaseUser | None) -> Version
     check_licence_still_allowed(version)
     version.publish()
     point_resource_at_latest(version.resource)
+    notifications.notify_source_updated(version)
     return version
 
 

@@ -171,11 +171,8 @@ def finish_run(run: ValidationRun, state: str) -> ValidationRun:
 
 
 def notify_finished(run: ValidationRun) -> None:
-    try:
-        from repository.actions.notifications import notify_validation_finished
-    except ImportError:  # notifications arrive with contributions; until then, log only
-        log.info("validation of version %s finished: %s", run.version_id, run.state)
-        return
+    from repository.actions.notifications import notify_validation_finished
+
     notify_validation_finished(run)
 
 

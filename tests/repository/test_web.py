@@ -152,6 +152,8 @@ def test_fork_form_offers_allowed_licences_and_forks(client, published, outsider
 
 def test_content_origin_serves_published_files_sandboxed(client, published, settings):
     response = client.get(f"/v/{published.pk}/index.html", HTTP_HOST=settings.CONTENT_HOST)
+    assert b"".join(response.streaming_content).startswith(b"<!doctype html>")
+    response.close()  # ends the request, as a server does, resetting the content origin's URLs
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert response["Content-Security-Policy"].startswith("sandbox allow-scripts")

@@ -10,7 +10,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_real_worker_validates_and_publishes_a_deposit(package, northfield, staff, blob_folder):
-    with celery_worker(blob_dir=blob_folder, run_content=False):
+    """The whole pipeline on its three queues, headless browser included."""
+    with celery_worker(blob_dir=blob_folder):
         version = deposit_package(package=package, institution=northfield, by=staff)
 
         def settled() -> bool:
@@ -20,5 +21,11 @@ def test_real_worker_validates_and_publishes_a_deposit(package, northfield, staf
         assert wait_for(settled), f"still {version.state} after 90 s"
     assert version.state == Version.State.PUBLISHED
     run = version.validation_runs.get()
-    assert [s.name for s in run.steps.all()] == ["package", "licence", "content", "run"]
+    assert [(s.name, s.status) for s in run.steps.all()] == [
+        ("package", "passed"),
+        ("licence", "passed"),
+        ("content", "passed"),
+        ("run", "passed"),
+    ]
+    assert "screenshot" in run.steps.get(name="run").artefacts
     assert run.attempts == 1

@@ -22,7 +22,9 @@ class Command(BaseCommand):
         cutoff = timezone.now() - grace
         # The grace period protects blobs a deposit stored moments ago but has not yet
         # referenced (repository/actions/deposits.py stores bytes before rows).
-        unused = Blob.objects.filter(uses__isnull=True, created_at__lt=cutoff)
+        unused = Blob.objects.filter(
+            uses__isnull=True, contribution_uses__isnull=True, created_at__lt=cutoff
+        )
         removed = 0
         for sha in unused.values_list("sha256", flat=True).iterator():
             if options["dry_run"]:
@@ -30,7 +32,9 @@ class Command(BaseCommand):
                 continue
             try:
                 # VersionFile.blob is PROTECT: a tree that gained this blob meanwhile wins.
-                deleted, _ = Blob.objects.filter(sha256=sha, uses__isnull=True).delete()
+                deleted, _ = Blob.objects.filter(
+                    sha256=sha, uses__isnull=True, contribution_uses__isnull=True
+                ).delete()
             except ProtectedError:
                 continue
             if deleted:

@@ -1,0 +1,793 @@
+"""Run a deposited web tool in headless Chromium, cut off from the network, and report what broke.
+
+Two processes share this file. The caller (a Celery task, a test) uses `check_tool()`, which hands
+the check to a long-lived *browser host*: this same file run as a script, holding one Chromium and
+answering one request per line on its stdin with one JSON line on its stdout. The host opens a
+fresh browser context per check; the caller enforces a wall-clock deadline per check and kills the
+host's whole process group when it is missed, because some Playwright calls never return on a page
+that spins (playwright-python#1150, and `page.mouse.click` on `while (true) {}`). The host is
+recycled after `MAX_CHECKS_PER_HOST` checks, on a crash, or when a context will not close.
+
+Chromium runs inside bubblewrap with its own network, pid, ipc and uts namespaces and a filesystem
+made of /usr, fonts and a scratch folder only, so neither HTTP nor WebRTC nor anything else reaches
+the machine's network, and a compromised renderer sees no project files. As root Chromium's own
+sandbox cannot run (`--no-sandbox`); as any other user it stays on, nested inside bwrap's.
+
+Files are served by Playwright's router under the fake origin http://tool.invalid (a `.invalid`
+name never resolves, and `http:` keeps mixed-content blocking from hiding requests from the router),
+straight from the version's folder; every other request and every WebSocket is refused and recorded.
+
+No Django here: this module must import and run in the host process, which has no settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import base64
+import contextlib
+import functools
+import json
+import mimetypes
+import os
+import random
+import re
+import select
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote, unquote, urlsplit
+
+CHROMIUM = "/usr/lib/chromium/chromium"  # the real binary; /usr/bin/chromium is Debian's wrapper
+BWRAP = "/usr/bin/bwrap"
+ORIGIN = "http://tool.invalid"
+VIEWPORT = {"width": 800, "height": 600}
+MAX_CHECKS_PER_HOST = 50
+STEP_TIMEOUT_S = 5.0  # any single Playwright call (screenshot, evaluate, close)
+ACTION_TIMEOUT_S = 2.0  # one fuzz action; a page that needs longer is stuck
+LAUNCH_ALLOWANCE_S = 30.0  # added to the deadline of a host's first check (interpreter + launch)
+CLEANUP_ALLOWANCE_S = 25.0  # settle, probes, screenshot and close, each bounded by the host
+
+ARGS = [
+    "--headless",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--mute-audio",
+    "--metrics-recording-only",
+    "--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider",
+]
+
+# Keys a learner might press; none of them leaves the page (no F5, no Alt+Left).
+FUZZ_KEYS = ["Tab", "Enter", " ", "Escape", "Backspace", "ArrowLeft", "ArrowRight", "ArrowUp"]
+FUZZ_KEYS += ["ArrowDown", "Home", "End", "PageDown", "a", "z", "0", "7", "+", "-", "."]
+
+# Errors the router already reports (blocked or missing), which Chromium repeats on the console.
+_ECHOED_CONSOLE = re.compile(r"^Failed to load resource: ")
+_STACK_PLACE = re.compile(re.escape(ORIGIN) + r"/([^\s():]*):(\d+):\d+")
+
+
+class BrowserUnavailable(RuntimeError):
+    """Chromium could not be started or stopped answering on our side: retry later, not the tool's fault."""
+
+
+@dataclass
+class BrowserReport:
+    passed: bool
+    problems: list[str]
+    external_requests: list[str] = field(default_factory=list)
+    load_ms: float = 0.0
+    bytes_transferred: int = 0
+    fuzz_actions: int = 0
+    screenshot: bytes | None = None  # PNG of the viewport after loading, before the fuzz
+    console_errors: list[str] = field(default_factory=list)
+
+
+def check_tool(
+    root: Path,
+    entry_point: str,
+    *,
+    seed: int = 0,
+    fuzz_seconds: float = 3.0,
+    load_timeout_s: float = 10.0,
+    allowed_external: Sequence[str] = (),
+    host: BrowserHost | None = None,
+) -> BrowserReport:
+    """Load `entry_point` from the files in `root`, screenshot it, fuzz it, and report what broke.
+
+    `allowed_external` lists URL prefixes the manifest declares: such requests are still blocked
+    and listed in `external_requests`, but are not problems. Raises BrowserUnavailable when
+    Chromium itself cannot run; everything the tool does wrong is in the report instead.
+    """
+    return (host or shared_host()).check(
+        root,
+        entry_point,
+        seed=seed,
+        fuzz_seconds=fuzz_seconds,
+        load_timeout_s=load_timeout_s,
+        allowed_external=allowed_external,
+    )
+
+
+@functools.cache
+def browser_release() -> str:
+    """Name the Chromium that runs the checks, e.g. "chromium-156.0.8078.73", for the validator release."""
+    out = subprocess.run(
+        [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    match = re.search(r"(\d+(?:\.\d+)+)", out)
+    if not match:
+        raise BrowserUnavailable(f"cannot read Chromium's version from {out!r}")
+    return f"chromium-{match.group(1)}"
+
+
+def self_test(host: BrowserHost | None = None) -> list[str]:
+    """Try to reach this machine's network from inside the checking browser; list what got through.
+
+    The probe page bypasses the router for 127.0.0.1, so what is tested is the namespace itself:
+    a page load of a TCP listener we open, a page load of PostgreSQL's port, and a WebRTC STUN
+    exchange with a UDP socket we open. An empty list means the browser is safe to use.
+    """
+    host = host or shared_host()
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+    ):
+        tcp.bind(("127.0.0.1", 0))
+        tcp.listen(8)
+        tcp.setblocking(False)
+        udp.bind(("127.0.0.1", 0))
+        udp.setblocking(False)
+        tcp_port, udp_port = tcp.getsockname()[1], udp.getsockname()[1]
+        answer = host.probe(tcp_port=tcp_port, udp_port=udp_port)
+        escapes = [f"A page load reached 127.0.0.1:{p}" for p in answer.get("reached", [])]
+        try:
+            tcp.accept()[0].close()
+            escapes.append(f"A TCP connection reached a listener on 127.0.0.1:{tcp_port}")
+        except BlockingIOError:
+            pass
+        try:
+            udp.recv(2048)
+            escapes.append(f"A WebRTC STUN packet reached a UDP socket on 127.0.0.1:{udp_port}")
+        except BlockingIOError:
+            pass
+    return sorted(set(escapes))
+
+
+# -- the caller's side: one host process per worker process --------------------------------------
+
+
+class BrowserHost:
+    """A child process holding one Chromium, started on first use and replaced when it misbehaves.
+
+    Not shared across processes: after a fork, `shared_host()` gives the child its own.
+    `netns=False` runs Chromium without bubblewrap; it exists only so tests can show the probes of
+    `self_test` do detect an escape.
+    """
+
+    def __init__(self, *, max_checks: int = MAX_CHECKS_PER_HOST, netns: bool = True) -> None:
+        self.max_checks = max_checks
+        self.netns = netns
+        self.checks_done = 0  # by the current process, reset on every restart
+        self.restarts = 0
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+        self._scratch = ""
+        self._crashed = False  # whether the last request ended with the host dead, not late
+        self._lock = threading.Lock()
+
+    def check(
+        self,
+        root: Path,
+        entry_point: str,
+        *,
+        seed: int = 0,
+        fuzz_seconds: float = 3.0,
+        load_timeout_s: float = 10.0,
+        allowed_external: Sequence[str] = (),
+    ) -> BrowserReport:
+        """Run one check in a fresh context; see `check_tool`."""
+        request = {
+            "op": "check",
+            "root": str(Path(root).resolve()),
+            "entry_point": entry_point,
+            "seed": seed,
+            "fuzz_seconds": fuzz_seconds,
+            "load_timeout_s": load_timeout_s,
+            "allowed_external": list(allowed_external),
+        }
+        budget = load_timeout_s + fuzz_seconds + CLEANUP_ALLOWANCE_S
+        with self._lock:
+            answer = self._call(request, budget)
+            self.checks_done += 1
+            if answer is None:
+                return self._stopped_report(budget)
+            if answer.get("recycle") or self.checks_done >= self.max_checks:
+                self._stop()
+        shot = answer.pop("screenshot")
+        answer.pop("recycle", None)
+        return BrowserReport(screenshot=base64.b64decode(shot) if shot else None, **answer)
+
+    def probe(self, *, tcp_port: int, udp_port: int) -> dict[str, Any]:
+        """Run the network probes of `self_test` in this host's browser."""
+        with self._lock:
+            answer = self._call({"op": "probe", "tcp_port": tcp_port, "udp_port": udp_port}, 30)
+            if answer is None:
+                self._stop(graceful=False)
+                raise BrowserUnavailable("the browser host stopped during the network self-test")
+        return answer
+
+    def close(self) -> None:
+        """Stop the host and its browser; the next check starts a new one."""
+        with self._lock:
+            self._stop()
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+
+    def _stopped_report(self, budget: float) -> BrowserReport:
+        # The host missed its deadline or died. If a fresh host answers, the tool was to blame.
+        crashed = self._crashed
+        self._stop(graceful=False)
+        if self._call({"op": "ping"}, LAUNCH_ALLOWANCE_S) is None:
+            self._stop(graceful=False)
+            raise BrowserUnavailable(f"the browser does not start again: {self._log_tail()}")
+        problem = (
+            "The browser crashed while running the tool"
+            if crashed
+            else f"The check did not finish within {budget:.0f} s and was stopped: the page hangs the browser"
+        )
+        return BrowserReport(passed=False, problems=[problem])
+
+    def _call(self, request: dict[str, Any], budget: float) -> dict[str, Any] | None:
+        """Send one request and wait for its answer; None if the host missed the deadline or died."""
+        if self._proc is None:
+            self._start()
+            budget += LAUNCH_ALLOWANCE_S
+        assert self._proc is not None and self._proc.stdin and self._proc.stdout
+        self._crashed = False
+        try:
+            self._proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self._proc.stdin.flush()
+        except BrokenPipeError:
+            self._crashed = True
+            return None
+        try:
+            line = _read_line(self._proc.stdout.fileno(), time.monotonic() + budget)
+        except BaseException:
+            # Interrupted (Celery's soft time limit, Ctrl-C): the host is mid-request, and its
+            # late answer would be taken for the next one's, so it goes.
+            self._stop(graceful=False)
+            raise
+        if line is None:
+            self._crashed = self._proc.poll() is not None
+            return None
+        answer: dict[str, Any] = json.loads(line)
+        if "unavailable" in answer:
+            self._stop()
+            raise BrowserUnavailable(answer["unavailable"])
+        return answer
+
+    def _start(self) -> None:
+        scratch = tempfile.mkdtemp(prefix="remixbank-browser-")
+        if self._log is not None:
+            self._log.close()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 -- open as long as the host lives
+        argv = [sys.executable, "-I", str(Path(__file__).resolve()), "--host", scratch]
+        if not self.netns:
+            argv.append("--no-netns")
+        self._proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            start_new_session=True,  # its own process group, so a kill takes Node and bwrap along
+            close_fds=True,
+            env={**os.environ, "TMPDIR": scratch},  # Playwright puts the profile here
+        )
+        self._scratch = scratch
+        self.checks_done = 0
+        self.restarts += 1
+
+    def _stop(self, *, graceful: bool = True) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        # Closing stdin asks an idle host to shut Chromium down; the kill covers one that will not,
+        # and a host that missed a deadline is killed at once, as it reads no more requests.
+        assert proc.stdin and proc.stdout
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5 if graceful else 0)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _log_tail(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0, os.SEEK_END)
+        self._log.seek(max(0, self._log.tell() - 2000))
+        return self._log.read().decode(errors="replace").strip()[-1000:]
+
+
+def _read_line(fd: int, deadline: float) -> bytes | None:
+    """Read up to a newline from `fd` before `deadline`; None on timeout or end of file."""
+    chunks: list[bytes] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            return None
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        if chunk.endswith(b"\n"):
+            return b"".join(chunks)
+
+
+_shared: tuple[int, BrowserHost] | None = None
+
+
+def shared_host() -> BrowserHost:
+    """The host of this process, created on first use (so a forked Celery child makes its own)."""
+    global _shared
+    if _shared is None or _shared[0] != os.getpid():
+        _shared = (os.getpid(), BrowserHost())
+    return _shared[1]
+
+
+@atexit.register
+def shutdown() -> None:
+    """Stop this process's host, if it started one."""
+    global _shared
+    if _shared is not None and _shared[0] == os.getpid():
+        _shared[1].close()
+    _shared = None
+
+
+# -- the host's side: this file run as a script ---------------------------------------------------
+
+
+def _wrapper(scratch: str) -> str:
+    """Write the script Playwright starts as "Chromium": Chromium inside bwrap's namespaces."""
+    fonts = "--ro-bind-try /var/cache/fontconfig /var/cache/fontconfig"
+    folder = shlex.quote(scratch)
+    script = f"""#!/bin/sh
+exec {BWRAP} --unshare-net --unshare-pid --unshare-ipc --unshare-uts --die-with-parent \\
+  --new-session --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib \\
+  --symlink usr/lib64 /lib64 --symlink usr/sbin /sbin --ro-bind /etc/fonts /etc/fonts \\
+  --ro-bind /etc/ld.so.cache /etc/ld.so.cache --ro-bind-try /etc/alternatives /etc/alternatives \\
+  --ro-bind-try /etc/localtime /etc/localtime {fonts} --dev /dev --proc /proc --tmpfs /tmp \\
+  --bind {folder} {folder} --clearenv --setenv HOME {folder} --setenv TMPDIR {folder} \\
+  --setenv PATH /usr/bin -- {CHROMIUM} "$@"
+"""
+    path = Path(scratch) / "chromium-in-bwrap"
+    path.write_text(script)
+    path.chmod(0o700)
+    return str(path)
+
+
+async def _launch(playwright: Any, scratch: str, netns: bool) -> Any:
+    return await playwright.chromium.launch(
+        executable_path=_wrapper(scratch) if netns else CHROMIUM,
+        headless=True,
+        args=ARGS,
+        chromium_sandbox=os.geteuid() != 0,  # as root it refuses to start with its sandbox on
+        timeout=30_000,
+    )
+
+
+async def _bounded(awaitable: Any, seconds: float = STEP_TIMEOUT_S) -> Any:
+    return await asyncio.wait_for(awaitable, seconds)
+
+
+class _Run:
+    """What one check has seen so far."""
+
+    def __init__(self, root: Path, allowed: Sequence[str]) -> None:
+        self.root = root
+        self.allowed = tuple(allowed)
+        # Ordered sets, so an error repeated in a loop is reported once.
+        self.problems: dict[str, None] = {}
+        self.external: dict[str, None] = {}
+        self.console_errors: list[str] = []
+        self.bytes = 0
+        self.crashed = False
+        self.stuck = False  # a fuzz action did not finish: asking the page again would only wait
+        # The tool's page, once open; navigations of other frames (pop-ups, iframes) are normal.
+        self.main_frame: Any = None
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < 50:
+            self.problems[text[:500]] = None
+
+    def read(self, path: str) -> tuple[int, bytes]:
+        """The bytes at `path` inside root, never through a link leading out of it."""
+        try:
+            target = (self.root / path).resolve(strict=True)
+        except (OSError, RuntimeError, ValueError):
+            if path != "favicon.ico":  # Chromium asks for it by itself
+                self.problem(f"Request for a file not in the package: {path}")
+            return 404, b""
+        if not target.is_relative_to(self.root):
+            self.problem(f"Refused to serve {path}: it points outside the package")
+            return 403, b""
+        if target.is_dir():
+            return self.read(f"{path.rstrip('/')}/index.html".lstrip("/"))
+        try:
+            fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            self.problem(f"Request for a file not in the package: {path}")
+            return 404, b""
+        with os.fdopen(fd, "rb") as file:
+            body = file.read()
+        self.bytes += len(body)
+        return 200, body
+
+    def blocked(self, url: str, *, navigation: bool) -> None:
+        url = url[:300]
+        self.external[url] = None
+        if navigation:
+            self.problem(f"The tool tried to leave its page for an external address: {url}")
+        elif not url.startswith(self.allowed):
+            self.problem(f"Blocked request to an external address: {url}")
+
+
+def _where(url: str | None, line: int | None) -> str:
+    if url and url.startswith(ORIGIN + "/") and line:
+        return f" ({unquote(url[len(ORIGIN) + 1 :]) or 'index'} line {line})"
+    return ""
+
+
+async def _check(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
+    root = Path(request["root"]).resolve()
+    run = _Run(root, request["allowed_external"])
+    report: dict[str, Any] = {"load_ms": 0.0, "fuzz_actions": 0, "screenshot": None}
+    context = await _bounded(
+        browser.new_context(
+            viewport=VIEWPORT, has_touch=True, service_workers="block", accept_downloads=False
+        )
+    )
+    recycle = False
+    try:
+        page = await _open_page(context, run)
+        await _load_and_fuzz(page, run, request, report)
+    finally:
+        try:
+            await _bounded(context.close())
+        except Exception:  # a context that will not close means a browser we no longer trust
+            recycle = True
+    report.update(
+        passed=not run.problems,
+        problems=list(run.problems),
+        external_requests=list(run.external),
+        bytes_transferred=run.bytes,
+        console_errors=run.console_errors,
+        recycle=recycle,
+    )
+    return report
+
+
+async def _open_page(context: Any, run: _Run) -> Any:
+    async def route(route: Any) -> None:
+        request = route.request
+        if request.url.startswith(ORIGIN + "/"):
+            path = unquote(urlsplit(request.url).path).lstrip("/")
+            status, body = run.read(path)
+            kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            answer = route.fulfill(status=status, body=body, headers={"content-type": kind})
+        else:
+            run.blocked(request.url, navigation=_is_main_frame(request, run.main_frame))
+            answer = route.abort("blockedbyclient")
+        with contextlib.suppress(Exception):  # the context may be closing under us
+            await answer
+
+    async def web_socket(ws: Any) -> None:
+        run.blocked(ws.url, navigation=False)
+        await _bounded(ws.close(code=1008, reason="no network in validation"))
+
+    await _bounded(context.route("**/*", route))
+    await _bounded(context.route_web_socket(re.compile(".*"), web_socket))
+    page = await _bounded(context.new_page())
+    run.main_frame = page.main_frame
+
+    def on_console(message: Any) -> None:
+        if message.type != "error" or _ECHOED_CONSOLE.match(message.text):
+            return
+        where = message.location or {}
+        text = message.text[:300] + _where(where.get("url"), (where.get("lineNumber") or 0) + 1)
+        run.console_errors.append(text)
+        run.problem(f"Console error: {text}")
+
+    def on_page_error(error: Any) -> None:
+        place = _STACK_PLACE.search(error.stack or "")
+        where = f" ({unquote(place.group(1)) or 'index'} line {place.group(2)})" if place else ""
+        what = f"{error.name}: {error.message}" if error.name else error.message
+        run.problem(f"Uncaught {what[:300]}{where}")
+
+    def on_crash(_: Any) -> None:
+        run.crashed = True
+        run.problem("The page crashed (its renderer ran out of memory or failed)")
+
+    async def on_popup(popup: Any) -> None:
+        run.problem("The tool opened a pop-up window")
+        await _close_quietly(popup)
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    page.on("crash", on_crash)
+    context.on("page", on_popup)  # registered after our own page, so every later page is a pop-up
+    return page
+
+
+def _is_main_frame(request: Any, main_frame: Any) -> bool:
+    if not request.is_navigation_request():
+        return False
+    try:
+        return bool(request.frame == main_frame)
+    except Exception:  # a pop-up's first navigation comes before its frame exists
+        return False
+
+
+async def _close_quietly(page: Any) -> None:
+    try:
+        await _bounded(page.close())
+    except Exception:  # the context may be closing already
+        return
+
+
+async def _alive(page: Any, run: _Run) -> bool:
+    """Whether the page still runs its event loop: two animation frames come round in time."""
+    if run.crashed:
+        return False
+    try:
+        await _bounded(
+            page.evaluate(
+                "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+            ),
+            ACTION_TIMEOUT_S,
+        )
+    except Exception:
+        if not run.crashed:
+            run.problem("The page stopped responding: a script seems to be stuck in a loop")
+        return False
+    return True
+
+
+async def _load_and_fuzz(
+    page: Any, run: _Run, request: dict[str, Any], report: dict[str, Any]
+) -> None:
+    timeout = float(request["load_timeout_s"])
+    started = time.perf_counter()
+    try:
+        await _bounded(
+            page.goto(f"{ORIGIN}/{quote(request['entry_point'])}", timeout=timeout * 1000),
+            timeout + 2,
+        )
+    except Exception as error:
+        if "Timeout" in type(error).__name__ or "Timeout" in str(error):
+            run.problem(f"The page did not finish loading within {timeout:g} s")
+        else:
+            run.problem(f"The page could not be opened: {str(error).splitlines()[0][:200]}")
+    report["load_ms"] = round(1000 * (time.perf_counter() - started), 1)
+    await asyncio.sleep(0.25)  # timers set at load fire now, and their errors count
+    if not await _alive(page, run):
+        return
+    try:
+        shot = await _bounded(page.screenshot(type="png", timeout=STEP_TIMEOUT_S * 1000))
+    except Exception:
+        run.problem("The page could not be captured: it stopped drawing")
+        return
+    report["screenshot"] = base64.b64encode(shot).decode()
+    if _is_blank(shot):
+        run.problem("The page is blank")
+    if request["fuzz_seconds"] <= 0:
+        return
+    report["fuzz_actions"] = await _fuzz(page, run, request)
+    if report["fuzz_actions"] and not run.stuck and await _alive(page, run):
+        await asyncio.sleep(0.2)  # errors thrown from timers the fuzz started
+
+
+def _is_blank(png: bytes) -> bool:
+    """Whether every pixel of the screenshot has the same colour."""
+    import io
+
+    from PIL import Image  # Pillow comes with matplotlib, a dependency of the project
+
+    with Image.open(io.BytesIO(png)) as image:
+        bands: tuple[tuple[int, int], ...] = image.convert("RGB").getextrema()  # type: ignore[assignment]
+        return all(low == high for low, high in bands)
+
+
+_TARGETS_JS = """() => Array.from(document.querySelectorAll(
+  'button, input, select, textarea, a, canvas, svg, label, summary, [onclick], [role=button], [tabindex]'
+)).map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0
+  && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight
+).slice(0, 200).map(r => [r.left + r.width / 2, r.top + r.height / 2])"""
+
+
+async def _fuzz(page: Any, run: _Run, request: dict[str, Any]) -> int:
+    """Random input, as a learner might give it, seeded so a failure can be replayed.
+
+    Half the clicks aim at interactive elements (buttons, inputs, canvases), the rest anywhere, as
+    PhET's InputFuzzer does with its random mouse and touch events.
+    """
+    rng = random.Random(request["seed"])  # noqa: S311 -- replayable on purpose, not a secret
+    try:
+        targets = [tuple(t) for t in await _bounded(page.evaluate(_TARGETS_JS), ACTION_TIMEOUT_S)]
+    except Exception:
+        targets = []
+    width, height = VIEWPORT["width"], VIEWPORT["height"]
+
+    def spot() -> tuple[float, float]:
+        if targets and rng.random() < 0.5:
+            x, y = rng.choice(targets)
+            return min(max(x, 0), width - 1), min(max(y, 0), height - 1)
+        return rng.uniform(0, width - 1), rng.uniform(0, height - 1)
+
+    count, deadline = 0, time.monotonic() + float(request["fuzz_seconds"])
+    while time.monotonic() < deadline and not run.crashed and not page.is_closed():
+        kind = rng.choices(["click", "tap", "drag", "key", "wheel"], [35, 15, 15, 25, 10])[0]
+        x, y = spot()
+        if kind == "click":
+            action, label = page.mouse.click(x, y), f"click at ({x:.0f}, {y:.0f})"
+        elif kind == "tap":
+            action, label = page.touchscreen.tap(x, y), f"tap at ({x:.0f}, {y:.0f})"
+        elif kind == "drag":
+            to = spot()
+            action, label = _drag(page, (x, y), to), f"drag from ({x:.0f}, {y:.0f})"
+        elif kind == "key":
+            key = rng.choice(FUZZ_KEYS)
+            action, label = page.keyboard.press(key), f"key {key!r}"
+        else:
+            dy = rng.choice([-300, -100, 100, 300])
+            action, label = page.mouse.wheel(0, dy), f"wheel {dy}"
+        try:
+            await _bounded(action, ACTION_TIMEOUT_S)
+        except Exception:
+            run.stuck = True
+            if not run.crashed and not page.is_closed():
+                run.problem(
+                    f"The page stopped responding during the fuzz (seed {request['seed']}, "
+                    f"action {count + 1}: {label})"
+                )
+            return count + 1
+        count += 1
+    return count
+
+
+async def _drag(page: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
+    await page.mouse.move(*start)
+    await page.mouse.down()
+    await page.mouse.move(*end, steps=5)
+    await page.mouse.up()
+
+
+_PROBE_JS = """async (port) => {
+  const pc = new RTCPeerConnection({iceServers: [{urls: `stun:127.0.0.1:${port}`}]});
+  pc.createDataChannel('probe');
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise(r => setTimeout(r, 1500));
+  pc.close();
+}"""
+
+# What a page load says when no network is there to reach.
+_NO_NETWORK = (
+    "ERR_CONNECTION_REFUSED",
+    "ERR_ADDRESS_UNREACHABLE",
+    "ERR_NETWORK_ACCESS_DENIED",
+    "ERR_INTERNET_DISCONNECTED",
+    "ERR_NAME_NOT_RESOLVED",
+    "ERR_CONNECTION_FAILED",
+)
+
+
+async def _probe(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """Try the network from a page whose router lets loopback requests through."""
+    context = await _bounded(browser.new_context())
+    reached: list[int] = []
+    try:
+
+        async def route(route: Any) -> None:
+            if urlsplit(route.request.url).hostname == "127.0.0.1":
+                await route.continue_()
+            else:
+                await route.fulfill(body="<p>probe</p>", content_type="text/html")
+
+        await _bounded(context.route("**/*", route))
+        for port in (request["tcp_port"], 5432):
+            page = await _bounded(context.new_page())
+            try:
+                await _bounded(page.goto(f"http://127.0.0.1:{port}/", timeout=2000))
+                reached.append(port)
+            except Exception as error:
+                if not any(code in str(error) for code in _NO_NETWORK):
+                    reached.append(port)  # something accepted the connection and did not answer
+        page = await _bounded(context.new_page())
+        await _bounded(page.goto(f"{ORIGIN}/probe"))
+        await _bounded(page.evaluate(_PROBE_JS, request["udp_port"]))
+    finally:
+        await _bounded(context.close())
+    return {"reached": reached}
+
+
+async def _serve(scratch: str, netns: bool, requests: IO[bytes], answers: IO[bytes]) -> None:
+    from playwright.async_api import async_playwright
+
+    loop = asyncio.get_running_loop()
+    async with async_playwright() as playwright:
+        browser = None
+        while line := await loop.run_in_executor(None, requests.readline):
+            request = json.loads(line)
+            try:
+                if browser is None or not browser.is_connected():
+                    browser = await _launch(playwright, scratch, netns)
+            except Exception as error:
+                answer: dict[str, Any] = {"unavailable": f"Chromium did not start: {error}"}
+            else:
+                if request["op"] == "check":
+                    answer = await _check(browser, request)
+                elif request["op"] == "probe":
+                    answer = await _probe(browser, request)
+                else:
+                    answer = {"ok": True}
+            answers.write(json.dumps(answer).encode() + b"\n")
+            answers.flush()
+            if answer.get("recycle"):
+                break
+        if browser is not None:
+            await _bounded(browser.close(), 10)
+
+
+def _host_main(argv: list[str]) -> None:
+    scratch, netns = argv[1], "--no-netns" not in argv
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a stray print (ours or a library's) must not corrupt the answers
+    _adopt_orphans()
+    asyncio.run(_serve(scratch, netns, sys.stdin.buffer, answers))
+    _reap_orphans()
+    shutil.rmtree(scratch, ignore_errors=True)  # also when the caller exits without closing us
+
+
+def _adopt_orphans() -> None:
+    # Playwright's driver can exit before bwrap does; as a subreaper the host inherits bwrap and
+    # reaps it, instead of leaving a zombie to an init (or a container's worker) that may not.
+    import ctypes
+
+    pr_set_child_subreaper = 36
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+
+
+def _reap_orphans(seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.05)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--host"]:
+    _host_main(sys.argv[1:])

@@ -1,0 +1,133 @@
+"""Pages for remixing several versions into a new work, or collecting them side by side."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+import licensing
+from repository.actions.remixes import Pick, collect_versions, remix_versions
+from repository.errors import DomainError
+from repository.models import Institution, Resource, Version
+
+MAX_SOURCES = 6
+
+
+def choices_for(version: Version) -> list[tuple[str, str]]:
+    """Every folder (ending in "/") and file of a version, for picking."""
+    paths = list(version.files.values_list("path", flat=True))
+    folders = sorted({p.rsplit("/", 1)[0] + "/" for p in paths if "/" in p})
+    return [("", "Everything")] + [(f, f) for f in folders] + [(p, p) for p in paths]
+
+
+class RemixForm(forms.Form):
+    mode = forms.ChoiceField(
+        choices=[
+            ("remix", "Remix: one new work made from the files I pick"),
+            ("collection", "Collection: the works unmodified, side by side"),
+        ],
+        widget=forms.RadioSelect,
+        initial="remix",
+    )
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none())
+    title = forms.CharField(max_length=200)
+    licence = forms.ChoiceField(label="Licence of the new work", required=False)
+    kind = forms.ChoiceField(choices=Resource.Kind.choices, initial=Resource.Kind.TOOL)
+    entry_point = forms.CharField(initial="index.html", help_text="For a remix: the file to open.")
+    new_path = forms.CharField(required=False, label="Add a text file at this path")
+    new_content = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Its content"
+    )
+
+    def __init__(self, *args, user, sources, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.sources = sources
+        self.fields["institution"].queryset = Institution.objects.filter(memberships__user=user)
+        options = licensing.adaptation_options([s.licence for s in sources]) if sources else []
+        self.fields["licence"].choices = [("", "Recommended")] + [
+            (o.license.id, o.license.short_name) for o in options
+        ]
+        for n, source in enumerate(sources):
+            self.fields[f"pick_{n}"] = forms.MultipleChoiceField(
+                choices=choices_for(source),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                label=f"From {source.resource.title} v{source.number} "
+                f"({source.resource.institution.name}, {source.licence})",
+            )
+            self.fields[f"to_{n}"] = forms.CharField(
+                required=False, initial="", label="Place them under (folder/ or file path)"
+            )
+
+    def picks(self) -> list[Pick]:
+        data = self.cleaned_data
+        return [
+            Pick(source, path, data.get(f"to_{n}", ""))
+            for n, source in enumerate(self.sources)
+            for path in data.get(f"pick_{n}", [])
+        ]
+
+
+def parse_sources(request: HttpRequest) -> list[Version]:
+    raw = request.GET.get("sources", "")
+    ids = [int(x) for x in raw.split(",") if x.strip().isdigit()][:MAX_SOURCES]
+    found = Version.objects.visible_to(request.user).select_related("resource__institution")
+    by_id = {v.pk: v for v in found.filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@login_required
+def remix(request: HttpRequest) -> HttpResponse:
+    sources = parse_sources(request)
+    form = RemixForm(request.POST or None, user=request.user, sources=sources)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = make(form, request)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Made. The new version is being validated.")
+            return redirect(version)
+    context: dict[str, Any] = {
+        "form": form,
+        "sources": sources,
+        "source_ids": ",".join(str(s.pk) for s in sources),
+        "refusal": refusal(sources),
+    }
+    return render(request, "repository/remix.html", context)
+
+
+def refusal(sources: list[Version]) -> str:
+    if len(sources) < 2 or licensing.allowed_adaptation_licenses([s.licence for s in sources]):
+        return ""
+    return licensing.explain_refusal(
+        [s.licence for s in sources], names=[s.resource.title for s in sources]
+    )
+
+
+def make(form: RemixForm, request: HttpRequest) -> Version:
+    data = form.cleaned_data
+    if data["mode"] == "collection":
+        return collect_versions(
+            sources=form.sources,
+            into=data["institution"],
+            by=request.user,
+            title=data["title"],
+            licence=data["licence"] or None,
+        )
+    files = {}
+    if data["new_path"]:
+        files[data["new_path"]] = data["new_content"].replace("\r\n", "\n").encode("utf-8")
+    return remix_versions(
+        picks=form.picks(),
+        files=files,
+        into=data["institution"],
+        by=request.user,
+        title=data["title"],
+        entry_point=data["entry_point"],
+        licence=data["licence"] or None,
+        kind=data["kind"],
+    )

@@ -1,0 +1,67 @@
+"""Pages for upstream updates: what a source changed since a fork or remix, and pulling it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from repository.actions import upstream
+from repository.errors import DomainError
+from repository.merges import MergeConflict, parse_resolutions, three_way_view
+from repository.models import Version
+from repository.web.contribution_views import visible_resource
+from repository.web.views import tree_diff
+
+
+@login_required
+def upstream_page(request: HttpRequest, institution: str, resource: str) -> HttpResponse:
+    obj = visible_resource(request, institution, resource)
+    updates = [
+        {"update": u, "changes": tree_diff(u.base, u.source)}
+        for u in upstream.upstream_updates(obj)
+    ]
+    return render(
+        request,
+        "repository/upstream.html",
+        {"resource": obj, "updates": updates, "can_pull": upstream.can_pull(request.user, obj)},
+    )
+
+
+@login_required
+def upstream_pull(
+    request: HttpRequest, institution: str, resource: str, source: int
+) -> HttpResponse:
+    obj = visible_resource(request, institution, resource)
+    version = get_object_or_404(Version.objects.visible_to(request.user), pk=source)
+    try:
+        update, ours, plan = upstream.plan_pull(obj, version)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("upstream", institution, resource)
+    if request.method == "POST":
+        resolutions = parse_resolutions(request.POST, plan.conflicted_paths)
+        try:
+            new = upstream.pull_upstream(
+                resource=obj, source=version, by=request.user, resolutions=resolutions
+            )
+        except MergeConflict as exc:
+            messages.warning(request, exc.message)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Pulled into v{new.number}; it is being validated.")
+            return redirect(new)
+    if not upstream.can_pull(request.user, obj) and request.method == "POST":
+        raise Http404
+    return render(
+        request,
+        "repository/upstream_pull.html",
+        {
+            "resource": obj,
+            "update": update,
+            "ours": ours,
+            "changes": tree_diff(update.base, update.source),
+            "conflicts": [three_way_view(c) for c in plan.conflicts],
+            "kept": plan.manifest_kept_ours,
+        },
+    )

@@ -1,0 +1,101 @@
+"""Upstream updates: a fork or remix sees a newer source version and pulls it in a new version."""
+
+import pytest
+
+from repository import blobstore
+from repository.actions.forks import fork_version
+from repository.actions.remixes import Pick, remix_versions
+from repository.actions.upstream import pull_upstream, upstream_updates
+from repository.errors import DomainError, PermissionRefused
+from repository.merges import MergeConflict
+from repository.models import Derivation, RemixPick
+from tests.factories import tool_files
+from tests.repository.remixing import published, validated
+
+
+@pytest.fixture
+def source(tmp_path, northfield, staff):
+    return published(tmp_path, northfield, staff, files=tool_files(**{"data.txt": b"a\n"}))
+
+
+def newer(tmp_path, source, staff, **files):
+    return published(
+        tmp_path,
+        source.resource.institution,
+        staff,
+        resource=source.resource,
+        files=tool_files(**files),
+    )
+
+
+def blob(version, path):
+    return blobstore.read_blob(version.files.get(path=path).blob_id)
+
+
+def test_fork_owner_sees_a_newer_source_and_pulls_it(tmp_path, source, staff, southbank, outsider):
+    fork = validated(fork_version(source, into=southbank, by=outsider))
+    assert upstream_updates(fork.resource) == []
+    v2 = newer(tmp_path, source, staff, **{"data.txt": b"b\n", "more.txt": b"m"})
+    [update] = upstream_updates(fork.resource)
+    assert (update.base, update.source) == (source, v2)
+    pulled = pull_upstream(resource=fork.resource, source=v2, by=outsider)
+    assert pulled.number == 2 and pulled.state == "uploaded"
+    assert blob(pulled, "data.txt") == b"b\n" and blob(pulled, "more.txt") == b"m"
+    assert Derivation.objects.get(child=pulled).parent == v2
+    fork.refresh_from_db()
+    assert fork.files.count() == 2 + 1  # the published fork is unchanged
+    assert upstream_updates(fork.resource) == []
+
+
+def test_pull_with_both_sides_changed_needs_a_resolution(tmp_path, source, staff, northfield):
+    fork = validated(fork_version(source, into=northfield, by=staff))
+    from repository.actions.deposits import deposit_package
+    from tests.factories import build_zip, manifest
+
+    ours = deposit_package(
+        package=build_zip(
+            tmp_path / "ours.zip",
+            tool_files(**{"data.txt": b"ours\n"}),
+            manifest_data=manifest(license=fork.licence),
+        ),
+        institution=northfield,
+        by=staff,
+        resource=fork.resource,
+    )
+    v2 = newer(tmp_path, source, staff, **{"data.txt": b"theirs\n"})
+    with pytest.raises(MergeConflict):
+        pull_upstream(resource=fork.resource, source=v2, by=staff)
+    pulled = pull_upstream(
+        resource=fork.resource, source=v2, by=staff, resolutions={"data.txt": "theirs"}
+    )
+    assert pulled.number == ours.number + 1
+    assert blob(pulled, "data.txt") == b"theirs\n"
+
+
+def test_remix_pull_maps_the_source_through_its_picks(tmp_path, source, staff, southbank, outsider):
+    remix = remix_versions(
+        picks=[Pick(source, "", "lab/")],
+        files={"index.html": b"<p>hub</p>"},
+        into=southbank,
+        by=outsider,
+        title="Hub",
+        entry_point="index.html",
+    )
+    v2 = newer(tmp_path, source, staff, **{"data.txt": b"new\n"})
+    pulled = pull_upstream(resource=remix.resource, source=v2, by=outsider)
+    assert blob(pulled, "lab/data.txt") == b"new\n"
+    assert blob(pulled, "index.html") == b"<p>hub</p>"
+    assert f"v{v2.number}" in blob(pulled, "ATTRIBUTION.txt").decode()
+    assert RemixPick.objects.get(version=pulled).source == v2
+
+
+def test_only_owners_pull_and_only_real_updates(
+    tmp_path, source, staff, southbank, outsider, student
+):
+    fork = fork_version(source, into=southbank, by=outsider)
+    with pytest.raises(DomainError, match="nothing to pull"):
+        pull_upstream(resource=fork.resource, source=source, by=outsider)
+    v2 = newer(tmp_path, source, staff, **{"data.txt": b"x"})
+    with pytest.raises(PermissionRefused):
+        pull_upstream(resource=fork.resource, source=v2, by=student)
+    assert fork.resource.versions.count() == 1
