@@ -1,0 +1,69 @@
+"""Registering and revoking an institution's API clients (OAuth2 client-credentials applications).
+
+These belong in repository/actions/ once the web UI registers clients too; they live
+here because the API is their only door so far.
+"""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from oauth2_provider.models import get_application_model
+
+from repository.access import is_admin_of
+from repository.errors import PermissionRefused
+from repository.models import ApiClient, Institution, Membership
+
+
+def require_admin(user: AbstractBaseUser, institution: Institution, doing: str) -> None:
+    if not is_admin_of(user, institution):
+        raise PermissionRefused(f"Only admins of {institution.name} may {doing}.")
+
+
+@transaction.atomic
+def register_api_client(
+    *, institution: Institution, name: str, by: AbstractBaseUser
+) -> tuple[ApiClient, str]:
+    """Create a confidential client-credentials application acting as staff of `institution`.
+
+    Returns the client and its secret, which is stored only hashed and shown this once.
+    Raises PermissionRefused unless `by` is an admin of the institution.
+    """
+    require_admin(by, institution, "register API clients")
+    secret = secrets.token_urlsafe(40)
+    Application = get_application_model()
+    application = Application.objects.create(
+        name=name,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        client_secret=secret,
+        user=by,
+    )
+    service_user = get_user_model().objects.create(
+        username=f"api-client-{application.client_id}",
+        first_name=f"{name} (API client of {institution.name})"[:150],
+    )
+    service_user.set_unusable_password()
+    service_user.save(update_fields=["password"])
+    Membership.objects.create(
+        user=service_user, institution=institution, role=Membership.Role.STAFF
+    )
+    client = ApiClient.objects.create(
+        application=application, institution=institution, service_user=service_user, created_by=by
+    )
+    return client, secret
+
+
+@transaction.atomic
+def revoke_api_client(client: ApiClient, *, by: AbstractBaseUser) -> None:
+    """Delete the client's application and tokens; its service user stays, without any role.
+
+    The service user is kept (inactive) because versions it deposited name it as creator.
+    """
+    require_admin(by, client.institution, "revoke API clients")
+    service_user = client.service_user
+    Membership.objects.filter(user=service_user).delete()
+    service_user.is_active = False
+    service_user.save(update_fields=["is_active"])
+    client.application.delete()  # cascades to its tokens, grants and this ApiClient
