@@ -54,6 +54,7 @@ def seeded(wsgi_in_test_transaction, published, draft, staff, make_token):
 @schema.parametrize()
 @settings(
     max_examples=4,
+    derandomize=True,  # the same cases every run: CI must not depend on luck
     deadline=None,
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
