@@ -250,7 +250,7 @@ REVALIDATION_BATCH = env_int("REVALIDATION_BATCH", 20)
 # then recorded as skipped, never as passed.
 VALIDATION_RUN_CONTENT = env_bool("VALIDATION_RUN_CONTENT", True)
 # Seconds of seeded random clicks, taps, drags and keys after a tool loads.
-VALIDATION_FUZZ_SECONDS = float(env_int("VALIDATION_FUZZ_MS", 2000)) / 1000
+VALIDATION_FUZZ_SECONDS = float(env_int("VALIDATION_FUZZ_MS", 1500)) / 1000
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 3)
 VALIDATION_STUCK_AFTER_SECONDS = env_int("VALIDATION_STUCK_AFTER_SECONDS", 900)
 
