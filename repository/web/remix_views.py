@@ -59,7 +59,9 @@ class RemixForm(forms.Form):
                 f"({source.resource.institution.name}, {source.licence})",
             )
             self.fields[f"to_{n}"] = forms.CharField(
-                required=False, initial="", label="Place them under (folder/ or file path)"
+                required=False,
+                initial="",
+                label=f"Place the files from {source.resource.title} under (folder/ or file path)",
             )
 
     def picks(self) -> list[Pick]:
@@ -91,13 +93,66 @@ def remix(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Made. The new version is being validated.")
             return redirect(version)
+    ids = [s.pk for s in sources]
     context: dict[str, Any] = {
         "form": form,
-        "sources": sources,
-        "source_ids": ",".join(str(s.pk) for s in sources),
+        "sources": [
+            {"version": s, "remove": ",".join(str(i) for i in ids if i != s.pk)} for s in sources
+        ],
+        "source_ids": ",".join(str(i) for i in ids),
         "refusal": refusal(sources),
+        "licence_preview": licence_preview(sources),
+        "query": request.GET.get("q", "").strip()[:200],
+        "candidates": candidates(request, sources),
+        "pick_fields": [(form[f"pick_{n}"], form[f"to_{n}"], s) for n, s in enumerate(sources)],
+        "other_fields": [
+            form[name]
+            for name in ("mode", "institution", "title", "licence", "kind", "entry_point")
+        ],
+        "new_file_fields": [form["new_path"], form["new_content"]],
     }
     return render(request, "repository/remix.html", context)
+
+
+def candidates(request: HttpRequest, sources: list[Version]) -> list[dict[str, Any]]:
+    """Versions matching the search box, each with the sources list it would add itself to."""
+    query = request.GET.get("q", "").strip()[:200]
+    if not query or len(sources) >= MAX_SOURCES:
+        return []
+    ids = [s.pk for s in sources]
+    found = (
+        Version.objects.visible_to(request.user)
+        .filter(resource__title__icontains=query)
+        .exclude(pk__in=ids)
+        .select_related("resource__institution")
+        .order_by("resource__title", "-number")[:20]
+    )
+    licences = [s.licence for s in sources]
+    return [
+        {
+            "version": v,
+            "add": ",".join(str(i) for i in [*ids, v.pk]),
+            "combinable": bool(licensing.allowed_adaptation_licenses([*licences, v.licence]))
+            if licences
+            else True,
+        }
+        for v in found
+    ]
+
+
+def licence_preview(sources: list[Version]) -> dict[str, Any]:
+    """The licences a remix of `sources` may carry, and why each other current one may not."""
+    if not sources:
+        return {"options": [], "missing": []}
+    licences = [s.licence for s in sources]
+    options = licensing.adaptation_options(licences)
+    offered = {o.license.id for o in options}
+    missing = [
+        (lic, licensing.explain(licences, lic.id))
+        for lic in licensing.all_licenses()
+        if lic.version == "4.0" and lic.port is None and lic.id not in offered
+    ]
+    return {"options": options, "missing": missing}
 
 
 def refusal(sources: list[Version]) -> str:

@@ -4,15 +4,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from repository.web import (
+    admin_views,
+    browse,
     contribution_views,
     lineage_views,
     remix_views,
+    review_views,
     upstream_views,
+    version_views,
     views,
 )
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", browse.home, name="home"),
+    path("review/", review_views.review_queue, name="review_queue"),
     path("deposit/", views.deposit, name="deposit"),
     path("licences/", views.licences, name="licences"),
     path("schemas/manifest.schema.json", views.manifest_schema, name="manifest_schema"),
@@ -24,6 +29,23 @@ urlpatterns = [
     path("people/<int:user_id>/", views.person_page, name="person"),
     path("i/<slug:slug>/", views.institution_page, name="institution"),
     path("i/<slug:slug>/invite/", views.invite, name="invite"),
+    path("i/<slug:slug>/manage/", admin_views.manage, name="institution_manage"),
+    path(
+        "i/<slug:slug>/manage/members/<int:pk>/",
+        admin_views.member_update,
+        name="institution_member",
+    ),
+    path("i/<slug:slug>/manage/invite/", admin_views.manage_invite, name="institution_invite"),
+    path(
+        "i/<slug:slug>/manage/clients/",
+        admin_views.client_register,
+        name="institution_client_register",
+    ),
+    path(
+        "i/<slug:slug>/manage/clients/<int:pk>/revoke/",
+        admin_views.client_revoke,
+        name="institution_client_revoke",
+    ),
     path("i/<slug:institution>/<slug:resource>/", views.resource_page, name="resource"),
     path("i/<slug:institution>/<slug:resource>/diff/", views.version_diff, name="version_diff"),
     path("i/<slug:institution>/<slug:resource>/v<int:number>/", views.version_page, name="version"),
@@ -36,6 +58,16 @@ urlpatterns = [
         "i/<slug:institution>/<slug:resource>/v<int:number>/artefacts/<str:sha256>/<str:name>",
         views.version_artefact,
         name="version_artefact",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/status.json",
+        version_views.version_status,
+        name="version_status",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/variant.json",
+        version_views.variant_download,
+        name="version_variant",
     ),
     path(
         "i/<slug:institution>/<slug:resource>/v<int:number>/download/",

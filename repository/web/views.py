@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import (
     FileResponse,
     Http404,
@@ -18,6 +17,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 import licensing
@@ -31,34 +31,13 @@ from repository.actions.validation import regression
 from repository.attribution import attribution_html, attribution_text
 from repository.downloads import stream_version_zip
 from repository.errors import DomainError
+from repository.lineage import lineage_graph, lineage_svg
 from repository.models import Institution, Membership, Resource, Version, VersionFile
 from repository.packages import SCHEMA_PATH
 from repository.web.content import preview_token
 from repository.web.forms import DepositForm, ForkForm, InvitationForm, SignUpForm
 
 TEXT_PREVIEW_LIMIT = 512 * 1024
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    resources = Resource.objects.visible_to(request.user).select_related(
-        "institution", "latest_published"
-    )
-    if query:
-        resources = resources.filter(Q(title__icontains=query) | Q(summary__icontains=query))
-    kind = request.GET.get("kind")
-    if kind in Resource.Kind.values:
-        resources = resources.filter(kind=kind)
-    return render(
-        request,
-        "repository/home.html",
-        {
-            "resources": resources[:50],
-            "query": query,
-            "kind": kind,
-            "institutions": Institution.objects.annotate(n=Count("resources")),
-        },
-    )
 
 
 def institution_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -156,7 +135,27 @@ def version_context_page(request: HttpRequest, version: Version) -> HttpResponse
         "content_url": content_url(version),
         "artefacts": artefact_files(version),
         "regression": regression(version),
+        "try_here": request.GET.get("try") == "1",
     }
+    from repository.web.version_views import badge, status_data, variant_context
+
+    context["badge"] = badge(version, run)
+    context["pending_steps"] = status_data(version)["pending"]
+    context["variant"] = variant_context(request, version)
+    context["screenshot"] = next(
+        (a for a in context["artefacts"] if a["name"] == "screenshot.png"), None
+    )
+    context["plots"] = [
+        a
+        for a in context["artefacts"]
+        if a["name"] != "screenshot.png" and a["name"].endswith((".png", ".svg"))
+    ]
+    context["data_files"] = [
+        a for a in context["artefacts"] if not a["name"].endswith((".png", ".svg"))
+    ]
+    graph = lineage_graph(version, user=request.user, limit=40)
+    # lineage_svg escapes every piece of text it draws.
+    context["lineage_svg"] = mark_safe(lineage_svg(graph)) if graph["edges"] else ""  # noqa: S308
     return render(request, "repository/version.html", context)
 
 
