@@ -139,6 +139,8 @@ def test(pytest_args: list[str]) -> None:
     manage("makemigrations", "--check", "--dry-run")
     say("Import contracts")
     run([str(bin_dir / "lint-imports")])
+    say("mypy --strict on licensing and sims")
+    run([str(bin_dir / "mypy"), "licensing", "sims"])
     say("Test suite")
     run([str(PYTHON), "-m", "pytest", *pytest_args])
 
