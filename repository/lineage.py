@@ -102,6 +102,16 @@ def depths(root: int, edges: Edges) -> dict[int, int]:
     return depth
 
 
+def relatives_by_distance(
+    edges: Edges, *, max_distance: int
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(version id, distance) of ancestors and of descendants within `max_distance`, nearest first."""
+    found = depths(edges.root, edges)
+    up = sorted((-g, pk) for pk, g in found.items() if -max_distance <= g < 0)
+    down = sorted((g, pk) for pk, g in found.items() if 0 < g <= max_distance)
+    return [(pk, d) for d, pk in up], [(pk, d) for d, pk in down]
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 

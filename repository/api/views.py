@@ -34,7 +34,6 @@ from repository.api import serializers as s
 from repository.api.authentication import ApiOAuth2Authentication
 from repository.api.clients import register_api_client, require_admin, revoke_api_client
 from repository.api.filters import Ordering, QueryFilter, search, subject_q
-from repository.api.lineage import MAX_ROWS, walk
 from repository.api.pagination import ApiCursorPagination
 from repository.api.permissions import ScopeAndSignIn
 from repository.api.schema import ApiSchema
@@ -42,6 +41,7 @@ from repository.api.throttling import ClientRateThrottle
 from repository.attribution import attribution_html, attribution_text, work_of
 from repository.downloads import stream_version_zip
 from repository.errors import PermissionRefused
+from repository.lineage import lineage_edges, relatives_by_distance
 from repository.models import (
     ApiClient,
     Derivation,
@@ -342,8 +342,8 @@ class Lineage(ApiMixin, APIView):
         version = visible_version(request, pk)
         visible = Version.objects.visible_to(request.user)
         edges = Derivation.objects.select_related("parent", "child")
-        up = walk(version.pk, "ancestors", depth=depth)
-        down = walk(version.pk, "descendants", depth=depth)
+        found = lineage_edges(version, limit=LINEAGE_ROWS)
+        up, down = relatives_by_distance(found, max_distance=depth)
         data = {
             "version": version,
             "parents": [
@@ -356,13 +356,16 @@ class Lineage(ApiMixin, APIView):
             ],
             "ancestors": relatives(visible, up),
             "descendants": relatives(visible, down),
-            "truncated": len(up) > MAX_ROWS or len(down) > MAX_ROWS,
+            "truncated": found.truncated,
         }
         return Response(s.LineageOut(data, context={"request": request}).data)
 
 
+LINEAGE_ROWS = 500
+
+
 def relatives(visible: QuerySet[Version], found: list[tuple[int, int]]) -> list[dict[str, Any]]:
-    distance = dict(found[:MAX_ROWS])
+    distance = dict(found)
     rows = visible.filter(pk__in=distance).in_bulk()
     return [{"distance": distance[pk], "version": rows[pk]} for pk in distance if pk in rows]
 
