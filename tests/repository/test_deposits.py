@@ -211,3 +211,13 @@ def test_new_version_must_keep_the_resource_kind(tmp_path, package, northfield, 
             package=scenario_package, institution=northfield, by=staff, resource=tool.resource
         )
     assert Version.objects.count() == 1
+
+
+def test_ten_thousand_file_package_is_refused_under_the_default_limits(
+    tmp_path, northfield, staff, blob_folder
+):
+    files = {f"assets/{n:05d}.txt": b"x" for n in range(10_000)}
+    package = build_zip(tmp_path / "many.zip", tool_files(**files))
+    with pytest.raises(PackageRefused, match="more than 2000 files"):
+        deposit_package(package=package, institution=northfield, by=staff)
+    assert_nothing_stored(blob_folder)
