@@ -3,7 +3,8 @@
     {"error": {"code": "package_refused", "message": "…", "fields": {"package": ["…"]}}}
 
 `code` is stable and machine-readable (DRF's codes, DomainError.code); `message` is for
-people; `fields` names the fields at fault and is empty otherwise.
+people; `fields` names the fields at fault and is empty otherwise. A merge_conflict also lists
+the paths to resolve in `conflicts`.
 """
 
 import logging
@@ -24,6 +25,7 @@ from repository.errors import (
     PackageRefused,
     PermissionRefused,
 )
+from repository.merges import MergeConflict
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
     (PermissionRefused, status.HTTP_403_FORBIDDEN),
     (InvalidTransition, status.HTTP_409_CONFLICT),
     (LicenceRefused, status.HTTP_409_CONFLICT),
+    (MergeConflict, status.HTTP_409_CONFLICT),
     (PackageRefused, status.HTTP_400_BAD_REQUEST),
     # Stored bytes that no longer match their hash are our fault, never the caller's.
     (BlobCorrupted, status.HTTP_500_INTERNAL_SERVER_ERROR),
@@ -103,4 +106,7 @@ def domain_response(exc: DomainError) -> Response:
     if code >= 500:
         log.error("domain error answered with %s: %s", code, exc.message)
     set_rollback()
-    return Response(error_body(exc.code, exc.message), status=code)
+    body = error_body(exc.code, exc.message)
+    if isinstance(exc, MergeConflict):
+        body["error"]["conflicts"] = list(exc.conflicts)
+    return Response(body, status=code)

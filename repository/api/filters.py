@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.request import Request
 
-from repository.models import Resource, Version
+from repository.models import Contribution, Resource, Version
 
 # Exactly the expression of the GIN index in migration 0003, so PostgreSQL can use it.
 SEARCH_VECTOR = (
@@ -38,9 +38,18 @@ class ListQuery(serializers.Serializer):
     resource = serializers.IntegerField(required=False, min_value=1)
 
 
-def read_query(request: Request, names: list[str]) -> dict[str, Any]:
+class ContributionQuery(serializers.Serializer):
+    """The query parameters of the contribution lists."""
+
+    resource = serializers.IntegerField(required=False, min_value=1)
+    state = serializers.ChoiceField(choices=Contribution.State.choices, required=False)
+
+
+def read_query(
+    request: Request, names: list[str], query_class: type[serializers.Serializer] = ListQuery
+) -> dict[str, Any]:
     data = {name: request.query_params[name] for name in names if name in request.query_params}
-    query = ListQuery(data=data)
+    query = query_class(data=data)
     query.is_valid(raise_exception=True)
     return {k: v for k, v in query.validated_data.items() if v not in ("", None)}
 
@@ -64,13 +73,15 @@ def search(queryset: QuerySet[Resource], words: str) -> QuerySet[Resource]:
 
 
 class QueryFilter(BaseFilterBackend):
-    """Applies the view's `filters` (names from ListQuery) with its `filter_queryset_by`."""
+    """Applies the view's `filters` (names from its `query_class`, ListQuery unless named)
+    with its `filter_queryset_by`."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
-        return view.filter_queryset_by(queryset, read_query(request, view.filters))
+        query = read_query(request, view.filters, getattr(view, "query_class", ListQuery))
+        return view.filter_queryset_by(queryset, query)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        fields = ListQuery().fields
+        fields = getattr(view, "query_class", ListQuery)().fields
         parameters = []
         for name in view.filters:
             field = fields[name]

@@ -6,7 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.permissions import SAFE_METHODS
 
-from repository.api.permissions import required_scopes
+from repository.api.permissions import scope_choices
 
 ERROR_STATUSES = ("400", "401", "403", "404", "429")
 
@@ -36,8 +36,9 @@ class ApiOAuth2Scheme(OpenApiAuthenticationExtension):
     name = "oauth2"
     priority = 1
 
-    def get_security_requirement(self, auto_schema: AutoSchema) -> dict[str, list[str]]:
-        return {self.name: required_scopes(auto_schema.view, auto_schema.method)}
+    def get_security_requirement(self, auto_schema: AutoSchema) -> list[dict[str, list[str]]]:
+        choices = scope_choices(auto_schema.view, auto_schema.method)
+        return [{self.name: scopes} for scopes in choices]
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
         from drf_spectacular.contrib.django_oauth_toolkit import DjangoOAuthToolkitScheme

@@ -11,7 +11,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 import licensing
-from repository.models import Institution, Membership, Resource, Version
+from repository.models import (
+    Contribution,
+    Institution,
+    Invitation,
+    Membership,
+    Resource,
+    Review,
+    Version,
+)
 
 
 def api_url(context: dict[str, Any], name: str, *args: object) -> str:
@@ -295,10 +303,110 @@ class NewApiClientOut(ApiClientOut):
         return str(self.context["client_secret"])
 
 
+def person_name(user: Any) -> str:
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username())
+
+
+class ReviewOut(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=Review.Kind.choices, read_only=True)
+    author = serializers.SerializerMethodField()
+    body = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_author(self, obj: Review) -> str:
+        return person_name(obj.author)
+
+
+class ContributionFileOut(serializers.Serializer):
+    path = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(source="blob.size", read_only=True)
+    sha256 = serializers.CharField(source="blob_id", read_only=True)
+
+
+class ContributionOut(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+    resource = ResourceRef(read_only=True)
+    base = VersionRef(read_only=True)
+    author = serializers.SerializerMethodField()
+    description = serializers.CharField(read_only=True)
+    state = serializers.ChoiceField(choices=Contribution.State.choices, read_only=True)
+    check_state = serializers.ChoiceField(choices=Contribution.CheckState.choices, read_only=True)
+    check_messages = serializers.ListField(child=serializers.CharField(), read_only=True)
+    merged_version = VersionRef(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def get_url(self, obj: Contribution) -> str:
+        return api_url(self.context, "contribution-detail", obj.pk)
+
+    def get_web_url(self, obj: Contribution) -> str:
+        return site_url(obj.get_absolute_url())
+
+    def get_author(self, obj: Contribution) -> str:
+        return person_name(obj.author)
+
+
+class ContributionDetailOut(ContributionOut):
+    manifest = serializers.JSONField(read_only=True)
+    files = ContributionFileOut(many=True, read_only=True)
+    reviews = ReviewOut(many=True, read_only=True)
+    reviews_url = serializers.SerializerMethodField()
+    merge_url = serializers.SerializerMethodField()
+
+    def get_reviews_url(self, obj: Contribution) -> str:
+        return api_url(self.context, "contribution-reviews", obj.pk)
+
+    def get_merge_url(self, obj: Contribution) -> str:
+        return api_url(self.context, "contribution-merge", obj.pk)
+
+
+class NewReviewOut(ReviewOut):
+    contribution = ContributionOut(read_only=True)
+
+
+class UpdateOut(serializers.Serializer):
+    kind = serializers.CharField(source="edge.kind", read_only=True, help_text="fork or remix")
+    base = VersionRef(
+        read_only=True,
+        allow_null=True,
+        help_text="The source version derived from (null if hidden).",
+    )
+    source = VersionRef(read_only=True, help_text="The newer published version to pull.")
+
+
+class UpstreamOut(serializers.Serializer):
+    resource = ResourceRef()
+    can_pull = serializers.BooleanField(help_text="Whether you may pull updates into it.")
+    updates = UpdateOut(many=True)
+    pulls_url = serializers.URLField()
+
+
+class InvitationOut(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    institution = serializers.SlugField(source="institution.slug", read_only=True)
+    email = serializers.EmailField(read_only=True)
+    role = serializers.ChoiceField(choices=Membership.Role.choices, read_only=True)
+    invited_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_invited_by(self, obj: Invitation) -> str:
+        return person_name(obj.invited_by)
+
+
 class ErrorDetail(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     fields = serializers.DictField()
+    conflicts = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="merge_conflict only: the paths changed on both sides that need a resolution.",
+    )
 
 
 class ErrorOut(serializers.Serializer):
@@ -342,6 +450,164 @@ class ForkIn(serializers.Serializer):
         if not licensing.is_known(value):
             raise serializers.ValidationError(licensing.UnknownLicense(value).args[0])
         return value
+
+
+MAX_PATH = 1024
+MAX_FILES = 200
+
+
+def checked_files(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > MAX_FILES:
+        raise serializers.ValidationError(f"At most {MAX_FILES} files at once.")
+    long = [path for path in value if len(path) > MAX_PATH]
+    if long:
+        raise serializers.ValidationError(f"Paths are at most {MAX_PATH} characters long.")
+    return value
+
+
+def known_licence(value: str) -> str:
+    if not licensing.is_known(value):
+        raise serializers.ValidationError(licensing.UnknownLicense(value).args[0])
+    return value
+
+
+class PickIn(serializers.Serializer):
+    source = serializers.IntegerField(min_value=1, help_text="Id of a version you may see.")
+    path = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=MAX_PATH,
+        help_text='A file, a folder ending in "/", or "" for every file.',
+    )
+    to = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=MAX_PATH,
+        help_text='Where it lands: a path, a folder ending in "/", or "" for the root.',
+    )
+
+
+class RemixIn(serializers.Serializer):
+    institution = serializers.SlugField(
+        required=False,
+        help_text="Slug of the institution to remix into; defaults to your only one.",
+    )
+    title = serializers.CharField(max_length=200)
+    entry_point = serializers.CharField(max_length=MAX_PATH)
+    picks = PickIn(many=True, min_length=1, max_length=50)
+    files = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        default=dict,
+        help_text="New files (or edits of picked ones) as {path: UTF-8 text}.",
+    )
+    licence = serializers.CharField(
+        required=False, max_length=80, help_text="Defaults to the recommended one for the sources."
+    )
+    kind = serializers.ChoiceField(choices=Resource.Kind.choices, required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def validate_files(self, value: dict[str, Any]) -> dict[str, Any]:
+        return checked_files(value)
+
+    def validate_licence(self, value: str) -> str:
+        return known_licence(value)
+
+
+class CollectionIn(serializers.Serializer):
+    institution = serializers.SlugField(
+        required=False,
+        help_text="Slug of the institution to make it in; defaults to your only one.",
+    )
+    title = serializers.CharField(max_length=200)
+    sources = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=50,
+        help_text="Ids of the versions to put side by side (at least two).",
+    )
+    licence = serializers.CharField(
+        required=False,
+        max_length=80,
+        help_text="The collection's own licence (its selection and arrangement).",
+    )
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def validate_licence(self, value: str) -> str:
+        return known_licence(value)
+
+
+class ContributionPackageIn(serializers.Serializer):
+    package = serializers.FileField(help_text="The whole proposed package (zip).")
+    description = serializers.CharField(max_length=5000)
+
+
+class ContributionEditsIn(serializers.Serializer):
+    edits = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, allow_null=True, trim_whitespace=False),
+        allow_empty=False,
+        help_text="{path: new UTF-8 text, or null to remove the file}; remixbank.json edits "
+        "the manifest.",
+    )
+    description = serializers.CharField(max_length=5000)
+
+    def validate_edits(self, value: dict[str, Any]) -> dict[str, Any]:
+        return checked_files(value)
+
+
+# What a person may post; revised and merged entries are written by revising and merging.
+REVIEW_KINDS = ["comment", "changes_requested", "approved", "rejected"]
+
+
+class ReviewIn(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[(v, label) for v, label in Review.Kind.choices if v in REVIEW_KINDS],
+        help_text="comment (the author or staff; `contribute` or `review` scope), or a "
+        "reviewer's verdict (staff; `review` scope).",
+    )
+    body = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class ResolutionIn(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=["ours", "theirs", "delete", "text"])
+    text = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text="For choice=text."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["choice"] == "text" and "text" not in attrs:
+            raise serializers.ValidationError({"text": ["Give the text for choice=text."]})
+        return attrs
+
+
+def resolutions_of(data: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """{path: ours|theirs|delete|bytes}, as repository.merges.apply_resolutions takes them."""
+    return {
+        path: r["text"].replace("\r\n", "\n").encode() if r["choice"] == "text" else r["choice"]
+        for path, r in data.items()
+    }
+
+
+class MergeIn(serializers.Serializer):
+    resolutions = serializers.DictField(
+        child=ResolutionIn(),
+        required=False,
+        default=dict,
+        help_text="How to settle each conflicting path (see the 409 merge_conflict's `conflicts`).",
+    )
+
+
+class PullIn(MergeIn):
+    source = serializers.IntegerField(
+        min_value=1, help_text="Id of the newer published source version to pull."
+    )
+
+
+class InvitationIn(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
 
 
 class ApiClientIn(serializers.Serializer):

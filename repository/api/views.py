@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -27,15 +28,17 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 import licensing
 from repository import blobstore
+from repository.actions import contributions, people, upstream
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
+from repository.actions.remixes import Pick, collect_versions, remix_versions
 from repository.api import serializers as s
 from repository.api.authentication import ApiOAuth2Authentication
 from repository.api.clients import register_api_client, require_admin, revoke_api_client
-from repository.api.filters import Ordering, QueryFilter, search, subject_q
+from repository.api.filters import ContributionQuery, Ordering, QueryFilter, search, subject_q
 from repository.api.pagination import ApiCursorPagination
-from repository.api.permissions import ScopeAndSignIn
+from repository.api.permissions import ScopeAndSignIn, require_scopes
 from repository.api.schema import ApiSchema
 from repository.api.throttling import ClientRateThrottle
 from repository.attribution import attribution_html, attribution_text, work_of
@@ -44,10 +47,13 @@ from repository.errors import PermissionRefused
 from repository.lineage import lineage_edges, relatives_by_distance
 from repository.models import (
     ApiClient,
+    Contribution,
+    ContributionFile,
     Derivation,
     Institution,
     Membership,
     Resource,
+    Review,
     ValidationRun,
     Version,
     VersionFile,
@@ -416,6 +422,103 @@ class Adaptations(ApiMixin, APIView):
         return Response(s.AdaptationsOut(data).data)
 
 
+def visible_contributions(request: Request) -> QuerySet[Contribution]:
+    return Contribution.objects.visible_to(request.user).select_related(
+        "resource__institution", "base", "author", "merged_version"
+    )
+
+
+def visible_contribution(request: Request, pk: int) -> Contribution:
+    return get_object_or_404(visible_contributions(request), pk=pk)
+
+
+def visible_resource(request: Request, pk: int) -> Resource:
+    return get_object_or_404(
+        Resource.objects.visible_to(request.user).select_related("institution"), pk=pk
+    )
+
+
+def contribution_detail(request: Request, pk: int) -> dict[str, Any]:
+    contribution = get_object_or_404(
+        visible_contributions(request).prefetch_related(
+            Prefetch("files", ContributionFile.objects.select_related("blob")),
+            Prefetch("reviews", Review.objects.select_related("author")),
+        ),
+        pk=pk,
+    )
+    return s.ContributionDetailOut(contribution, context={"request": request}).data
+
+
+@extend_schema(tags=["contributions"])
+class ContributionViewSet(ApiMixin, ReadOnlyModelViewSet):
+    """Contributions you may see: your own, and those to your institutions' resources if you
+    are staff there (the review queue). Filter by `resource` and `state`."""
+
+    sign_in = True
+    lookup_value_regex = "[0-9]+"
+    pagination_class = ApiCursorPagination
+    filter_backends = [QueryFilter]
+    filters = ["resource", "state"]
+    query_class = ContributionQuery
+
+    def get_serializer_class(self) -> type:
+        return s.ContributionDetailOut if self.action == "retrieve" else s.ContributionOut
+
+    def get_queryset(self) -> QuerySet[Contribution]:
+        return visible_contributions(self.request)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(contribution_detail(request, kwargs["pk"]))
+
+    def filter_queryset_by(self, qs: QuerySet[Contribution], query: dict[str, Any]) -> QuerySet:
+        lookups = {"resource": "resource_id", "state": "state"}
+        return qs.filter(
+            **{lookups[name]: value for name, value in query.items() if name in lookups}
+        )
+
+
+@extend_schema(tags=["contributions"], responses=s.ContributionOut(many=True))
+class ResourceContributions(ApiMixin, APIView):
+    """The resource's contributions you may see: yours, or all of them if you are its staff."""
+
+    sign_in = True
+
+    def get(self, request: Request, pk: int) -> Response:
+        resource = visible_resource(request, pk)
+        found = visible_contributions(request).filter(resource=resource)
+        paginator = ApiCursorPagination()
+        page = paginator.paginate_queryset(found, request, view=self)
+        data = s.ContributionOut(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+
+@extend_schema(tags=["resources"], responses=s.UpstreamOut)
+class Upstream(ApiMixin, APIView):
+    """Sources of a fork or remix that published a newer version since it was derived.
+
+    Pull one with POST to `pulls_url`.
+    """
+
+    def get(self, request: Request, pk: int) -> Response:
+        resource = visible_resource(request, pk)
+        updates = upstream.upstream_updates(resource)
+        seen = set(
+            Version.objects.visible_to(request.user)
+            .filter(pk__in=[u.base.pk for u in updates])
+            .values_list("pk", flat=True)
+        )
+        data = {
+            "resource": resource,
+            "can_pull": upstream.can_pull(request.user, resource),
+            "updates": [
+                {"edge": u.edge, "base": u.base if u.base.pk in seen else None, "source": u.source}
+                for u in updates
+            ],
+            "pulls_url": s.api_url({"request": request}, "resource-upstream-pulls", resource.pk),
+        }
+        return Response(s.UpstreamOut(data, context={"request": request}).data)
+
+
 # Writes ----------------------------------------------------------------------------------
 
 
@@ -525,6 +628,252 @@ class Publication(ApiMixin, APIView):
     def delete(self, request: Request, pk: int) -> Response:
         version = withdraw_version(visible_version(request, pk), by=request.user)
         return Response(s.VersionDetailOut(version, context={"request": request}).data)
+
+
+def picked_versions(request: Request, ids: list[int], field: str) -> dict[int, Version]:
+    """The versions named by `ids`, all of which the caller must be able to see."""
+    found = visible_versions(request).in_bulk(set(ids))
+    missing = sorted(set(ids) - set(found))
+    if missing:
+        raise exceptions.ValidationError(
+            {field: [f"No version visible to you has the id {', '.join(map(str, missing))}."]}
+        )
+    return found
+
+
+@extend_schema(
+    tags=["remixes"],
+    request=s.RemixIn,
+    responses={201: s.AcceptedOut, 409: s.ErrorOut},
+)
+class Remixes(ApiMixin, APIView):
+    """Remix files of several versions into a new resource in one of your institutions.
+
+    No bytes are copied; an ATTRIBUTION.txt credits every source. The licence must be one all
+    the sources allow (see /licences/adaptations/); 409 licence_conflict names the sources.
+    """
+
+    write_scopes = ["deposit"]
+    parser_classes = [JSONParser]
+
+    def post(self, request: Request) -> Response:
+        form = s.RemixIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        sources = picked_versions(request, [p["source"] for p in data["picks"]], "picks")
+        into = member_institution(
+            request.user, data.get("institution"), list(Membership.Role), "institution"
+        )
+        remix = remix_versions(
+            picks=[Pick(sources[p["source"]], p["path"], p["to"]) for p in data["picks"]],
+            into=into,
+            by=request.user,
+            title=data["title"],
+            entry_point=data["entry_point"],
+            files={path: text.encode() for path, text in data["files"].items()},
+            licence=data.get("licence"),
+            kind=data.get("kind"),
+            description=data.get("description", ""),
+        )
+        return accepted(request, remix, status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["remixes"],
+    request=s.CollectionIn,
+    responses={201: s.AcceptedOut, 409: s.ErrorOut},
+)
+class Collections(ApiMixin, APIView):
+    """Put versions side by side, unmodified, each keeping its own licence, in a new resource.
+
+    409 licence_conflict when the collection's licence cannot carry the works.
+    """
+
+    write_scopes = ["deposit"]
+    parser_classes = [JSONParser]
+
+    def post(self, request: Request) -> Response:
+        form = s.CollectionIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        sources = picked_versions(request, data["sources"], "sources")
+        into = member_institution(
+            request.user, data.get("institution"), list(Membership.Role), "institution"
+        )
+        collection = collect_versions(
+            sources=[sources[pk] for pk in data["sources"]],
+            into=into,
+            by=request.user,
+            title=data["title"],
+            licence=data.get("licence"),
+            description=data.get("description", ""),
+        )
+        return accepted(request, collection, status.HTTP_201_CREATED)
+
+
+def contribution_created(request: Request, contribution: Contribution) -> Response:
+    data = contribution_detail(request, contribution.pk)
+    return Response(data, status=status.HTTP_201_CREATED, headers={"Location": data["url"]})
+
+
+@extend_schema(
+    tags=["contributions"],
+    request={
+        "multipart/form-data": s.ContributionPackageIn,
+        "application/json": s.ContributionEditsIn,
+    },
+    responses={201: s.ContributionDetailOut},
+)
+class ProposeContribution(ApiMixin, APIView):
+    """Propose a change to the version's resource: a whole package (multipart), or edits of
+    the version's files (JSON). Checked at once; the verdict is in `check_state`.
+
+    403 when the resource's contribution policy leaves you out: fork it instead.
+    """
+
+    write_scopes = ["contribute"]
+    parser_classes = [MultiPartParser, JSONParser]
+
+    def post(self, request: Request, pk: int) -> Response:
+        base = visible_version(request, pk)
+        if request.content_type.startswith("multipart/"):
+            form: Any = s.ContributionPackageIn(data=request.data)
+            form.is_valid(raise_exception=True)
+            with uploaded_path(form.validated_data["package"]) as package:
+                contribution = contributions.propose_contribution(
+                    base=base,
+                    by=request.user,
+                    description=form.validated_data["description"],
+                    package=package,
+                )
+        else:
+            form = s.ContributionEditsIn(data=request.data)
+            form.is_valid(raise_exception=True)
+            edits = form.validated_data["edits"]
+            contribution = contributions.propose_contribution(
+                base=base,
+                by=request.user,
+                description=form.validated_data["description"],
+                edits={p: None if t is None else t.encode() for p, t in edits.items()},
+            )
+        return contribution_created(request, contribution)
+
+
+REVIEW_ACTIONS = {
+    Review.Kind.COMMENT: contributions.comment_on_contribution,
+    Review.Kind.CHANGES_REQUESTED: contributions.request_changes,
+    Review.Kind.APPROVED: contributions.approve_contribution,
+    Review.Kind.REJECTED: contributions.reject_contribution,
+}
+
+
+@extend_schema(tags=["contributions"], request=s.ReviewIn, responses={201: s.NewReviewOut})
+class ContributionReviews(ApiMixin, APIView):
+    """Comment on a contribution (its author or the resource's staff), or give a reviewer's
+    verdict: changes_requested, approved (once its checks passed) or rejected (staff only).
+
+    Comments need the `contribute` or `review` scope; verdicts need `review`.
+    """
+
+    write_scopes = ["review"]
+    other_write_scopes = [["contribute"]]
+    parser_classes = [JSONParser, FormParser]
+
+    def post(self, request: Request, pk: int) -> Response:
+        form = s.ReviewIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        kind = form.validated_data["kind"]
+        if kind != Review.Kind.COMMENT:
+            require_scopes(request, ["review"])
+        contribution = visible_contribution(request, pk)
+        review = REVIEW_ACTIONS[kind](
+            contribution, by=request.user, body=form.validated_data["body"]
+        )
+        contribution.refresh_from_db(fields=["state", "updated_at"])
+        review.contribution = contribution
+        out = s.NewReviewOut(review, context={"request": request}).data
+        return Response(out, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["contributions"],
+    request=s.MergeIn,
+    responses={201: s.AcceptedOut, 409: s.ErrorOut},
+)
+class MergeContribution(ApiMixin, APIView):
+    """Merge an approved contribution into a new version of its resource (staff only).
+
+    When the resource moved on and both sides changed a path, 409 merge_conflict lists the
+    paths in `conflicts`; send a resolution for each and merge again.
+    """
+
+    write_scopes = ["review"]
+    parser_classes = [JSONParser]
+
+    def post(self, request: Request, pk: int) -> Response:
+        form = s.MergeIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        version = contributions.merge_contribution(
+            visible_contribution(request, pk),
+            by=request.user,
+            resolutions=s.resolutions_of(form.validated_data["resolutions"]),
+        )
+        return accepted(request, version, status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["resources"],
+    request=s.PullIn,
+    responses={201: s.AcceptedOut, 409: s.ErrorOut},
+)
+class UpstreamPulls(ApiMixin, APIView):
+    """Pull a newer source version into a fork or remix: a new version, validated as usual.
+
+    Staff of the resource's institution or the person who made it only. 409 merge_conflict
+    lists the paths both sides changed; send `resolutions` for them and pull again.
+    """
+
+    write_scopes = ["deposit"]
+    parser_classes = [JSONParser]
+
+    def post(self, request: Request, pk: int) -> Response:
+        form = s.PullIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        resource = visible_resource(request, pk)
+        source = picked_versions(request, [data["source"]], "source")[data["source"]]
+        version = upstream.pull_upstream(
+            resource=resource,
+            source=source,
+            by=request.user,
+            resolutions=s.resolutions_of(data["resolutions"]),
+        )
+        return accepted(request, version, status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["institutions"], request=s.InvitationIn, responses={201: s.InvitationOut})
+class Invitations(ApiMixin, APIView):
+    """Invite someone by e-mail to join the institution with a role.
+
+    Staff may invite students; only admins may invite staff or admins.
+    """
+
+    write_scopes = ["admin"]
+    sign_in = True
+    parser_classes = [JSONParser, FormParser]
+
+    def post(self, request: Request, slug: str) -> Response:
+        form = s.InvitationIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        invitation = people.invite(
+            institution=get_object_or_404(Institution, slug=slug),
+            email=form.validated_data["email"],
+            role=form.validated_data["role"],
+            by=request.user,
+            site_url=settings.SITE_URL,
+        )
+        out = s.InvitationOut(invitation, context={"request": request}).data
+        return Response(out, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["institutions"])

@@ -8,6 +8,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import checks
 
+from repository.actions.contributions import propose_contribution
 from tests.repository.api.conftest import bearer
 
 
@@ -47,7 +48,11 @@ def wsgi_in_test_transaction(db):
 
 
 @pytest.fixture
-def seeded(wsgi_in_test_transaction, published, draft, staff, make_token):
+def seeded(wsgi_in_test_transaction, published, draft, staff, student, make_token):
+    # An open contribution, so the contribution operations meet one (ids start at 1).
+    propose_contribution(
+        base=published, by=student, description="Typo", edits={"notes.txt": b"fixed"}
+    )
     return bearer(make_token(staff))["HTTP_AUTHORIZATION"]
 
 
