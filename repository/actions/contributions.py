@@ -29,7 +29,7 @@ from repository.actions.notifications import name_of
 from repository.actions.upstream import head_of
 from repository.actions.versions import TreeEntry, create_version, tree_of
 from repository.checks_steps import FAILED, steps_for
-from repository.errors import DomainError, PackageRefused, PermissionRefused
+from repository.errors import DomainError, InvalidTransition, PackageRefused, PermissionRefused
 from repository.merges import (
     MergeResult,
     Resolution,
@@ -355,10 +355,10 @@ def require_checks_passed(contribution: Contribution) -> None:
     if contribution.check_state == Contribution.CheckState.PASSED:
         return
     if contribution.check_state == Contribution.CheckState.PENDING:
-        raise DomainError(
+        raise InvalidTransition(
             f"Contribution #{contribution.pk} is still being checked; wait for the checks to finish."
         )
-    raise DomainError(
+    raise InvalidTransition(
         f"Contribution #{contribution.pk} failed its checks "
         f"({'; '.join(contribution.check_messages) or 'see the contribution page'}); "
         "the author must revise it before it can be approved or merged."
@@ -427,7 +427,7 @@ def merge_contribution(
     require_staff(by, contribution.resource.institution, "merge contributions")
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
     if contribution.state != State.APPROVED:
-        raise DomainError(
+        raise InvalidTransition(
             f"Contribution #{contribution.pk} is {contribution.get_state_display().lower()}; "
             "only an approved contribution can be merged. Approve it first."
         )

@@ -221,7 +221,8 @@ def test_a_student_cannot_merge(api, approved, student, make_token):
 
 def test_merging_an_unapproved_contribution_is_refused(api, proposal, staff, make_token):
     response = merge(api, proposal, make_token(staff, "review"))
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "invalid_transition"
     assert "approved" in response.json()["error"]["message"]
 
 
