@@ -1,0 +1,186 @@
+"""An institution admin's page: members (change role, remove), invitations and API clients.
+
+`change_role` and `remove_member` are the only writes here that have no action yet; they are
+kept small, atomic and guarded like actions so they can move to repository/actions/people.py
+unchanged. API clients go through repository/api/clients.py (register_api_client,
+revoke_api_client), which check the admin role themselves.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from repository.access import is_admin_of
+from repository.actions import people
+from repository.api.clients import register_api_client, revoke_api_client
+from repository.errors import DomainError, PermissionRefused
+from repository.models import ApiClient, Institution, Invitation, Membership
+from repository.web.forms import InvitationForm
+
+
+class ApiClientForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, label="Name of the system", help_text="For example: Moodle, our CMS."
+    )
+
+
+@transaction.atomic
+def change_role(membership: Membership, *, role: str, by: AbstractBaseUser) -> Membership:
+    """Give a member another role. Raises PermissionRefused unless `by` is an admin, and
+    DomainError when it would leave the institution without an admin."""
+    institution = membership.institution
+    if not is_admin_of(by, institution):
+        raise PermissionRefused(f"Only admins of {institution.name} may change roles.")
+    if role not in Membership.Role.values:
+        raise DomainError("Choose admin, staff or student.")
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == Membership.Role.ADMIN and role != Membership.Role.ADMIN:
+        require_another_admin(locked)
+    locked.role = role
+    locked.save(update_fields=["role"])
+    return locked
+
+
+@transaction.atomic
+def remove_member(membership: Membership, *, by: AbstractBaseUser) -> None:
+    """Remove someone from the institution; their versions and credits stay.
+
+    Raises PermissionRefused unless `by` is an admin, DomainError for the last admin.
+    """
+    institution = membership.institution
+    if not is_admin_of(by, institution):
+        raise PermissionRefused(f"Only admins of {institution.name} may remove members.")
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == Membership.Role.ADMIN:
+        require_another_admin(locked)
+    locked.delete()
+
+
+def require_another_admin(membership: Membership) -> None:
+    others = (
+        Membership.objects.select_for_update()
+        .filter(institution=membership.institution, role=Membership.Role.ADMIN)
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise DomainError(
+            f"{membership.institution.name} needs at least one admin; make someone else admin first."
+        )
+
+
+def admin_institution(request: HttpRequest, slug: str) -> Institution:
+    institution = get_object_or_404(Institution, slug=slug)
+    if not is_admin_of(request.user, institution):
+        raise Http404("not an admin of this institution")
+    return institution
+
+
+def render_manage(request: HttpRequest, institution: Institution, **extra: object) -> HttpResponse:
+    context = {
+        "institution": institution,
+        "members": institution.memberships.select_related("user").order_by(
+            "role", "user__first_name", "user__email"
+        ),
+        "roles": Membership.Role.choices,
+        "invitations": Invitation.objects.filter(institution=institution, accepted_at=None),
+        "invitation_form": extra.pop("invitation_form", None) or InvitationForm(),
+        "clients": ApiClient.objects.filter(institution=institution).select_related(
+            "application", "created_by"
+        ),
+        "client_form": extra.pop("client_form", None) or ApiClientForm(),
+        **extra,
+    }
+    return render(request, "repository/institution_manage.html", context)
+
+
+@login_required
+@never_cache
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_manage(request, admin_institution(request, slug))
+
+
+@login_required
+@require_POST
+def member_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    institution = admin_institution(request, slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "institution"), pk=pk, institution=institution
+    )
+    name = membership.user.first_name or membership.user.email
+    try:
+        if request.POST.get("action") == "remove":
+            remove_member(membership, by=request.user)
+            messages.success(request, f"{name} is no longer a member of {institution.name}.")
+        else:
+            changed = change_role(membership, role=request.POST.get("role", ""), by=request.user)
+            messages.success(request, f"{name} is now {changed.get_role_display().lower()}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("institution_manage", institution.slug)
+
+
+@login_required
+@require_POST
+def manage_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    institution = admin_institution(request, slug)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            people.invite(
+                institution=institution,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+                site_url=settings.SITE_URL,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("institution_manage", institution.slug)
+    return render_manage(request, institution, invitation_form=form)
+
+
+@login_required
+@require_POST
+@never_cache
+def client_register(request: HttpRequest, slug: str) -> HttpResponse:
+    """Register an API client and show its secret once, in this response only."""
+    institution = admin_institution(request, slug)
+    form = ApiClientForm(request.POST)
+    if not form.is_valid():
+        return render_manage(request, institution, client_form=form)
+    try:
+        client, secret = register_api_client(
+            institution=institution, name=form.cleaned_data["name"], by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("institution_manage", institution.slug)
+    return render_manage(request, institution, new_client=client, new_secret=secret)
+
+
+@login_required
+@require_POST
+def client_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    institution = admin_institution(request, slug)
+    client = get_object_or_404(
+        ApiClient.objects.select_related("application", "institution"),
+        pk=pk,
+        institution=institution,
+    )
+    name = client.application.name
+    try:
+        revoke_api_client(client, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Revoked {name}: its tokens no longer work.")
+    return redirect("institution_manage", institution.slug)

@@ -1,0 +1,53 @@
+"""The review queue: open contributions to the resources of institutions where one is staff."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from repository.models import Contribution, Membership
+from repository.web.contribution_views import proposal_diff
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    staff_of = Membership.objects.filter(
+        user=request.user, role__in=[Membership.Role.ADMIN, Membership.Role.STAFF]
+    ).values("institution")
+    open_items = (
+        Contribution.objects.visible_to(request.user)
+        .open()
+        .filter(resource__institution__in=staff_of)
+        .select_related("resource__institution", "base", "author")
+        .order_by("created_at")[:50]
+    )
+    items = []
+    for c in open_items:
+        changes = proposal_diff(c)
+        items.append(
+            {
+                "contribution": c,
+                "changes": changes,
+                "added": sum(
+                    1
+                    for ch in changes
+                    for line in ch["diff"]
+                    if line[:1] == "+" and line[:3] != "+++"
+                ),
+                "removed": sum(
+                    1
+                    for ch in changes
+                    for line in ch["diff"]
+                    if line[:1] == "-" and line[:3] != "---"
+                ),
+            }
+        )
+    mine = (
+        Contribution.objects.filter(author=request.user)
+        .select_related("resource__institution", "base")
+        .order_by("-updated_at")[:20]
+    )
+    return render(
+        request,
+        "repository/review_queue.html",
+        {"items": items, "mine": mine, "is_staff": staff_of.exists()},
+    )

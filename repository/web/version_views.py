@@ -1,0 +1,134 @@
+"""Version page helpers: live validation status as JSON, per-student scenario variants, badges."""
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+
+from repository import blobstore
+from repository.models import ValidationRun, Version
+from repository.web.views import visible_version
+
+SETTLED = {
+    Version.State.PASSED,
+    Version.State.FAILED,
+    Version.State.PUBLISHED,
+    Version.State.WITHDRAWN,
+}
+# The steps a run goes through, so the page can list the ones not started yet.
+EXPECTED_STEPS = {"tool": ["package", "licence", "content", "run"]}
+
+
+def badge(version: Version, run: ValidationRun | None) -> dict[str, str]:
+    """A short validation verdict for the page's badge: css class and words."""
+    if version.state in {Version.State.UPLOADED, Version.State.VALIDATING}:
+        return {"css": "running", "text": "Validation running"}
+    if run is None:
+        return {"css": "none", "text": "Not validated"}
+    if run.state == ValidationRun.State.PASSED:
+        return {"css": "passed", "text": "Validation passed"}
+    if run.state == ValidationRun.State.FAILED:
+        return {"css": "failed", "text": "Validation failed"}
+    if run.state == ValidationRun.State.ERROR:
+        return {"css": "failed", "text": "Validation could not finish"}
+    return {"css": "running", "text": "Validation running"}
+
+
+def status_data(version: Version) -> dict[str, Any]:
+    run = version.validation_runs.prefetch_related("steps").first()
+    steps = [
+        {
+            "name": s.name,
+            "status": s.status,
+            "label": s.get_status_display(),
+            "duration_ms": s.duration_ms,
+            "messages": [str(m) for m in s.messages][:10],
+        }
+        for s in (run.steps.all() if run else [])
+    ]
+    done = {s["name"] for s in steps}
+    pending = [n for n in EXPECTED_STEPS.get(version.resource.kind, []) if n not in done]
+    if version.state in SETTLED:
+        pending = []
+    return {
+        "state": version.state,
+        "state_label": version.get_state_display(),
+        "settled": version.state in SETTLED,
+        "badge": badge(version, run),
+        "run": run.state if run else None,
+        "steps": steps,
+        "pending": pending,
+    }
+
+
+@never_cache
+def version_status(
+    request: HttpRequest, institution: str, resource: str, number: int
+) -> JsonResponse:
+    """What the validation of a version has done so far; the version page polls it."""
+    version = visible_version(request, institution, resource, number)
+    return JsonResponse(status_data(version))
+
+
+def load_version_scenario(version: Version):  # type: ignore[no-untyped-def]
+    """The version's scenario (entry point) parsed by sims, or None when it is not one."""
+    from sims.scenario import ScenarioError, load_scenario
+
+    if version.resource.kind != "scenario":
+        return None
+    sha = version.files.filter(path=version.entry_point).values_list("blob_id", flat=True).first()
+    if sha is None:
+        return None
+    try:
+        return load_scenario(json.loads(blobstore.read_blob(sha)))
+    except (ScenarioError, ValueError):
+        return None
+
+
+def variant_context(request: HttpRequest, version: Version) -> dict[str, Any] | None:
+    """The variant form's state: the student id asked for and that student's parameters."""
+    from sims.variants import variant
+
+    scenario = load_version_scenario(version)
+    if scenario is None or not scenario.variants:
+        return None
+    student = request.GET.get("student", "").strip()[:120]
+    if not student and request.user.is_authenticated:
+        default = request.user.get_username()
+    else:
+        default = student
+    params = None
+    if student:
+        params = sorted(variant(scenario, student).items())
+    ranges = [
+        (path, spec.get("choices") or f"{spec.get('min')} to {spec.get('max')}")
+        for path, spec in sorted(scenario.variants.items())
+    ]
+    return {"student": student, "default": default, "parameters": params, "ranges": ranges}
+
+
+def variant_download(
+    request: HttpRequest, institution: str, resource: str, number: int
+) -> HttpResponse:
+    """The scenario file with one student's variant parameters applied, as a download."""
+    from sims.variants import variant
+
+    version = visible_version(request, institution, resource, number)
+    scenario = load_version_scenario(version)
+    student = request.GET.get("student", "").strip()[:120]
+    if scenario is None or not student:
+        raise Http404("not a scenario with variants, or no student id given")
+    data = json.loads(json.dumps(scenario.data))
+    for path, value in variant(scenario, student).items():
+        node = data.setdefault("parameters", {})
+        *parents, leaf = path.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    data.pop("variants", None)
+    response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in student)[:40]
+    name = f"{version.resource.slug}-v{version.number}-{safe}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

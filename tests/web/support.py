@@ -1,0 +1,118 @@
+"""Helpers for the browser tests: signed-in contexts, packages, verdicts, axe, page weight."""
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from django.conf import settings as django_settings
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from repository.actions.deposits import deposit_package
+from repository.actions.validation import validate_version
+from repository.management.commands.load_demo import (
+    DEMO_DIR,
+    SCENARIO_DIR,
+    scenario_manifest,
+    zip_folder,
+)
+from repository.models import Institution, Version
+from tests.worker import wait_for
+
+SHOTS = Path(tempfile.gettempdir())
+
+
+def tool_zip(folder: Path) -> Path:
+    return zip_folder(DEMO_DIR / "sun-path-explorer", folder / "sun-path-explorer.zip")
+
+
+def scenario_zip(folder: Path) -> Path:
+    return zip_folder(SCENARIO_DIR, folder / "scenario.zip", scenario_manifest())
+
+
+def published_inline(package: Path, institution: Institution, by: Any) -> Version:
+    """Deposit and validate in this process (content runs off), keeping the worker out of it."""
+    with mock.patch("repository.tasks.validate_version.delay"):
+        version = deposit_package(package=package, institution=institution, by=by)
+    validate_version(version.pk)
+    version.refresh_from_db()
+    assert version.state == Version.State.PUBLISHED, version.state
+    return version
+
+
+def new_context(browser: Browser, site: str, user: Any = None, **options: Any) -> BrowserContext:
+    """A fresh browser profile (no cache, no cookies), signed in as `user` if given."""
+    context = browser.new_context(base_url=site, **options)
+    context.set_default_timeout(15_000)
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+        context.add_cookies(
+            [
+                {
+                    "name": django_settings.SESSION_COOKIE_NAME,
+                    "value": cookie.value,
+                    "url": site,
+                    "httpOnly": True,
+                    "sameSite": "Lax",
+                }
+            ]
+        )
+    return context
+
+
+def settled(version: Version, timeout: float = 90) -> Version:
+    """Wait until the worker has given `version` a verdict."""
+
+    def done() -> bool:
+        version.refresh_from_db()
+        return version.state not in {Version.State.UPLOADED, Version.State.VALIDATING}
+
+    assert wait_for(done, timeout=timeout), f"{version} still {version.state}"
+    return version
+
+
+def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the page as it is now."""
+    page.add_script_tag(content=source)
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def page_weight(browser: Browser, site: str, path: str, user: Any = None) -> dict[str, float]:
+    """Bytes transferred (as the network reports them) and load time of a first visit."""
+    context = new_context(browser, site, user)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    sizes: dict[str, float] = {}
+    urls: dict[str, str] = {}
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
+    page.goto(path, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    timing = json.loads(
+        page.evaluate("() => JSON.stringify(performance.getEntriesByType('navigation')[0])")
+    )
+    context.close()
+    return {
+        "bytes": sum(sizes.values()),
+        "requests": len(sizes),
+        "load_ms": timing["loadEventEnd"] - timing["startTime"],
+        "urls": sorted(urls.get(k, k) for k in sizes),
+    }
