@@ -33,6 +33,11 @@ def require_staff(user: AnyUser, institution: Institution, doing: str) -> None:
         )
 
 
+def require_admin(user: AnyUser, institution: Institution, doing: str) -> None:
+    if not is_admin_of(user, institution):
+        raise PermissionRefused(f"Only admins of {institution.name} may {doing}.")
+
+
 def require_member(user: AnyUser, institution: Institution, doing: str) -> None:
     if role_in(user, institution) is None:
         raise PermissionRefused(

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from repository.access import require_staff
+from repository.access import require_admin, require_staff
 from repository.errors import DomainError, PermissionRefused
 from repository.models import Institution, Invitation, Membership
 
@@ -103,3 +103,43 @@ def accept_invitation(token: str, *, user: AbstractBaseUser) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
+
+
+@transaction.atomic
+def change_role(membership: Membership, *, role: str, by: AbstractBaseUser) -> Membership:
+    """Give a member another role. Raises PermissionRefused unless `by` is an admin, and
+    DomainError when it would leave the institution without an admin."""
+    require_admin(by, membership.institution, "change roles")
+    if role not in Membership.Role.values:
+        raise DomainError("Choose admin, staff or student.")
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == Membership.Role.ADMIN and role != Membership.Role.ADMIN:
+        require_another_admin(locked)
+    locked.role = role
+    locked.save(update_fields=["role"])
+    return locked
+
+
+@transaction.atomic
+def remove_member(membership: Membership, *, by: AbstractBaseUser) -> None:
+    """Remove someone from the institution; their versions and credits stay.
+
+    Raises PermissionRefused unless `by` is an admin, DomainError for the last admin.
+    """
+    require_admin(by, membership.institution, "remove members")
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == Membership.Role.ADMIN:
+        require_another_admin(locked)
+    locked.delete()
+
+
+def require_another_admin(membership: Membership) -> None:
+    others = (
+        Membership.objects.select_for_update()
+        .filter(institution=membership.institution, role=Membership.Role.ADMIN)
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise DomainError(
+            f"{membership.institution.name} needs at least one admin; make someone else admin first."
+        )

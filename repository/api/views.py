@@ -28,14 +28,15 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 import licensing
 from repository import blobstore
+from repository.access import require_admin
 from repository.actions import contributions, people, upstream
+from repository.actions.api_clients import register_api_client, revoke_api_client
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
 from repository.actions.remixes import Pick, collect_versions, remix_versions
 from repository.api import serializers as s
 from repository.api.authentication import ApiOAuth2Authentication
-from repository.api.clients import register_api_client, require_admin, revoke_api_client
 from repository.api.filters import ContributionQuery, Ordering, QueryFilter, search, subject_q
 from repository.api.pagination import ApiCursorPagination
 from repository.api.permissions import ScopeAndSignIn, require_scopes

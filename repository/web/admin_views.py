@@ -1,17 +1,9 @@
-"""An institution admin's page: members (change role, remove), invitations and API clients.
-
-`change_role` and `remove_member` are the only writes here that have no action yet; they are
-kept small, atomic and guarded like actions so they can move to repository/actions/people.py
-unchanged. API clients go through repository/api/clients.py (register_api_client,
-revoke_api_client), which check the admin role themselves.
-"""
+"""An institution admin's page: members (change role, remove), invitations and API clients."""
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -19,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from repository.access import is_admin_of
 from repository.actions import people
-from repository.api.clients import register_api_client, revoke_api_client
-from repository.errors import DomainError, PermissionRefused
+from repository.actions.api_clients import register_api_client, revoke_api_client
+from repository.errors import DomainError
 from repository.models import ApiClient, Institution, Invitation, Membership
 from repository.web.forms import InvitationForm
 
@@ -29,50 +21,6 @@ class ApiClientForm(forms.Form):
     name = forms.CharField(
         max_length=100, label="Name of the system", help_text="For example: Moodle, our CMS."
     )
-
-
-@transaction.atomic
-def change_role(membership: Membership, *, role: str, by: AbstractBaseUser) -> Membership:
-    """Give a member another role. Raises PermissionRefused unless `by` is an admin, and
-    DomainError when it would leave the institution without an admin."""
-    institution = membership.institution
-    if not is_admin_of(by, institution):
-        raise PermissionRefused(f"Only admins of {institution.name} may change roles.")
-    if role not in Membership.Role.values:
-        raise DomainError("Choose admin, staff or student.")
-    locked = Membership.objects.select_for_update().get(pk=membership.pk)
-    if locked.role == Membership.Role.ADMIN and role != Membership.Role.ADMIN:
-        require_another_admin(locked)
-    locked.role = role
-    locked.save(update_fields=["role"])
-    return locked
-
-
-@transaction.atomic
-def remove_member(membership: Membership, *, by: AbstractBaseUser) -> None:
-    """Remove someone from the institution; their versions and credits stay.
-
-    Raises PermissionRefused unless `by` is an admin, DomainError for the last admin.
-    """
-    institution = membership.institution
-    if not is_admin_of(by, institution):
-        raise PermissionRefused(f"Only admins of {institution.name} may remove members.")
-    locked = Membership.objects.select_for_update().get(pk=membership.pk)
-    if locked.role == Membership.Role.ADMIN:
-        require_another_admin(locked)
-    locked.delete()
-
-
-def require_another_admin(membership: Membership) -> None:
-    others = (
-        Membership.objects.select_for_update()
-        .filter(institution=membership.institution, role=Membership.Role.ADMIN)
-        .exclude(pk=membership.pk)
-    )
-    if not others.exists():
-        raise DomainError(
-            f"{membership.institution.name} needs at least one admin; make someone else admin first."
-        )
 
 
 def admin_institution(request: HttpRequest, slug: str) -> Institution:
@@ -116,10 +64,12 @@ def member_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     name = membership.user.first_name or membership.user.email
     try:
         if request.POST.get("action") == "remove":
-            remove_member(membership, by=request.user)
+            people.remove_member(membership, by=request.user)
             messages.success(request, f"{name} is no longer a member of {institution.name}.")
         else:
-            changed = change_role(membership, role=request.POST.get("role", ""), by=request.user)
+            changed = people.change_role(
+                membership, role=request.POST.get("role", ""), by=request.user
+            )
             messages.success(request, f"{name} is now {changed.get_role_display().lower()}.")
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -10,9 +10,9 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, get_application_model
 from rest_framework.test import APIClient
 
+from repository.actions.api_clients import register_api_client
 from repository.actions.deposits import deposit_package
 from repository.actions.validation import validate_version
-from repository.api.clients import register_api_client
 from repository.models import ApiClient, Version
 from tests.factories import build_zip, manifest
 

@@ -1,8 +1,4 @@
-"""Registering and revoking an institution's API clients (OAuth2 client-credentials applications).
-
-These belong in repository/actions/ once the web UI registers clients too; they live
-here because the API is their only door so far.
-"""
+"""Registering and revoking an institution's API clients (OAuth2 client-credentials applications)."""
 
 import secrets
 
@@ -11,14 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from oauth2_provider.models import get_application_model
 
-from repository.access import is_admin_of
-from repository.errors import PermissionRefused
+from repository.access import require_admin
 from repository.models import ApiClient, Institution, Membership
-
-
-def require_admin(user: AbstractBaseUser, institution: Institution, doing: str) -> None:
-    if not is_admin_of(user, institution):
-        raise PermissionRefused(f"Only admins of {institution.name} may {doing}.")
 
 
 @transaction.atomic
