@@ -74,7 +74,7 @@ def serve() -> None:
                 "--pool",
                 "solo",
                 "-Q",
-                "checks",
+                "checks,sandbox,browser",
                 "--without-gossip",
                 "--without-mingle",
                 "--schedule",

@@ -1,5 +1,7 @@
 """Celery tasks: thin wrappers that take ids and call one action each."""
 
+from typing import Any
+
 from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.conf import settings
@@ -44,13 +46,11 @@ def revalidate_published() -> int:
 
 
 @worker_ready.connect
-def refuse_unsafe_queues(sender: object, **_: object) -> None:
+def refuse_unsafe_queues(sender: Any, **_: object) -> None:
     """At start-up, stop consuming sandbox/browser queues if this machine's sandbox leaks."""
     if not settings.VALIDATION_RUN_CONTENT:
         return
-    consumer = getattr(sender, "consumer", None)
-    if consumer is None:
-        return
+    consumer = sender  # Celery sends worker_ready from the worker's consumer
     consumed = {q.name for q in consumer.task_consumer.queues}
     for queue in queues_to_refuse(consumed):
         consumer.cancel_task_queue(queue)

@@ -32,6 +32,7 @@ def celery_worker(
     run_content: bool = True,
     pool: str = "solo",
     broker: str | None = None,
+    path: str | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start `celery worker` as its own process group; stop it (SIGKILL if need be) afterwards."""
     env = {
@@ -42,6 +43,8 @@ def celery_worker(
     }
     if broker:
         env["CELERY_BROKER_URL"] = broker
+    if path is not None:
+        env["PATH"] = path
     log = blob_dir.parent / "worker.log"
     with log.open("wb") as out:
         worker = subprocess.Popen(
@@ -81,6 +84,12 @@ def celery_worker(
                     os.killpg(worker.pid, signal.SIGKILL)
                     worker.wait()
     print(log.read_text(errors="replace")[-4000:])
+
+
+def worker_log(blob_dir: Path) -> str:
+    """What the worker started by `celery_worker(blob_dir=...)` has logged so far."""
+    log = blob_dir.parent / "worker.log"
+    return log.read_text(errors="replace") if log.exists() else ""
 
 
 def wait_for(predicate, *, timeout: float = 90.0, every: float = 0.3) -> bool:  # type: ignore[no-untyped-def]
