@@ -369,11 +369,16 @@ def shutdown() -> None:
 
 
 def _wrapper(scratch: str) -> str:
-    """Write the script Playwright starts as "Chromium": Chromium inside bwrap's namespaces."""
+    """Write the script Playwright starts as "Chromium": Chromium inside bwrap's namespaces.
+
+    Inside, Chromium runs as an unprivileged user (uid 65534, no capabilities), whoever the
+    worker runs as.
+    """
     fonts = "--ro-bind-try /var/cache/fontconfig /var/cache/fontconfig"
     folder = shlex.quote(scratch)
     script = f"""#!/bin/sh
-exec {BWRAP} --unshare-net --unshare-pid --unshare-ipc --unshare-uts --die-with-parent \\
+exec {BWRAP} --unshare-user --uid 65534 --gid 65534 --cap-drop ALL \\
+  --unshare-net --unshare-pid --unshare-ipc --unshare-uts --die-with-parent \\
   --new-session --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib \\
   --symlink usr/lib64 /lib64 --symlink usr/sbin /sbin --ro-bind /etc/fonts /etc/fonts \\
   --ro-bind /etc/ld.so.cache /etc/ld.so.cache --ro-bind-try /etc/alternatives /etc/alternatives \\
