@@ -1,6 +1,5 @@
 """Pages for contributions: propose (upload or edit in the browser), review, merge."""
 
-import difflib
 from typing import Any
 
 from django import forms
@@ -11,11 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from repository.access import is_staff_of
 from repository.actions import contributions as actions
+from repository.diffs import diff_trees, lines_of, tree_of
 from repository.errors import DomainError
 from repository.merges import MergeConflict, parse_resolutions, three_way_view
 from repository.models import Contribution, Resource
 from repository.packages import MANIFEST_NAME
-from repository.web.views import text_lines, visible_version
+from repository.web.views import visible_version
 
 EDIT_LIMIT = 256 * 1024
 
@@ -65,7 +65,7 @@ def editable_text(base, path: str) -> str:  # type: ignore[no-untyped-def]
 
         return json.dumps(base.manifest, indent=2)
     sha = base.files.filter(path=path).values_list("blob_id", flat=True).first()
-    return "\n".join(text_lines(sha, path)) + "\n" if sha else ""
+    return "\n".join(lines_of(sha)) + "\n" if sha else ""
 
 
 def propose(form: ProposalForm, base, request: HttpRequest) -> Contribution:  # type: ignore[no-untyped-def]
@@ -111,22 +111,12 @@ def contribution_list(request: HttpRequest, institution: str, resource: str) -> 
 
 
 def proposal_diff(contribution: Contribution) -> list[dict[str, Any]]:
-    before = dict(contribution.base.files.values_list("path", "blob_id"))
-    after = dict(contribution.files.values_list("path", "blob_id"))
-    changes = []
-    for path in sorted(before.keys() | after.keys()):
-        if before.get(path) == after.get(path):
-            continue
-        status = "added" if path not in before else "removed" if path not in after else "changed"
-        lines = difflib.unified_diff(
-            text_lines(before.get(path), path),
-            text_lines(after.get(path), path),
-            f"v{contribution.base.number}/{path}",
-            f"proposal/{path}",
-            lineterm="",
-        )
-        changes.append({"path": path, "status": status, "diff": list(lines)})
-    return changes
+    return diff_trees(
+        tree_of(contribution.base),
+        dict(contribution.files.values_list("path", "blob_id")),
+        old_label=f"v{contribution.base.number}",
+        new_label="proposal",
+    )
 
 
 ACTIONS = {

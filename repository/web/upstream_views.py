@@ -6,18 +6,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from repository.actions import upstream
+from repository.diffs import diff_versions
 from repository.errors import DomainError
 from repository.merges import MergeConflict, parse_resolutions, three_way_view
 from repository.models import Version
 from repository.web.contribution_views import visible_resource
-from repository.web.views import tree_diff
 
 
 @login_required
 def upstream_page(request: HttpRequest, institution: str, resource: str) -> HttpResponse:
     obj = visible_resource(request, institution, resource)
     updates = [
-        {"update": u, "changes": tree_diff(u.base, u.source)}
+        {"update": u, "changes": diff_versions(u.base, u.source)}
         for u in upstream.upstream_updates(obj)
     ]
     return render(
@@ -60,7 +60,7 @@ def upstream_pull(
             "resource": obj,
             "update": update,
             "ours": ours,
-            "changes": tree_diff(update.base, update.source),
+            "changes": diff_versions(update.base, update.source),
             "conflicts": [three_way_view(c) for c in plan.conflicts],
             "kept": plan.manifest_kept_ours,
         },

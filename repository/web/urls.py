@@ -28,7 +28,6 @@ urlpatterns = [
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("people/<int:user_id>/", views.person_page, name="person"),
     path("i/<slug:slug>/", views.institution_page, name="institution"),
-    path("i/<slug:slug>/invite/", views.invite, name="invite"),
     path("i/<slug:slug>/manage/", admin_views.manage, name="institution_manage"),
     path(
         "i/<slug:slug>/manage/members/<int:pk>/",

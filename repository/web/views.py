@@ -1,7 +1,5 @@
 """Pages of the main site. Views parse requests and call actions; rules live in actions."""
 
-import difflib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +27,14 @@ from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
 from repository.actions.validation import regression
 from repository.attribution import attribution_html, attribution_text
+from repository.diffs import diff_versions
 from repository.downloads import stream_version_zip
 from repository.errors import DomainError
 from repository.lineage import lineage_graph, lineage_svg
 from repository.models import Institution, Membership, Resource, Version, VersionFile
 from repository.packages import SCHEMA_PATH
 from repository.web.content import preview_token
-from repository.web.forms import DepositForm, ForkForm, InvitationForm, SignUpForm
+from repository.web.forms import DepositForm, ForkForm, SignUpForm
 
 TEXT_PREVIEW_LIMIT = 512 * 1024
 
@@ -53,31 +52,8 @@ def institution_page(request: HttpRequest, slug: str) -> HttpResponse:
             .select_related("latest_published"),
             "members": members,
             "is_admin": is_admin_of(request.user, institution),
-            "invitation_form": InvitationForm(),
         },
     )
-
-
-@login_required
-@require_POST
-def invite(request: HttpRequest, slug: str) -> HttpResponse:
-    institution = get_object_or_404(Institution, slug=slug)
-    form = InvitationForm(request.POST)
-    if form.is_valid():
-        try:
-            people.invite(
-                institution=institution,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                by=request.user,
-                site_url=settings.SITE_URL,
-            )
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "Give a valid e-mail address and a role.")
-    return redirect(institution)
 
 
 def visible_version(request: HttpRequest, institution: str, resource: str, number: int) -> Version:
@@ -205,42 +181,8 @@ def version_diff(request: HttpRequest, institution: str, resource: str) -> HttpR
     return render(
         request,
         "repository/diff.html",
-        {"resource": new.resource, "old": old, "new": new, "changes": tree_diff(old, new)},
+        {"resource": new.resource, "old": old, "new": new, "changes": diff_versions(old, new)},
     )
-
-
-def tree_diff(old: Version, new: Version) -> list[dict[str, Any]]:
-    """Per-path changes between two versions, with unified text diffs for text files."""
-    before = dict(old.files.values_list("path", "blob_id"))
-    after = dict(new.files.values_list("path", "blob_id"))
-    if old.manifest != new.manifest:
-        before["remixbank.json"] = json.dumps(old.manifest, indent=2, sort_keys=True)
-        after["remixbank.json"] = json.dumps(new.manifest, indent=2, sort_keys=True)
-    changes = []
-    for path in sorted(before.keys() | after.keys()):
-        if before.get(path) == after.get(path):
-            continue
-        status = "added" if path not in before else "removed" if path not in after else "changed"
-        lines = difflib.unified_diff(
-            text_lines(before.get(path), path),
-            text_lines(after.get(path), path),
-            fromfile=f"v{old.number}/{path}",
-            tofile=f"v{new.number}/{path}",
-            lineterm="",
-        )
-        changes.append({"path": path, "status": status, "diff": list(lines)})
-    return changes
-
-
-def text_lines(ref: str | None, path: str) -> list[str]:
-    if ref is None:
-        return []
-    if path == "remixbank.json" and len(ref) != 64:
-        return ref.splitlines()
-    try:
-        return blobstore.read_blob(ref).decode("utf-8").splitlines()
-    except UnicodeDecodeError:
-        return [f"(binary file {ref[:12]}…)"]
 
 
 ARTEFACT_TYPES = {
