@@ -112,7 +112,10 @@ def run_step(step: Step, version: Version) -> StepOutcome:
     if step.runs_content and not settings.VALIDATION_RUN_CONTENT:
         return StepOutcome(
             ValidationStep.Status.SKIPPED,
-            ["Not run: VALIDATION_RUN_CONTENT is off on this installation."],
+            [
+                "Not run: this installation does not run deposited code "
+                "(VALIDATION_RUN_CONTENT is off, e.g. Chromium or bubblewrap is not installed)."
+            ],
         )
     return step.check(version)
 
