@@ -52,22 +52,33 @@ def manage(*args: str) -> None:
 
 
 RUNNERS = {"bwrap": "bubblewrap", "chromium": "chromium"}
+# The browser tests also inject axe-core, installed from npm.
+TEST_TOOLS = {**RUNNERS, "npm": "npm"}
+
+
+def install_missing(tools: dict[str, str]) -> list[str]:
+    """Install the Debian packages of missing tools when we may (root with apt-get).
+
+    Returns the packages still missing.
+    """
+    missing = [pkg for tool, pkg in tools.items() if not shutil.which(tool)]
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        say(f"Installing {' '.join(missing)} (Debian packages)")
+        apt = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(["apt-get", "update", "-q"], env=apt)
+        run(["apt-get", "install", "-y", "-q", *missing], env=apt)
+        missing = [pkg for tool, pkg in tools.items() if not shutil.which(tool)]
+    return missing
 
 
 def ensure_runners() -> None:
     """Validation runs tools in Debian's Chromium and scenarios under bubblewrap.
 
-    Where they are missing, install them when we may (root with apt-get); otherwise run
-    without them: the run steps are then recorded as skipped, never as passed.
+    Where they are missing and cannot be installed, run without them: the run steps are then
+    recorded as skipped, never as passed.
     """
-    missing = [pkg for tool, pkg in RUNNERS.items() if not shutil.which(tool)]
+    missing = install_missing(RUNNERS)
     if not missing:
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        say(f"Installing {' '.join(missing)} (Debian packages) for validation runs")
-        apt = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        run(["apt-get", "update", "-q"], env=apt)
-        run(["apt-get", "install", "-y", "-q", *missing], env=apt)
         return
     os.environ["VALIDATION_RUN_CONTENT"] = "false"
     say(
@@ -158,6 +169,13 @@ Press Ctrl-C to stop.""",
 
 def test(pytest_args: list[str]) -> None:
     ensure_venv("test")
+    missing = install_missing(TEST_TOOLS)
+    if missing:
+        sys.exit(
+            f"The test suite runs deposited code in the sandbox and the browser and needs: "
+            f"{', '.join(missing)}. Install them (apt-get install {' '.join(missing)}) or run "
+            "this command as root to have it install them."
+        )
     bin_dir = VENV / "bin"
     say("ruff")
     run([str(bin_dir / "ruff"), "check", "."])
