@@ -62,10 +62,18 @@ def env_url(name: str, default: str) -> str:
 
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_secret("SECRET_KEY", dev_default="remixbank-development-only-not-secret")
+DEVELOPMENT_SECRET_KEY = "remixbank-development-only-not-secret"  # noqa: S105 - public on purpose
+SECRET_KEY = env_secret("SECRET_KEY", dev_default=DEVELOPMENT_SECRET_KEY)
 DATA_DIR = Path(env_str("REMIXBANK_DATA_DIR", str(BASE_DIR / "var")))
 
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
+if SECRET_KEY == DEVELOPMENT_SECRET_KEY and urlsplit(SITE_URL).hostname not in {
+    "127.0.0.1",
+    "localhost",
+}:
+    # The development key is public: anything signed with it (sessions, preview links) could
+    # be forged, so a site served beyond this machine must have its own.
+    raise ImproperlyConfigured("SECRET_KEY must be set when SITE_URL is not a local address.")
 # Deposited tools are served only from this second origin, so their scripts can never act
 # with the main site's cookies (DESIGN.md, "Serve").
 CONTENT_ORIGIN = env_url("CONTENT_ORIGIN", "http://127.0.0.1:8001")
@@ -269,6 +277,9 @@ REST_FRAMEWORK = {
     # Every API error, DRF's and the domain's, leaves in one JSON shape (repository/api/errors.py).
     "EXCEPTION_HANDLER": "repository.api.errors.api_exception_handler",
     # Per client (OAuth2 application, else user, else address); see repository/api/throttling.py.
+    # How many proxies in front append to X-Forwarded-For (1 behind deploy/nginx.conf). 0 means
+    # clients are identified by their own address, so a forged header cannot dodge throttling.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_RATES": {
         "api.read": env_str("API_THROTTLE_READ", "1200/minute"),
         "api.write": env_str("API_THROTTLE_WRITE", "120/minute"),

@@ -28,7 +28,9 @@ def register_api_client(
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
         client_secret=secret,
-        user=by,
+        # No owner: the toolkit's own pages must never let a person (who may later leave the
+        # institution) edit this application's secret.
+        user=None,
     )
     service_user = get_user_model().objects.create(
         username=f"api-client-{application.client_id}",

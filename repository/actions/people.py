@@ -87,9 +87,16 @@ def invite(
     return invitation
 
 
+RANK = {Membership.Role.STUDENT: 0, Membership.Role.STAFF: 1, Membership.Role.ADMIN: 2}
+
+
 @transaction.atomic
 def accept_invitation(token: str, *, user: AbstractBaseUser) -> Membership:
-    """Join the invitation's institution with its role (an existing membership is upgraded)."""
+    """Join the invitation's institution with its role; an existing member keeps a higher role.
+
+    An invitation never lowers a role (staff may invite students, and must not be able to
+    demote an admin by inviting them).
+    """
     invitation = Invitation.objects.select_for_update().filter(token=token).first()
     if invitation is None or invitation.accepted_at is not None:
         raise DomainError("This invitation is unknown or was already used; ask for a new one.")
@@ -97,9 +104,12 @@ def accept_invitation(token: str, *, user: AbstractBaseUser) -> Membership:
         raise PermissionRefused(
             f"This invitation is for {invitation.email}; sign in with that address."
         )
-    membership, _ = Membership.objects.update_or_create(
+    membership, created = Membership.objects.select_for_update().get_or_create(
         user=user, institution=invitation.institution, defaults={"role": invitation.role}
     )
+    if not created and RANK[invitation.role] > RANK[membership.role]:
+        membership.role = invitation.role
+        membership.save(update_fields=["role"])
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership

@@ -17,8 +17,7 @@ from repository.web.contribution_views import visible_resource
 def upstream_page(request: HttpRequest, institution: str, resource: str) -> HttpResponse:
     obj = visible_resource(request, institution, resource)
     updates = [
-        {"update": u, "changes": diff_versions(u.base, u.source)}
-        for u in upstream.upstream_updates(obj)
+        {"update": u, "changes": visible_diff(request, u)} for u in upstream.upstream_updates(obj)
     ]
     return render(
         request,
@@ -32,6 +31,8 @@ def upstream_pull(
     request: HttpRequest, institution: str, resource: str, source: int
 ) -> HttpResponse:
     obj = visible_resource(request, institution, resource)
+    if not upstream.can_pull(request.user, obj):
+        raise Http404("only the resource's owners pull updates into it")
     version = get_object_or_404(Version.objects.visible_to(request.user), pk=source)
     try:
         update, ours, plan = upstream.plan_pull(obj, version)
@@ -51,8 +52,6 @@ def upstream_pull(
         else:
             messages.success(request, f"Pulled into v{new.number}; it is being validated.")
             return redirect(new)
-    if not upstream.can_pull(request.user, obj) and request.method == "POST":
-        raise Http404
     return render(
         request,
         "repository/upstream_pull.html",
@@ -60,8 +59,15 @@ def upstream_pull(
             "resource": obj,
             "update": update,
             "ours": ours,
-            "changes": diff_versions(update.base, update.source),
+            "changes": visible_diff(request, update),
             "conflicts": [three_way_view(c) for c in plan.conflicts],
             "kept": plan.manifest_kept_ours,
         },
     )
+
+
+def visible_diff(request: HttpRequest, update: upstream.Update) -> list[dict[str, object]]:
+    """The source's changes, unless the version they start from is hidden from this viewer."""
+    if not Version.objects.visible_to(request.user).filter(pk=update.base.pk).exists():
+        return []
+    return diff_versions(update.base, update.source)

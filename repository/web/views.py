@@ -15,12 +15,13 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 import licensing
 from repository import blobstore
-from repository.access import can_publish, is_admin_of
+from repository.access import can_publish, is_admin_of, role_in
 from repository.actions import people
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
@@ -50,7 +51,8 @@ def institution_page(request: HttpRequest, slug: str) -> HttpResponse:
             "resources": Resource.objects.visible_to(request.user)
             .filter(institution=institution)
             .select_related("latest_published"),
-            "members": members,
+            # Who belongs where (students included) is for the institution's own members.
+            "members": members if role_in(request.user, institution) else None,
             "is_admin": is_admin_of(request.user, institution),
         },
     )
@@ -102,7 +104,9 @@ def version_context_page(request: HttpRequest, version: Version) -> HttpResponse
         "versions": Version.objects.visible_to(request.user).filter(resource=resource),
         "files": version.files.select_related("blob"),
         "run": run,
-        "parents": version.parent_edges.select_related("parent__resource__institution"),
+        "parents": version.parent_edges.filter(
+            parent__in=Version.objects.visible_to(request.user)
+        ).select_related("parent__resource__institution"),
         "children": version.child_edges.filter(
             child__in=Version.objects.visible_to(request.user)
         ).select_related("child__resource__institution"),
@@ -159,7 +163,7 @@ def version_file(
         response = StreamingHttpResponse(
             blobstore.iter_blob(entry.blob_id), content_type="application/octet-stream"
         )
-        response["Content-Disposition"] = f'attachment; filename="{path.rsplit("/", 1)[-1]}"'
+        response["Content-Disposition"] = content_disposition_header(True, path.rsplit("/", 1)[-1])
         return response
     return render(
         request,
@@ -362,7 +366,13 @@ def person_page(request: HttpRequest, user_id: int) -> HttpResponse:
         "repository/person.html",
         {
             "person": person,
-            "memberships": Membership.objects.filter(user=person).select_related("institution"),
+            # Roles are shown only where the viewer is a member too; credits are public.
+            "memberships": Membership.objects.filter(
+                user=person,
+                institution__in=Membership.objects.filter(user=request.user.pk).values(
+                    "institution"
+                ),
+            ).select_related("institution"),
             "versions": Version.objects.visible_to(request.user)
             .filter(created_by=person)
             .select_related("resource__institution"),

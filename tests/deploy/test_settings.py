@@ -77,3 +77,8 @@ def test_content_origin_must_differ_from_the_site():
 def test_unknown_storage_backend_is_refused():
     result = load({"STORAGE_BACKEND": "ftp"})
     assert "STORAGE_BACKEND='ftp': use local or s3" in result.stderr
+
+
+def test_a_public_site_must_have_its_own_secret_key():
+    result = load({"SITE_URL": "https://remixbank.example.ac.uk", "SECRET_KEY": ""})
+    assert "SECRET_KEY must be set when SITE_URL is not a local address" in result.stderr

@@ -78,6 +78,26 @@ def test_invitation_is_for_its_address_only(admin, northfield, outsider):
 
 
 def test_institution_page_lists_people_and_resources(client, northfield, staff):
+    client.force_login(staff)
     html = client.get(northfield.get_absolute_url()).content.decode()
     assert "Bob" in html
     assert "Staff" in html
+
+
+def test_an_invitation_never_lowers_a_role(staff, admin, northfield):
+    # Staff may invite students; inviting the admin as a student must not demote them.
+    invitation = people.invite(
+        institution=northfield, email=admin.email, role="student", by=staff, site_url="http://x"
+    )
+    membership = people.accept_invitation(invitation.token, user=admin)
+    assert membership.role == Membership.Role.ADMIN
+
+
+def test_people_of_an_institution_are_listed_to_its_members_only(
+    client, northfield, staff, outsider
+):
+    assert "Bob" not in client.get(northfield.get_absolute_url()).content.decode()
+    client.force_login(outsider)
+    assert "Bob" not in client.get(northfield.get_absolute_url()).content.decode()
+    client.force_login(staff)
+    assert "Bob" in client.get(northfield.get_absolute_url()).content.decode()

@@ -99,3 +99,46 @@ def test_only_owners_pull_and_only_real_updates(
     with pytest.raises(PermissionRefused):
         pull_upstream(resource=fork.resource, source=v2, by=student)
     assert fork.resource.versions.count() == 1
+
+
+def test_upstream_pages_never_show_a_hidden_base_version(
+    northfield, staff, outsider, tmp_path, client
+):
+    from repository.actions.deposits import deposit_package
+    from repository.actions.publishing import publish_version
+    from repository.actions.remixes import Pick, remix_versions
+    from repository.actions.validation import validate_version
+    from tests.factories import build_zip, manifest, tool_files
+
+    draft_files = {**tool_files(), "answers.txt": b"SECRET ANSWER KEY 42\n"}
+    draft = deposit_package(
+        package=build_zip(tmp_path / "a.zip", draft_files, manifest_data=manifest(title="Quiz")),
+        institution=northfield,
+        by=staff,
+        publish_on_pass=False,
+    )
+    validate_version(draft.pk)
+    remix = remix_versions(
+        picks=[Pick(draft, "index.html"), Pick(draft, "app.js")],
+        into=northfield,
+        by=staff,
+        title="Quiz remix",
+        entry_point="index.html",
+    )
+    validate_version(remix.pk)
+    remix.refresh_from_db()
+    publish_version(remix, by=staff)
+    newer = deposit_package(
+        package=build_zip(tmp_path / "b.zip", tool_files(), manifest_data=manifest(title="Quiz")),
+        institution=northfield,
+        by=staff,
+        resource=draft.resource,
+    )
+    validate_version(newer.pk)
+    client.force_login(outsider)
+    pages = [
+        client.get(f"/i/northfield/{remix.resource.slug}/upstream/"),
+        client.get(f"/i/northfield/{remix.resource.slug}/upstream/{newer.pk}/"),
+    ]
+    assert pages[1].status_code == 404  # only the remix's owners pull
+    assert all(b"SECRET ANSWER KEY" not in page.content for page in pages)
