@@ -20,6 +20,7 @@ from repository.errors import PackageRefused
 
 MANIFEST_NAME = "remixbank.json"
 MANIFEST_MAX_BYTES = 256 * 1024
+MAX_PATH_LENGTH = 1024  # VersionFile.path
 CHUNK = 1024 * 1024
 # Below this size a high compression ratio is harmless (a small file of spaces), so the
 # ratio limit only applies to entries, and packages, larger than this.
@@ -77,6 +78,10 @@ def check_path(name: str) -> str:
         raise PackageRefused(
             f"Entry {name!r} has an absolute path; paths in the package must be relative "
             "to its root."
+        )
+    if len(name) > MAX_PATH_LENGTH:
+        raise PackageRefused(
+            f"Entry {name[:60]!r}… has a path of {len(name)} characters; the limit is {MAX_PATH_LENGTH}."
         )
     parts = PurePosixPath(name).parts
     if ".." in name.split("/"):
@@ -158,7 +163,21 @@ def inspect_entries(archive: zipfile.ZipFile, limits: PackageLimits) -> list[zip
             f"(limit {limits.max_ratio}); this looks like a zip bomb."
         )
     check_no_overlap(files)
+    check_no_file_folder_clash([i.filename for i in files])
     return files
+
+
+def check_no_file_folder_clash(paths: list[str]) -> None:
+    """Refuse a path that is both a file and a folder (`lib` and `lib/a.js`), ignoring case."""
+    files = {p.lower(): p for p in paths}
+    for path in paths:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            prefix = "/".join(parts[:depth]).lower()
+            if prefix in files:
+                raise PackageRefused(
+                    f"{files[prefix]!r} is a file, but {path!r} uses it as a folder; rename one of them."
+                )
 
 
 def check_no_overlap(files: list[zipfile.ZipInfo]) -> None:
@@ -166,14 +185,21 @@ def check_no_overlap(files: list[zipfile.ZipInfo]) -> None:
     ordered = sorted(files, key=lambda i: i.header_offset)
     for current, following in itertools.pairwise(ordered):
         # 30 bytes of local header plus the name is the least an entry occupies before its data.
-        end = (
-            current.header_offset + 30 + len(current.orig_filename.encode()) + current.compress_size
-        )
+        end = current.header_offset + 30 + name_length(current) + current.compress_size
         if end > following.header_offset:
             raise PackageRefused(
                 f"Entries {current.filename!r} and {following.filename!r} overlap in the zip; "
                 "this is a zip bomb pattern. Re-create the zip with a standard tool."
             )
+
+
+def name_length(info: zipfile.ZipInfo) -> int:
+    """Bytes the entry's name takes in its header: UTF-8 when flagged, else cp437."""
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    try:
+        return len(info.orig_filename.encode(encoding))
+    except UnicodeEncodeError:
+        return len(info.orig_filename.encode("utf-8"))
 
 
 def read_manifest(archive: zipfile.ZipFile, names: set[str]) -> dict[str, Any]:
@@ -186,8 +212,12 @@ def read_manifest(archive: zipfile.ZipFile, names: set[str]) -> dict[str, Any]:
     if info.file_size > MANIFEST_MAX_BYTES:
         raise PackageRefused(f"{MANIFEST_NAME} is larger than {MANIFEST_MAX_BYTES} bytes.")
     try:
-        manifest = json.loads(archive.read(info).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw = archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
+        raise PackageRefused(f"{MANIFEST_NAME} is damaged in the zip: {exc}.") from None
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise PackageRefused(f"{MANIFEST_NAME} is not valid JSON: {exc}.") from None
     return check_manifest(manifest, names - {MANIFEST_NAME})
 
@@ -212,17 +242,41 @@ def check_manifest(manifest: Any, paths: set[str]) -> dict[str, Any]:
     return dict(manifest)
 
 
+def check_entry_count(zip_path: Path, limits: PackageLimits) -> None:
+    """Refuse a zip that declares far too many entries before its directory is parsed.
+
+    zipfile builds an object per entry on opening, so half a million entries would cost
+    gigabytes of memory before any other check could run.
+    """
+    most = limits.max_files * 2 + 1000  # files plus their folders, and some slack
+    try:
+        with open(zip_path, "rb") as handle:
+            end = zipfile._EndRecData(handle)  # type: ignore[attr-defined]
+    except OSError:
+        return
+    if end is not None and end[zipfile._ECD_ENTRIES_TOTAL] > most:  # type: ignore[attr-defined]
+        raise PackageRefused(
+            f"The zip lists {end[zipfile._ECD_ENTRIES_TOTAL]} entries; at most {limits.max_files} "  # type: ignore[attr-defined]
+            "files are allowed. Remove unneeded files or split the work."
+        )
+
+
 def unpack_package(zip_path: Path, staging: Path, limits: PackageLimits) -> UnpackedPackage:
     """Check and unpack a package into `staging` (an empty folder the caller deletes).
 
     Raises PackageRefused naming the offending entry and the limit.
     """
+    check_entry_count(zip_path, limits)
     try:
         archive = zipfile.ZipFile(zip_path)
     except zipfile.BadZipFile:
         raise PackageRefused(
             "The upload is not a zip file. Make a .zip of the folder's contents "
             f"with {MANIFEST_NAME} at its root."
+        ) from None
+    except (UnicodeDecodeError, ValueError, EOFError, OSError) as exc:
+        raise PackageRefused(
+            f"The zip's directory is damaged ({exc}); re-create the zip with a standard tool."
         ) from None
     with archive:
         infos = inspect_entries(archive, limits)
