@@ -1,11 +1,12 @@
 """Reading and writing blob bytes through Django's storage API, verifying hashes on read."""
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.core.files import File
 from django.core.files.storage import Storage, storages
+from django.utils import timezone
 
 from repository.errors import BlobCorrupted
 from repository.models.blobs import storage_name
@@ -32,10 +33,29 @@ def put_file(local: Path, sha256: str) -> bool:
     return True
 
 
+def touch(blobs: Iterable[tuple[str, int]]) -> None:
+    """Record that these blobs are in use right now (rows created or their last_seen renewed).
+
+    Called before bytes are stored, and committed on its own, so `collect_blobs` can never
+    delete bytes that a deposit in progress is about to reference.
+    """
+    from repository.models import Blob
+
+    now = timezone.now()
+    Blob.objects.bulk_create(
+        [Blob(sha256=sha, size=size, last_seen=now) for sha, size in blobs],
+        update_conflicts=True,
+        unique_fields=["sha256"],
+        update_fields=["last_seen"],
+    )
+
+
 def put_bytes(content: bytes) -> tuple[str, bool]:
+    """Store bytes produced by us (validation artefacts); their row is touched first."""
     from django.core.files.base import ContentFile
 
     sha256 = hashlib.sha256(content).hexdigest()
+    touch([(sha256, len(content))])
     storage = blob_storage()
     name = storage_name(sha256)
     if storage.exists(name):

@@ -42,8 +42,10 @@ def deposit_package(
                 f"The manifest says kind={manifest['kind']!r} but “{resource.title}” is a "
                 f"{resource.get_kind_display().lower()}; a resource keeps its kind."
             )
-        # Blobs are stored before the rows; should the transaction fail, the unreferenced
-        # blobs are removed later by `manage.py collect_blobs`, never by a racing deposit.
+        # Rows are touched (and committed) before bytes are stored, so the garbage collector
+        # leaves them alone; should the version's transaction fail, the unreferenced blobs
+        # are removed by `manage.py collect_blobs` once their grace period is over.
+        blobstore.touch((f.sha256, f.size) for f in unpacked.files)
         for file in unpacked.files:
             blobstore.put_file(file.local_path, file.sha256)
         tree = [TreeEntry(f.path, f.sha256, f.size) for f in unpacked.files]

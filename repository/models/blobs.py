@@ -1,12 +1,16 @@
 """Content-addressed file storage: one row per distinct file content, keyed by its SHA-256."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class Blob(models.Model):
     sha256 = models.CharField(max_length=64, primary_key=True)
     size = models.BigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a deposit or a validation run last stored or found these bytes; `collect_blobs`
+    # leaves alone any blob seen within its grace period, referenced or not yet.
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [

@@ -25,9 +25,9 @@ def test_collect_blobs_keeps_referenced_blobs_and_removes_unused(
     package, northfield, staff, blob_folder
 ):
     version = deposit_package(package=package, institution=northfield, by=staff)
-    orphan, _ = blobstore.put_bytes(b"nobody uses me")
-    Blob.objects.create(sha256=orphan, size=14)
+    orphan, _ = blobstore.put_bytes(b"nobody uses me")  # a row, no reference
     stray, _ = blobstore.put_bytes(b"stored but never recorded")
+    Blob.objects.filter(sha256=stray).delete()  # bytes without a row
     call_command("collect_blobs", "--grace-hours", "0")
     assert set(Blob.objects.values_list("sha256", flat=True)) == set(
         version.files.values_list("blob_id", flat=True)
@@ -41,3 +41,28 @@ def test_collect_blobs_grace_period_protects_young_files(blob_folder, db):
     young, _ = blobstore.put_bytes(b"just stored")
     call_command("collect_blobs")
     assert any(p.name == young for p in blob_folder.rglob("*"))
+
+
+def test_collect_blobs_keeps_validation_artefacts(package, northfield, staff, blob_folder):
+    from repository.actions.validation import validate_version
+    from repository.models import ValidationStep
+
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    run = validate_version(version.pk)
+    screenshot, _ = blobstore.put_bytes(b"\x89PNG pretend screenshot")
+    ValidationStep.objects.filter(run=run, name="run").update(artefacts={"screenshot": screenshot})
+    call_command("collect_blobs", "--grace-hours", "0")
+    assert blobstore.read_blob(screenshot) == b"\x89PNG pretend screenshot"
+
+
+def test_collect_blobs_spares_bytes_a_deposit_has_touched_but_not_yet_referenced(blob_folder, db):
+    # A deposit touches its rows first (committed), then stores bytes, then creates the version.
+    content = b"arriving"
+    sha, _ = blobstore.put_bytes(content)
+    call_command("collect_blobs", "--grace-hours", "1")
+    assert blobstore.read_blob(sha) == content
+
+
+def test_collect_blobs_on_a_fresh_install_with_no_blob_folder(blob_folder, db, capsys):
+    call_command("collect_blobs", "--grace-hours", "0")
+    assert "0 unused blob(s) deleted" in capsys.readouterr().out

@@ -1,13 +1,15 @@
 """`manage.py collect_blobs`: delete stored files that no version uses any more."""
 
+from collections.abc import Iterator
 from datetime import timedelta
 
+from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import ProtectedError
 from django.utils import timezone
 
 from repository import blobstore
-from repository.models import Blob
+from repository.models import Blob, ValidationStep
 
 
 class Command(BaseCommand):
@@ -20,11 +22,12 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         grace = timedelta(hours=float(options["grace_hours"]))  # type: ignore[arg-type]
         cutoff = timezone.now() - grace
-        # The grace period protects blobs a deposit stored moments ago but has not yet
-        # referenced (repository/actions/deposits.py stores bytes before rows).
+        # The grace period protects blobs a deposit touched moments ago but has not yet
+        # referenced (repository/actions/deposits.py touches rows, stores bytes, then refers).
+        artefacts = artefact_hashes()
         unused = Blob.objects.filter(
-            uses__isnull=True, contribution_uses__isnull=True, created_at__lt=cutoff
-        )
+            uses__isnull=True, contribution_uses__isnull=True, last_seen__lt=cutoff
+        ).exclude(sha256__in=artefacts)
         removed = 0
         for sha in unused.values_list("sha256", flat=True).iterator():
             if options["dry_run"]:
@@ -33,32 +36,58 @@ class Command(BaseCommand):
             try:
                 # VersionFile.blob is PROTECT: a tree that gained this blob meanwhile wins.
                 deleted, _ = Blob.objects.filter(
-                    sha256=sha, uses__isnull=True, contribution_uses__isnull=True
+                    sha256=sha,
+                    uses__isnull=True,
+                    contribution_uses__isnull=True,
+                    last_seen__lt=cutoff,
                 ).delete()
             except ProtectedError:
                 continue
             if deleted:
                 blobstore.delete_blob(sha)
                 removed += 1
-        removed += self.delete_unrecorded_files(cutoff, bool(options["dry_run"]))
+        removed += self.delete_unrecorded_files(cutoff, artefacts, bool(options["dry_run"]))
         self.stdout.write(
             f"{removed} unused blob(s) {'found' if options['dry_run'] else 'deleted'}."
         )
 
-    def delete_unrecorded_files(self, cutoff: object, dry_run: bool) -> int:
-        """Files in storage without a Blob row: left by a deposit whose transaction failed."""
+    def delete_unrecorded_files(self, cutoff: object, artefacts: set[str], dry_run: bool) -> int:
+        """Files in storage without a Blob row (left before rows were touched first)."""
         storage = blobstore.blob_storage()
-        known = set(Blob.objects.values_list("sha256", flat=True))
+        known = set(Blob.objects.values_list("sha256", flat=True)) | artefacts
         removed = 0
-        for first in storage.listdir("")[0]:
-            for second in storage.listdir(first)[0]:
-                for name in storage.listdir(f"{first}/{second}")[1]:
-                    path = f"{first}/{second}/{name}"
-                    if name in known or storage.get_modified_time(path) >= cutoff:
-                        continue
-                    if dry_run:
-                        self.stdout.write(f"would delete unrecorded {name}")
-                    else:
-                        storage.delete(path)
-                    removed += 1
+        for path, name in stored_files(storage):
+            if name in known or storage.get_modified_time(path) >= cutoff:
+                continue
+            if dry_run:
+                self.stdout.write(f"would delete unrecorded {name}")
+                continue
+            # Looked up again just before deleting: a deposit may have touched it meanwhile.
+            if not Blob.objects.filter(sha256=name).exists():
+                storage.delete(path)
+                removed += 1
         return removed
+
+
+def stored_files(storage: Storage) -> Iterator[tuple[str, str]]:
+    """(path, name) of every file in the blob storage's two-level fan-out."""
+    try:
+        firsts = storage.listdir("")[0]
+    except FileNotFoundError:  # a fresh install has no blob folder yet
+        return
+    for first in firsts:
+        for second in storage.listdir(first)[0]:
+            for name in storage.listdir(f"{first}/{second}")[1]:
+                yield f"{first}/{second}/{name}", name
+
+
+def artefact_hashes() -> set[str]:
+    """Blobs that validation runs refer to (screenshots, plots, metrics)."""
+    found = set()
+    for artefacts in ValidationStep.objects.exclude(artefacts={}).values_list(
+        "artefacts", flat=True
+    ):
+        if "screenshot" in artefacts:
+            found.add(artefacts["screenshot"])
+        found.update(f["sha256"] for f in artefacts.get("files", []))
+    return found
