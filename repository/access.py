@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from repository.errors import PermissionRefused
+from repository.errors import LicenceRefused, PermissionRefused
 from repository.models import Institution, Membership, Resource, Version
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -52,3 +52,20 @@ def can_view(user: AnyUser, version: Version) -> bool:
 
 def can_publish(user: AnyUser, resource: Resource) -> bool:
     return is_staff_of(user, resource.institution)
+
+
+def require_adaptable(version: Version) -> None:
+    """Refuse to adapt a collection: its works keep their own licences, which must each decide.
+
+    A collection carries a licence for the arrangement only; forking or remixing it as one work
+    would put every collected work (ND and ShareAlike ones included) under that licence.
+    """
+    if version.items.exists():
+        titles = ", ".join(
+            f"{i.item.resource.title} v{i.item.number}"
+            for i in version.items.select_related("item__resource")
+        )
+        raise LicenceRefused(
+            f"“{version.resource.title}” is a collection: each work in it keeps its own licence. "
+            f"Fork or remix the works themselves ({titles})."
+        )

@@ -14,6 +14,7 @@ from django.conf import settings
 import licensing
 from repository import blobstore
 from repository.errors import DomainError
+from repository.licences import adaptation_sources, licence_problem
 from repository.models import ValidationStep, Version
 from repository.packages import PackageLimits, check_manifest
 from repository.workspace import make_writable, materialize
@@ -109,14 +110,14 @@ def check_licence(version: Version) -> StepOutcome:
                 f"{path} names {', '.join(sorted(named))} but the manifest says {version.licence}; "
                 "make them agree (change the file or the manifest's license)."
             )
-    sources = list(version.parent_edges.values_list("parent__licence", flat=True))
+    sources = adaptation_sources(version.resource, before=version.number)
     if sources:
-        allowed = licensing.allowed_adaptation_licenses(sources)
-        if version.licence not in allowed:
-            problems.append(licensing.explain(sources, version.licence))
+        problem = licence_problem(version)
+        if problem:
+            problems.append(problem)
         else:
             messages.append(
-                f"Derived from {len(sources)} source(s) whose licences allow {licence.short_name}; "
+                f"Adapts {len(sources)} source(s) whose licences allow {licence.short_name}; "
                 "their attribution is generated into ATTRIBUTION.txt of every download."
             )
     return StepOutcome(FAILED if problems else PASSED, problems or messages)

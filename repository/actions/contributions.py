@@ -92,8 +92,9 @@ class ProposedTree:
         return self.contribution.files
 
     @property
-    def parent_edges(self) -> BaseEdge:
-        return BaseEdge(self.contribution.base.licence)
+    def number(self) -> int:
+        """The proposal is checked as the version it would follow (its sources are the base's)."""
+        return self.contribution.base.number
 
     @property
     def file_count(self) -> int:
@@ -102,16 +103,6 @@ class ProposedTree:
     @property
     def total_size(self) -> int:
         return sum(self.contribution.files.values_list("blob__size", flat=True))
-
-
-@dataclass(frozen=True)
-class BaseEdge:
-    """The merged version's one parent edge (merge, to the base), as check_licence reads it."""
-
-    licence: str
-
-    def values_list(self, *fields: str, flat: bool = False) -> list[str]:
-        return [self.licence]
 
 
 def check_contribution(contribution: Contribution) -> Contribution:

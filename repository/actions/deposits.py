@@ -7,10 +7,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+import licensing
 from repository import blobstore
 from repository.access import require_staff
 from repository.actions.versions import TreeEntry, create_resource, create_version
 from repository.errors import PackageRefused
+from repository.licences import adaptation_sources
 from repository.models import Institution, Resource, Version
 from repository.packages import PackageLimits, unpack_package
 
@@ -41,6 +43,12 @@ def deposit_package(
             raise PackageRefused(
                 f"The manifest says kind={manifest['kind']!r} but “{resource.title}” is a "
                 f"{resource.get_kind_display().lower()}; a resource keeps its kind."
+            )
+        sources = adaptation_sources(resource) if resource is not None else []
+        if sources and manifest["license"] not in licensing.allowed_adaptation_licenses(sources):
+            raise PackageRefused(
+                f"“{resource.title}” adapts other works: "
+                + licensing.explain(sources, manifest["license"])
             )
         # Rows are touched (and committed) before bytes are stored, so the garbage collector
         # leaves them alone; should the version's transaction fail, the unreferenced blobs

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 import licensing
-from repository.access import can_view, require_member
+from repository.access import can_view, require_adaptable, require_member
 from repository.actions.versions import create_resource, create_version, tree_of
 from repository.errors import LicenceRefused, PermissionRefused
 from repository.models import Derivation, Institution, Version
@@ -27,6 +27,7 @@ def fork_version(
     if not can_view(by, source):
         raise PermissionRefused("You cannot see this version, so you cannot fork it.")
     require_member(by, into, "fork into it")
+    require_adaptable(source)
     try:
         chosen = licensing.require_adaptation_license([source.licence], licence)
     except licensing.LicenseConflict as exc:

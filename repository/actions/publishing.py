@@ -3,10 +3,10 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-import licensing
 from repository.access import require_staff
 from repository.actions import notifications
 from repository.errors import LicenceRefused
+from repository.licences import licence_problem
 from repository.models import Resource, Version
 
 
@@ -37,9 +37,9 @@ def withdraw_version(version: Version, *, by: AbstractBaseUser) -> Version:
 
 def check_licence_still_allowed(version: Version) -> None:
     """Re-check, at publication, that the sources of a derived version allow its licence."""
-    sources = list(version.parent_edges.values_list("parent__licence", flat=True))
-    if sources and version.licence not in licensing.allowed_adaptation_licenses(sources):
-        raise LicenceRefused(licensing.explain(sources, version.licence))
+    problem = licence_problem(version)
+    if problem:
+        raise LicenceRefused(problem)
 
 
 def point_resource_at_latest(resource: Resource) -> None:

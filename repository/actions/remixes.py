@@ -14,7 +14,7 @@ from django.urls import reverse
 
 import licensing
 from repository import blobstore
-from repository.access import can_view, require_member
+from repository.access import can_view, require_adaptable, require_member
 from repository.actions.versions import TreeEntry, create_resource, create_version, tree_of
 from repository.attribution import work_of
 from repository.downloads import attribution_name
@@ -133,6 +133,7 @@ def check_sources(sources: Sequence[Version], by: AbstractBaseUser) -> None:
             raise PermissionRefused(
                 f"You cannot see {source.resource.title} v{source.number}, so you cannot remix it."
             )
+        require_adaptable(source)
 
 
 def version_url(institution: Institution, resource: Resource, number: int) -> str:

@@ -53,10 +53,15 @@ def head_of(resource: Resource) -> Version | None:
 
 
 def lineage_holder(resource: Resource) -> Version | None:
-    """The newest version of `resource` with fork or remix edges: its parents are the sources."""
+    """The newest live version of `resource` with fork or remix edges: its parents are the sources.
+
+    Failed and withdrawn versions do not count, so a pull that failed validation leaves the
+    update on offer (and the next pull merges from the version the live work really has).
+    """
     return (
         resource.versions.filter(
-            parent_edges__kind__in=[Derivation.Kind.FORK, Derivation.Kind.REMIX]
+            state__in=LIVE_STATES,
+            parent_edges__kind__in=[Derivation.Kind.FORK, Derivation.Kind.REMIX],
         )
         .order_by("-number")
         .first()

@@ -107,3 +107,59 @@ def test_publishing_re_checks_the_licence_of_a_derived_version(published, southb
         publish_version(fork, by=outsider)
     fork.refresh_from_db()
     assert fork.state == Version.State.PASSED
+
+
+def test_a_collection_cannot_be_forked_or_remixed_as_one_work(
+    tmp_path, published, northfield, staff, southbank, outsider
+):
+    from repository.actions.publishing import publish_version
+    from repository.actions.remixes import Pick, collect_versions, remix_versions
+
+    nd = deposit_package(
+        package=build_zip(
+            tmp_path / "nd.zip", manifest_data=manifest(license="CC-BY-ND-4.0", title="ND")
+        ),
+        institution=northfield,
+        by=staff,
+    )
+    validate_version(nd.pk)
+    nd.refresh_from_db()
+    collection = collect_versions(sources=[published, nd], into=northfield, by=staff, title="Both")
+    validate_version(collection.pk)
+    collection.refresh_from_db()
+    publish_version(collection, by=staff)
+    with pytest.raises(
+        LicenceRefused, match="is a collection: each work in it keeps its own licence"
+    ):
+        fork_version(collection, into=southbank, by=outsider)
+    some_path = (
+        collection.files.exclude(path__endswith=".txt").values_list("path", flat=True).first()
+    )
+    with pytest.raises(LicenceRefused, match="is a collection"):
+        remix_versions(
+            picks=[Pick(collection, some_path)],
+            into=southbank,
+            by=outsider,
+            title="X",
+            entry_point=some_path,
+        )
+
+
+def test_a_new_version_deposited_into_a_fork_keeps_to_its_sources_licences(
+    tmp_path, published, southbank, outsider
+):
+    from repository.errors import PackageRefused
+
+    fork = fork_version(published, into=southbank, by=outsider)
+    relicensed = build_zip(tmp_path / "v2.zip", manifest_data=manifest(license="CC-BY-4.0"))
+    with pytest.raises(PackageRefused, match="adapts other works"):
+        deposit_package(
+            package=relicensed, institution=southbank, by=outsider, resource=fork.resource
+        )
+    same = build_zip(tmp_path / "v2b.zip", manifest_data=manifest(license="CC-BY-SA-4.0"))
+    assert (
+        deposit_package(
+            package=same, institution=southbank, by=outsider, resource=fork.resource
+        ).number
+        == 2
+    )
