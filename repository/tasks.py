@@ -16,14 +16,27 @@ from repository.worker_checks import queues_to_refuse
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, BrowserUnavailable),
+    autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=3,
 )
-def validate_version(self: Task, version_id: int, revalidate: bool = False) -> str | None:
-    """Run the version's pending steps of the queue this message came from; hand on the rest."""
-    queue = (self.request.delivery_info or {}).get("routing_key") or "checks"
-    run = validation.validate_version(version_id, queues={queue}, revalidate=revalidate)
+def validate_version(
+    self: Task, version_id: int, revalidate: bool = False, queue: str = "checks"
+) -> str | None:
+    """Run the version's pending steps of `queue` (where this message was sent); hand on the rest.
+
+    When our browser cannot start, the attempt is given back and the task retried later: a
+    fault on our side never counts against the deposit.
+    """
+    try:
+        run = validation.validate_version(version_id, queues={queue}, revalidate=revalidate)
+    except BrowserUnavailable as exc:
+        run_id = validation.open_run_id(version_id)
+        if run_id is not None:
+            validation.give_back_attempt(run_id)
+        raise self.retry(
+            exc=exc, countdown=min(600, 30 * 2**self.request.retries), max_retries=6
+        ) from exc
     return run.state if run else None
 
 

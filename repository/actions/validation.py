@@ -1,12 +1,14 @@
 """Validation: run a version's ordered checks, each on its own queue, and record the verdict."""
 
 import logging
+import subprocess
 import time
 from collections.abc import Collection
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from repository.checks_steps import Step, StepOutcome, steps_for
@@ -24,13 +26,20 @@ SETTLED = {Version.State.PUBLISHED, Version.State.PASSED}
 
 
 def validator_release(kind: str) -> str:
-    """Our checks' release plus the browser's or the engines', recorded on every run."""
+    """Our checks' release plus the browser's or the engines', recorded on every run.
+
+    Read where the run is first claimed; a machine without Chromium (a checks-only worker)
+    names it "chromium-unknown", and the browser worker corrects it when the run step runs.
+    """
     if not settings.VALIDATION_RUN_CONTENT:
         return CHECKS_RELEASE
     if kind == "tool":
-        from repository.checks.browser import browser_release
+        from repository.checks.browser import BrowserUnavailable, browser_release
 
-        return f"{CHECKS_RELEASE}+{browser_release()}"
+        try:
+            return f"{CHECKS_RELEASE}+{browser_release()}"
+        except (BrowserUnavailable, OSError, subprocess.SubprocessError):
+            return f"{CHECKS_RELEASE}+chromium-unknown"
     from sims.engines import ENGINE_RELEASE
 
     return f"{CHECKS_RELEASE}+sims-{ENGINE_RELEASE}"
@@ -53,13 +62,22 @@ def claim_run(version_id: int, *, revalidate: bool = False) -> ValidationRun | N
             return None
         if version.state not in NEW and not (revalidate and version.state in SETTLED):
             return None
-        run, _ = ValidationRun.objects.select_for_update().get_or_create(
-            version=version, validator_release=validator_release(version.resource.kind)
+        # An open run is continued whatever release this machine would name, so workers
+        # with different browsers or settings never start competing runs for one version.
+        run = (
+            ValidationRun.objects.select_for_update()
+            .filter(version=version, state=ValidationRun.State.RUNNING)
+            .first()
         )
+        if run is None:
+            run, _ = ValidationRun.objects.select_for_update().get_or_create(
+                version=version, validator_release=validator_release(version.resource.kind)
+            )
         if run.state != ValidationRun.State.RUNNING:
             return None
         run.attempts += 1
-        run.save(update_fields=["attempts"])
+        run.claimed_at = timezone.now()
+        run.save(update_fields=["attempts", "claimed_at"])
         if version.state == Version.State.UPLOADED:
             version.move(from_states=[Version.State.UPLOADED], to=Version.State.VALIDATING)
         return run
@@ -89,11 +107,13 @@ def validate_version(
     done = {s.name: s.status for s in run.steps.all()}
     for position, step in enumerate(steps_for(version)):
         if step.name not in done:
-            if queues is not None and step.queue not in queues and runs_here(step):
+            if queues is not None and step.queue not in queues:
                 hand_over(run, step, revalidate=revalidate)
                 return run
             started = time.perf_counter()
             outcome = run_step(step, version)
+            if step.runs_content:
+                name_release_here(run)
             record_step(
                 run, step.name, position, outcome, int((time.perf_counter() - started) * 1000)
             )
@@ -101,11 +121,6 @@ def validate_version(
         if done[step.name] not in DONE:
             return finish_run(run, ValidationRun.State.FAILED)
     return finish_run(run, ValidationRun.State.PASSED)
-
-
-def runs_here(step: Step) -> bool:
-    """Whether the step would do real work (skipped steps need no hand-over)."""
-    return not step.runs_content or settings.VALIDATION_RUN_CONTENT
 
 
 def run_step(step: Step, version: Version) -> StepOutcome:
@@ -120,13 +135,35 @@ def run_step(step: Step, version: Version) -> StepOutcome:
     return step.check(version)
 
 
+def name_release_here(run: ValidationRun) -> None:
+    """Record the release of the machine that ran the content (its Chromium, its engines)."""
+    release = validator_release(run.version.resource.kind)
+    clash = ValidationRun.objects.filter(version=run.version_id, validator_release=release)
+    if release != run.validator_release and not clash.exists():
+        ValidationRun.objects.filter(pk=run.pk).update(validator_release=release)
+        run.validator_release = release
+
+
+def open_run_id(version_id: int) -> int | None:
+    return (
+        ValidationRun.objects.filter(version_id=version_id, state=ValidationRun.State.RUNNING)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def give_back_attempt(run_id: int) -> None:
+    """Our side failed (e.g. the browser would not start): this start does not count."""
+    ValidationRun.objects.filter(pk=run_id, attempts__gt=0).update(attempts=F("attempts") - 1)
+
+
 def hand_over(run: ValidationRun, step: Step, *, revalidate: bool) -> None:
     from repository import tasks
 
     # The attempt counter counts starts of the whole run, not hand-overs between queues.
-    ValidationRun.objects.filter(pk=run.pk).update(attempts=run.attempts - 1)
+    give_back_attempt(run.pk)
     tasks.validate_version.apply_async(
-        (run.version_id,), {"revalidate": revalidate}, queue=step.queue
+        (run.version_id,), {"revalidate": revalidate, "queue": step.queue}, queue=step.queue
     )
 
 
@@ -207,12 +244,15 @@ def versions_to_revalidate(limit: int) -> list[int]:
 
 
 def stuck_versions() -> list[int]:
-    """Versions whose validation message was lost or whose worker died: to be queued again."""
+    """Versions whose validation message was lost or whose worker died: to be queued again.
+
+    A run counts as alive while its last claim (by any worker, on any queue) is recent.
+    """
     cutoff = timezone.now() - timedelta(seconds=settings.VALIDATION_STUCK_AFTER_SECONDS)
     return list(
         Version.objects.filter(
             state__in=[Version.State.UPLOADED, Version.State.VALIDATING], created_at__lt=cutoff
         )
-        .exclude(validation_runs__started_at__gte=cutoff)
+        .exclude(validation_runs__claimed_at__gte=cutoff)
         .values_list("pk", flat=True)
     )

@@ -18,6 +18,9 @@ class ValidationRun(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.RUNNING)
     attempts = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)
+    # Renewed by every claim (start, retry, hand-over): the reaper re-queues only runs whose
+    # last claim is old.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

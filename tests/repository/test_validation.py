@@ -108,3 +108,29 @@ def test_revalidation_is_not_run_for_new_versions_by_accident(version):
     version.refresh_from_db()
     assert version.state == Version.State.PASSED
     assert validation.regression(version) is None
+
+
+def test_a_run_is_continued_by_workers_that_name_another_release(version, monkeypatch):
+    from repository.actions import validation
+
+    monkeypatch.setattr(validation, "hand_over", lambda run, step, revalidate: None)
+    validate_version(version.pk, queues={"checks"})  # checks done here, run step elsewhere
+    run = ValidationRun.objects.get(version=version)
+    assert run.state == ValidationRun.State.RUNNING
+    monkeypatch.setattr(validation, "validator_release", lambda kind: "checks-2+chromium-999")
+    finished = validate_version(version.pk, queues={"browser"})
+    assert finished.pk == run.pk
+    assert ValidationRun.objects.filter(version=version).count() == 1
+
+
+def test_our_own_faults_give_the_attempt_back(version, monkeypatch):
+    from repository.actions import validation
+
+    monkeypatch.setattr(validation, "hand_over", lambda run, step, revalidate: None)
+    validate_version(version.pk, queues={"checks"})
+    run = ValidationRun.objects.get(version=version)
+    before = run.attempts
+    validation.give_back_attempt(run.pk)
+    run.refresh_from_db()
+    assert run.attempts == before - 1
+    assert validation.open_run_id(version.pk) == run.pk

@@ -55,10 +55,16 @@ def test_killed_worker_process_leads_to_the_run_being_redone(
     with celery_worker(blob_dir=blob_folder, pool="prefork") as worker:
         version = deposit_package(package=package, institution=northfield, by=staff)
 
-        assert wait_for(
-            lambda: pool_process_running_a_sandbox(worker.pid) is not None, every=0.1
-        ), "the run step never started in the sandbox"
-        os.kill(pool_process_running_a_sandbox(worker.pid), signal.SIGKILL)
+        found: list[int] = []
+
+        def sandbox_running() -> bool:
+            pid = pool_process_running_a_sandbox(worker.pid)
+            if pid is not None:
+                found.append(pid)
+            return bool(found)
+
+        assert wait_for(sandbox_running, every=0.1), "the run step never started in the sandbox"
+        os.kill(found[0], signal.SIGKILL)
 
         def settled() -> bool:
             version.refresh_from_db()
