@@ -58,6 +58,23 @@ class VersionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
 
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # Every version keeps its address forever; withdraw it instead.
+        return False
+
+
+class LineageRecordAdmin(admin.ModelAdmin):
+    """Lineage records are facts about how works were made: shown, never edited."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
 
 @admin.register(models.Blob)
 class BlobAdmin(admin.ModelAdmin):
@@ -66,7 +83,7 @@ class BlobAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Derivation)
-class DerivationAdmin(admin.ModelAdmin):
+class DerivationAdmin(LineageRecordAdmin):
     list_display = ["child", "kind", "parent", "created_at"]
     list_filter = ["kind"]
     raw_id_fields = ["child", "parent"]
@@ -128,6 +145,6 @@ class RemixPickAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CollectionItem)
-class CollectionItemAdmin(admin.ModelAdmin):
+class CollectionItemAdmin(LineageRecordAdmin):
     list_display = ["collection", "item", "folder"]
     raw_id_fields = ["collection", "item"]

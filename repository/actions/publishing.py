@@ -43,6 +43,8 @@ def check_licence_still_allowed(version: Version) -> None:
 
 
 def point_resource_at_latest(resource: Resource) -> None:
+    # Locked so two publications at once cannot leave the resource on the older version.
+    Resource.objects.select_for_update().filter(pk=resource.pk).first()
     latest = resource.versions.filter(state=Version.State.PUBLISHED).order_by("-number").first()
     Resource.objects.filter(pk=resource.pk).update(latest_published=latest)
     resource.latest_published = latest

@@ -66,3 +66,23 @@ def test_collect_blobs_spares_bytes_a_deposit_has_touched_but_not_yet_referenced
 def test_collect_blobs_on_a_fresh_install_with_no_blob_folder(blob_folder, db, capsys):
     call_command("collect_blobs", "--grace-hours", "0")
     assert "0 unused blob(s) deleted" in capsys.readouterr().out
+
+
+def test_load_demo_makes_institutions_a_tool_a_scenario_and_a_fork_once(db, capsys):
+    from repository.models import Derivation, Institution, Resource
+
+    call_command("load_demo")
+    call_command("load_demo")
+    assert set(Institution.objects.values_list("slug", flat=True)) == {
+        "northfield",
+        "southbank",
+        "lakeside",
+    }
+    assert set(Resource.objects.values_list("kind", "institution__slug")) == {
+        ("tool", "northfield"),
+        ("scenario", "southbank"),
+        ("tool", "lakeside"),
+    }
+    fork = Derivation.objects.get()
+    assert (fork.kind, fork.parent.resource.institution.slug) == ("fork", "northfield")
+    assert capsys.readouterr().out.endswith("Demo content already loaded.\n")

@@ -6,18 +6,19 @@ Idempotent: does nothing when the demo is already loaded.
 import json
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.validation import validate_version
-from repository.models import Institution, Membership, Version
+from repository.models import Institution, Membership, Resource, Version
 
 DEMO_PASSWORD = "remixbank-demo"  # noqa: S105 - published in the README for the demo only
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -69,35 +70,32 @@ def scenario_manifest() -> dict[str, Any] | None:
 
 
 class Command(BaseCommand):
-    help = "Load demo institutions, people and content (skipped when already loaded)."
+    help = "Load demo institutions, people and content (each part skipped when already there)."
 
     def handle(self, *args: object, **options: object) -> None:
-        if Institution.objects.filter(slug="northfield").exists():
+        if Resource.objects.filter(institution__slug="lakeside").exists():
             self.stdout.write("Demo content already loaded.")
             return
+        # Every stage finds what an interrupted earlier run made, so running again completes it.
         with transaction.atomic():
             people = self.create_people()
         with tempfile.TemporaryDirectory() as tmp:
-            tool = deposit_package(
-                package=zip_folder(DEMO_DIR / "sun-path-explorer", Path(tmp) / "tool.zip"),
-                institution=Institution.objects.get(slug="northfield"),
-                by=people["bob@northfield.ac.uk"],
+            tool = self.original(
+                "northfield",
+                people["bob@northfield.ac.uk"],
+                lambda: zip_folder(DEMO_DIR / "sun-path-explorer", Path(tmp) / "tool.zip"),
             )
-            published = [tool]
             manifest = scenario_manifest()
             if manifest is not None:
-                published.append(
-                    deposit_package(
-                        package=zip_folder(SCENARIO_DIR, Path(tmp) / "scenario.zip", manifest),
-                        institution=Institution.objects.get(slug="southbank"),
-                        by=people["dana@southbank.ac.uk"],
-                    )
+                self.original(
+                    "southbank",
+                    people["dana@southbank.ac.uk"],
+                    lambda: zip_folder(SCENARIO_DIR, Path(tmp) / "scenario.zip", manifest),
                 )
-        # The originals are validated here so the fork below can start from a published
-        # version; the fork itself is validated by the worker, as every new version is.
-        for version in published:
-            validate_version(version.pk)
-        tool = Version.objects.get(pk=tool.pk)
+        if tool.state != Version.State.PUBLISHED:
+            raise CommandError(
+                f"The demo tool did not pass validation ({tool.get_state_display()}); see its page."
+            )
         fork_version(
             tool,
             into=Institution.objects.get(slug="lakeside"),
@@ -106,19 +104,40 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
 
+    def original(self, slug: str, by: Any, package: Callable[[], Path]) -> Version:
+        """The institution's demo original, deposited and validated here if not there yet.
+
+        Validated in this process so the fork can start from a published version; the fork
+        itself is validated by the worker, as every new version is.
+        """
+        version = Version.objects.filter(resource__institution__slug=slug).order_by("pk").first()
+        if version is None:
+            version = deposit_package(
+                package=package(), institution=Institution.objects.get(slug=slug), by=by
+            )
+        validate_version(version.pk)
+        version.refresh_from_db()
+        return version
+
     def create_people(self) -> dict[str, Any]:
         institutions = {
-            slug: Institution.objects.create(slug=slug, name=name, email_domains=domains)
+            slug: Institution.objects.get_or_create(
+                slug=slug, defaults={"name": name, "email_domains": domains}
+            )[0]
             for slug, name, domains in INSTITUTIONS
         }
         people = {}
         for email, name, slug, role in PEOPLE:
-            user = get_user_model().objects.create_user(
-                username=email, email=email, password=DEMO_PASSWORD, first_name=name
-            )
+            user = get_user_model().objects.filter(username=email).first()
+            if user is None:
+                user = get_user_model().objects.create_user(
+                    username=email, email=email, password=DEMO_PASSWORD, first_name=name
+                )
             if role == Membership.Role.ADMIN:
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
-            Membership.objects.create(user=user, institution=institutions[slug], role=role)
+            Membership.objects.get_or_create(
+                user=user, institution=institutions[slug], defaults={"role": role}
+            )
             people[email] = user
         return people
