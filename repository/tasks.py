@@ -46,7 +46,10 @@ def reap_stuck_validations() -> int:
     stuck = validation.stuck_versions()
     for version_id in stuck:
         validate_version.delay(version_id)
-    return len(stuck)
+    revalidations = validation.stuck_revalidations()
+    for version_id in revalidations:
+        validate_version.delay(version_id, revalidate=True)
+    return len(stuck) + len(revalidations)
 
 
 @shared_task

@@ -243,6 +243,18 @@ def versions_to_revalidate(limit: int) -> list[int]:
     return chosen
 
 
+def stuck_revalidations() -> list[int]:
+    """Published or passed versions whose re-validation run stopped being claimed."""
+    cutoff = timezone.now() - timedelta(seconds=settings.VALIDATION_STUCK_AFTER_SECONDS)
+    return list(
+        ValidationRun.objects.filter(
+            state=ValidationRun.State.RUNNING,
+            version__state__in=SETTLED,
+            claimed_at__lt=cutoff,
+        ).values_list("version_id", flat=True)
+    )
+
+
 def stuck_versions() -> list[int]:
     """Versions whose validation message was lost or whose worker died: to be queued again.
 

@@ -134,3 +134,14 @@ def test_our_own_faults_give_the_attempt_back(version, monkeypatch):
     run.refresh_from_db()
     assert run.attempts == before - 1
     assert validation.open_run_id(version.pk) == run.pk
+
+
+def test_a_stalled_revalidation_is_found_for_requeue(version, settings, monkeypatch):
+    from repository.actions import validation
+
+    validate_version(version.pk)  # passed
+    monkeypatch.setattr(validation, "CHECKS_RELEASE", "checks-next")
+    monkeypatch.setattr(validation, "hand_over", lambda run, step, revalidate: None)
+    validate_version(version.pk, queues={"checks"}, revalidate=True)  # then its worker died
+    settings.VALIDATION_STUCK_AFTER_SECONDS = 0
+    assert validation.stuck_revalidations() == [version.pk]
