@@ -67,6 +67,11 @@ urlpatterns = [
         name="contribution-reviews",
     ),
     path(contribution + "merge/", views.MergeContribution.as_view(), name="contribution-merge"),
+    path(
+        contribution + "revisions/",
+        views.ReviseContribution.as_view(),
+        name="contribution-revisions",
+    ),
     path("remixes/", views.Remixes.as_view(), name="remixes"),
     path("collections/", views.Collections.as_view(), name="collections"),
     path("deposits/", views.Deposit.as_view(), name="deposits"),

@@ -760,6 +760,48 @@ class ProposeContribution(ApiMixin, APIView):
         return contribution_created(request, contribution)
 
 
+@extend_schema(
+    tags=["contributions"],
+    request={
+        "multipart/form-data": s.ContributionPackageIn,
+        "application/json": s.ContributionEditsIn,
+    },
+    responses={201: s.ContributionDetailOut},
+)
+class ReviseContribution(ApiMixin, APIView):
+    """Replace your proposal's tree (a whole package, or edits of the proposed files), e.g.
+    after changes were requested; `description` becomes the revision's note. The proposal is
+    open and checked again, and an earlier approval no longer holds. Its author only.
+    """
+
+    write_scopes = ["contribute"]
+    parser_classes = [MultiPartParser, JSONParser]
+
+    def post(self, request: Request, pk: int) -> Response:
+        contribution = visible_contribution(request, pk)
+        if request.content_type.startswith("multipart/"):
+            form: Any = s.ContributionPackageIn(data=request.data)
+            form.is_valid(raise_exception=True)
+            with uploaded_path(form.validated_data["package"]) as package:
+                contributions.revise_contribution(
+                    contribution,
+                    by=request.user,
+                    package=package,
+                    note=form.validated_data["description"],
+                )
+        else:
+            form = s.ContributionEditsIn(data=request.data)
+            form.is_valid(raise_exception=True)
+            edits = form.validated_data["edits"]
+            contributions.revise_contribution(
+                contribution,
+                by=request.user,
+                edits={p: None if t is None else t.encode() for p, t in edits.items()},
+                note=form.validated_data["description"],
+            )
+        return contribution_created(request, contribution)
+
+
 REVIEW_ACTIONS = {
     Review.Kind.COMMENT: contributions.comment_on_contribution,
     Review.Kind.CHANGES_REQUESTED: contributions.request_changes,

@@ -83,6 +83,56 @@ def propose(form: ProposalForm, base, request: HttpRequest) -> Contribution:  # 
     )
 
 
+@login_required
+def revise(request: HttpRequest, institution: str, resource: str, pk: int) -> HttpResponse:
+    """The author replaces their proposal (a new package, or an edited file) and says why."""
+    contribution = get_object_or_404(
+        Contribution.objects.visible_to(request.user).select_related(
+            "resource__institution", "base"
+        ),
+        pk=pk,
+        resource__institution__slug=institution,
+        resource__slug=resource,
+    )
+    path = request.GET.get("path", "")
+    current = dict(contribution.files.values_list("path", "blob_id"))
+    initial = {
+        "path": path,
+        "content": "\n".join(lines_of(current.get(path))) + "\n" if path in current else "",
+    }
+    form = ProposalForm(request.POST or None, request.FILES or None, initial=initial)
+    form.fields["description"].label = "What you changed"
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.get("package")
+        edits = {}
+        if data.get("path"):
+            edits[data["path"]] = data["content"].replace("\r\n", "\n").encode("utf-8")
+        try:
+            actions.revise_contribution(
+                contribution,
+                by=request.user,
+                package=upload.temporary_file_path() if upload else None,
+                edits=edits or None,
+                note=data["description"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Revised. The proposal is checked again and reviewers told.")
+            return redirect(contribution)
+    return render(
+        request,
+        "repository/revise.html",
+        {
+            "contribution": contribution,
+            "resource": contribution.resource,
+            "form": form,
+            "text_files": sorted(current),
+        },
+    )
+
+
 def visible_resource(request: HttpRequest, institution: str, resource: str) -> Resource:
     return get_object_or_404(
         Resource.objects.visible_to(request.user).select_related("institution"),

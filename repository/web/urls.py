@@ -110,6 +110,11 @@ urlpatterns = [
         name="contribution",
     ),
     path(
+        "i/<slug:institution>/<slug:resource>/contributions/<int:pk>/revise/",
+        contribution_views.revise,
+        name="contribution_revise",
+    ),
+    path(
         "i/<slug:institution>/<slug:resource>/upstream/",
         upstream_views.upstream_page,
         name="upstream",

@@ -148,3 +148,27 @@ def test_stale_merge_needs_the_conflict_resolved(tmp_path, base, student, staff,
     assert text(merged, "new.txt") == "new"  # theirs added
     assert Derivation.objects.get(child=merged).parent == base
     assert v2.number == 2
+
+
+def test_author_revises_from_the_web_after_changes_are_requested(client, base, student, staff):
+    from django.urls import reverse
+
+    proposal = c.propose_contribution(
+        base=base, by=student, description="Fix", edits={"app.js": b"// first\n"}
+    )
+    c.request_changes(proposal, by=staff, body="Say why")
+    client.force_login(student)
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    url = reverse("contribution_revise", args=["northfield", base.resource.slug, proposal.pk])
+    assert url in page
+    response = client.post(
+        url, {"description": "Explained", "path": "app.js", "content": "// second, explained\n"}
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == Contribution.State.OPEN
+    assert text_of(proposal, "app.js") == "// second, explained\n"
+
+
+def text_of(contribution, path):  # type: ignore[no-untyped-def]
+    return blobstore.read_blob(contribution.files.get(path=path).blob_id).decode()

@@ -255,3 +255,29 @@ def test_stale_merge_answers_merge_conflict_with_the_paths(
     merged = Version.objects.get(pk=response.json()["version"]["id"])
     assert merged.number == 3
     assert blobstore.read_blob(merged.files.get(path="app.js").blob_id) == b"// both\n"
+
+
+def test_author_revises_after_changes_are_requested(api, proposal, student, staff, make_token):
+    c.request_changes(proposal, by=staff, body="Please comment the line")
+    response = api.post(
+        f"/api/v1/contributions/{proposal.pk}/revisions/",
+        {"edits": {"app.js": "// student, commented\n"}, "description": "Commented"},
+        format="json",
+        **bearer(make_token(student, "contribute")),
+    )
+    assert response.status_code == 201
+    proposal.refresh_from_db()
+    assert proposal.state == Contribution.State.OPEN
+    sha = proposal.files.get(path="app.js").blob_id
+    assert blobstore.read_blob(sha) == b"// student, commented\n"
+
+
+def test_only_the_author_revises(api, proposal, staff, make_token):
+    response = api.post(
+        f"/api/v1/contributions/{proposal.pk}/revisions/",
+        {"edits": {"app.js": "// not mine\n"}, "description": "x"},
+        format="json",
+        **bearer(make_token(staff, "contribute")),
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
