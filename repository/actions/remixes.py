@@ -108,10 +108,13 @@ def assemble(
             tree[new] = TreeEntry(new, entry.sha256, entry.size)
             origin[new] = label
         normalised.append((pick.source, path, to))
+    limit = settings.PACKAGE_MAX_FILE_BYTES
     for raw, content in files.items():
         path = checked_path(raw)
         if path in reserved:
             raise RemixRefused(f"{path} is written by the remix itself; choose another name.")
+        if len(content) > limit:
+            raise RemixRefused(f"{path} is {len(content)} bytes; the limit per file is {limit}.")
         sha, _ = blobstore.put_bytes(content)
         tree[path] = TreeEntry(path, sha, len(content))
     return tree, normalised
