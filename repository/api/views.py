@@ -712,6 +712,24 @@ class Collections(ApiMixin, APIView):
         return accepted(request, collection, status.HTTP_201_CREATED)
 
 
+@contextmanager
+def proposal_from(request: Request) -> Iterator[dict[str, Any]]:
+    """A proposal's description and tree from the request: a package (multipart) or edits (JSON)."""
+    if request.content_type.startswith("multipart/"):
+        form: Any = s.ContributionPackageIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        with uploaded_path(form.validated_data["package"]) as package:
+            yield {"description": form.validated_data["description"], "package": package}
+        return
+    form = s.ContributionEditsIn(data=request.data)
+    form.is_valid(raise_exception=True)
+    edits = form.validated_data["edits"]
+    yield {
+        "description": form.validated_data["description"],
+        "edits": {p: None if t is None else t.encode() for p, t in edits.items()},
+    }
+
+
 def contribution_created(request: Request, contribution: Contribution) -> Response:
     data = contribution_detail(request, contribution.pk)
     return Response(data, status=status.HTTP_201_CREATED, headers={"Location": data["url"]})
@@ -737,25 +755,9 @@ class ProposeContribution(ApiMixin, APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         base = visible_version(request, pk)
-        if request.content_type.startswith("multipart/"):
-            form: Any = s.ContributionPackageIn(data=request.data)
-            form.is_valid(raise_exception=True)
-            with uploaded_path(form.validated_data["package"]) as package:
-                contribution = contributions.propose_contribution(
-                    base=base,
-                    by=request.user,
-                    description=form.validated_data["description"],
-                    package=package,
-                )
-        else:
-            form = s.ContributionEditsIn(data=request.data)
-            form.is_valid(raise_exception=True)
-            edits = form.validated_data["edits"]
+        with proposal_from(request) as proposal:
             contribution = contributions.propose_contribution(
-                base=base,
-                by=request.user,
-                description=form.validated_data["description"],
-                edits={p: None if t is None else t.encode() for p, t in edits.items()},
+                base=base, by=request.user, **proposal
             )
         return contribution_created(request, contribution)
 
@@ -779,26 +781,9 @@ class ReviseContribution(ApiMixin, APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         contribution = visible_contribution(request, pk)
-        if request.content_type.startswith("multipart/"):
-            form: Any = s.ContributionPackageIn(data=request.data)
-            form.is_valid(raise_exception=True)
-            with uploaded_path(form.validated_data["package"]) as package:
-                contributions.revise_contribution(
-                    contribution,
-                    by=request.user,
-                    package=package,
-                    note=form.validated_data["description"],
-                )
-        else:
-            form = s.ContributionEditsIn(data=request.data)
-            form.is_valid(raise_exception=True)
-            edits = form.validated_data["edits"]
-            contributions.revise_contribution(
-                contribution,
-                by=request.user,
-                edits={p: None if t is None else t.encode() for p, t in edits.items()},
-                note=form.validated_data["description"],
-            )
+        with proposal_from(request) as proposal:
+            note = proposal.pop("description")
+            contributions.revise_contribution(contribution, by=request.user, note=note, **proposal)
         return contribution_created(request, contribution)
 
 
