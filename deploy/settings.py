@@ -241,6 +241,7 @@ CELERY_TASK_ROUTES = {
     "repository.tasks.validate_version": {"queue": "checks"},
     "repository.tasks.reap_stuck_validations": {"queue": "checks"},
     "repository.tasks.revalidate_published": {"queue": "checks"},
+    "repository.tasks.run_variant": {"queue": "sandbox"},
 }
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-validations": {

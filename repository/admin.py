@@ -148,3 +148,10 @@ class RemixPickAdmin(admin.ModelAdmin):
 class CollectionItemAdmin(LineageRecordAdmin):
     list_display = ["collection", "item", "folder"]
     raw_id_fields = ["collection", "item"]
+
+
+@admin.register(models.VariantRun)
+class VariantRunAdmin(admin.ModelAdmin):
+    list_display = ["version", "student_id", "state", "created_at", "finished_at"]
+    list_filter = ["state"]
+    readonly_fields = ["parameters", "metrics", "messages", "files"]

@@ -7,7 +7,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 from django.db import OperationalError
 
-from repository.actions import validation
+from repository.actions import validation, variants
 from repository.checks.browser import BrowserUnavailable
 from repository.worker_checks import queues_to_refuse
 
@@ -37,6 +37,13 @@ def validate_version(
         raise self.retry(
             exc=exc, countdown=min(600, 30 * 2**self.request.retries), max_retries=6
         ) from exc
+    return run.state if run else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_variant(run_id: int) -> str | None:
+    """Run one student's variant of a scenario in the sandbox."""
+    run = variants.execute_variant_run(run_id)
     return run.state if run else None
 
 

@@ -7,7 +7,7 @@ from repository.models.derivations import Derivation
 from repository.models.institutions import Institution, Invitation, Membership
 from repository.models.remixes import CollectionItem, RemixPick
 from repository.models.resources import Resource
-from repository.models.validation import ValidationRun, ValidationStep
+from repository.models.validation import ValidationRun, ValidationStep, VariantRun
 from repository.models.versions import Version, VersionFile
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Review",
     "ValidationRun",
     "ValidationStep",
+    "VariantRun",
     "Version",
     "VersionFile",
 ]

@@ -64,6 +64,21 @@ urlpatterns = [
         name="version_status",
     ),
     path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/variants/",
+        version_views.variant_run_request,
+        name="version_variant_runs",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/variants/<int:pk>/",
+        version_views.variant_run_page,
+        name="version_variant_run",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/variants/<int:pk>/<str:sha256>/<str:name>",
+        version_views.variant_run_file,
+        name="version_variant_run_file",
+    ),
+    path(
         "i/<slug:institution>/<slug:resource>/v<int:number>/variant.json",
         version_views.variant_download,
         name="version_variant",

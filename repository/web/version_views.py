@@ -1,14 +1,20 @@
 """Version page helpers: live validation status as JSON, per-student scenario variants, badges."""
 
 import json
+from pathlib import Path
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from repository import blobstore
-from repository.models import ValidationRun, Version
-from repository.web.views import visible_version
+from repository.actions.variants import request_variant_run, version_scenario
+from repository.errors import DomainError
+from repository.models import ValidationRun, VariantRun, Version
+from repository.web.views import ARTEFACT_TYPES, artefact_response, visible_version
 
 SETTLED = {
     Version.State.PASSED,
@@ -73,17 +79,7 @@ def version_status(
 
 def load_version_scenario(version: Version):  # type: ignore[no-untyped-def]
     """The version's scenario (entry point) parsed by sims, or None when it is not one."""
-    from sims.scenario import ScenarioError, load_scenario
-
-    if version.resource.kind != "scenario":
-        return None
-    sha = version.files.filter(path=version.entry_point).values_list("blob_id", flat=True).first()
-    if sha is None:
-        return None
-    try:
-        return load_scenario(json.loads(blobstore.read_blob(sha)))
-    except (ScenarioError, ValueError):
-        return None
+    return version_scenario(version)
 
 
 def variant_context(request: HttpRequest, version: Version) -> dict[str, Any] | None:
@@ -132,3 +128,49 @@ def variant_download(
     name = f"{version.resource.slug}-v{version.number}-{safe}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_POST
+def variant_run_request(
+    request: HttpRequest, institution: str, resource: str, number: int
+) -> HttpResponse:
+    version = visible_version(request, institution, resource, number)
+    try:
+        run = request_variant_run(
+            version, student_id=request.POST.get("student", ""), by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(version)
+    return redirect("version_variant_run", institution, resource, number, run.pk)
+
+
+def variant_run_page(
+    request: HttpRequest, institution: str, resource: str, number: int, pk: int
+) -> HttpResponse:
+    version = visible_version(request, institution, resource, number)
+    run = get_object_or_404(VariantRun, pk=pk, version=version)
+    return render(
+        request,
+        "repository/variant_run.html",
+        {"version": version, "resource": version.resource, "run": run},
+    )
+
+
+def variant_run_file(
+    request: HttpRequest,
+    institution: str,
+    resource: str,
+    number: int,
+    pk: int,
+    sha256: str,
+    name: str,
+) -> HttpResponse:
+    """A plot or the metrics of a variant run, only if that run recorded it."""
+    version = visible_version(request, institution, resource, number)
+    run = get_object_or_404(VariantRun, pk=pk, version=version)
+    content_type = ARTEFACT_TYPES.get(Path(name).suffix.lower())
+    if {"name": name, "sha256": sha256} not in run.files or content_type is None:
+        raise Http404("no such file in this run")
+    return artefact_response(sha256, content_type)

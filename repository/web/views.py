@@ -206,6 +206,10 @@ def version_artefact(
     content_type = ARTEFACT_TYPES.get(Path(name).suffix.lower())
     if (sha256, name) not in recorded or content_type is None:
         raise Http404("no such artefact")
+    return artefact_response(sha256, content_type)
+
+
+def artefact_response(sha256: str, content_type: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(blobstore.iter_blob(sha256), content_type=content_type)
     # Our own plots, but SVG is active content: never let it script this origin.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"

@@ -9,7 +9,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from repository import blobstore
-from repository.models import Blob, ValidationStep
+from repository.models import Blob, ValidationStep, VariantRun
 
 
 class Command(BaseCommand):
@@ -82,7 +82,7 @@ def stored_files(storage: Storage) -> Iterator[tuple[str, str]]:
 
 
 def artefact_hashes() -> set[str]:
-    """Blobs that validation runs refer to (screenshots, plots, metrics)."""
+    """Blobs that validation and variant runs refer to (screenshots, plots, metrics)."""
     found = set()
     for artefacts in ValidationStep.objects.exclude(artefacts={}).values_list(
         "artefacts", flat=True
@@ -90,4 +90,6 @@ def artefact_hashes() -> set[str]:
         if "screenshot" in artefacts:
             found.add(artefacts["screenshot"])
         found.update(f["sha256"] for f in artefacts.get("files", []))
+    for files in VariantRun.objects.exclude(files=[]).values_list("files", flat=True):
+        found.update(f["sha256"] for f in files)
     return found
