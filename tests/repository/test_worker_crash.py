@@ -39,8 +39,10 @@ def children(pid: int) -> list[tuple[int, str]]:
 
 
 def pool_process_running_a_sandbox(worker_pid: int) -> int | None:
-    for pid, _ in children(worker_pid):
-        if any("bwrap" in args for _, args in children(pid)):
+    # Pool processes are forks of the worker (same command line); the worker's own start-up
+    # self-tests (a browser host, a sandbox probe) are other children and must not be killed.
+    for pid, args in children(worker_pid):
+        if "celery" in args and any("bwrap" in a for _, a in children(pid)):
             return pid
     return None
 
