@@ -10,7 +10,9 @@ the paths to resolve in `conflicts`.
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -57,6 +59,15 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return domain_response(exc)
     if isinstance(exc, licensing.UnknownLicense):
         return Response(error_body("unknown_licence", str(exc)), status=400)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body(
+                "request_too_large",
+                f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes; "
+                "send packages as multipart uploads (they are streamed to disk).",
+            ),
+            status=413,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(MESSAGES["not_found"])
     elif isinstance(exc, DjangoPermissionDenied):

@@ -44,3 +44,19 @@ def test_server_side_domain_errors_keep_the_shape(db):
     response = api_exception_handler(BlobCorrupted("Stored file abc does not match."), {})
     assert response.status_code == 500
     assert_shape(response.data, "blob_corrupted")
+
+
+def test_an_oversized_json_body_gets_the_error_shape(settings, staff, make_token):
+    from rest_framework.test import APIClient
+
+    from tests.repository.api.conftest import bearer
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = APIClient().post(
+        "/api/v1/remixes/",
+        {"title": "x" * 5000},
+        format="json",
+        **bearer(make_token(staff, "deposit")),
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
