@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -77,16 +78,11 @@ def version_status(
     return JsonResponse(status_data(version))
 
 
-def load_version_scenario(version: Version):  # type: ignore[no-untyped-def]
-    """The version's scenario (entry point) parsed by sims, or None when it is not one."""
-    return version_scenario(version)
-
-
 def variant_context(request: HttpRequest, version: Version) -> dict[str, Any] | None:
     """The variant form's state: the student id asked for and that student's parameters."""
     from sims.variants import variant
 
-    scenario = load_version_scenario(version)
+    scenario = version_scenario(version)
     if scenario is None or not scenario.variants:
         return None
     student = request.GET.get("student", "").strip()[:120]
@@ -108,25 +104,19 @@ def variant_download(
     request: HttpRequest, institution: str, resource: str, number: int
 ) -> HttpResponse:
     """The scenario file with one student's variant parameters applied, as a download."""
-    from sims.variants import variant
+    from sims.variants import apply_variant
 
     version = visible_version(request, institution, resource, number)
-    scenario = load_version_scenario(version)
+    scenario = version_scenario(version)
     student = request.GET.get("student", "").strip()[:120]
     if scenario is None or not student:
         raise Http404("not a scenario with variants, or no student id given")
-    data = json.loads(json.dumps(scenario.data))
-    for path, value in variant(scenario, student).items():
-        node = data.setdefault("parameters", {})
-        *parents, leaf = path.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[leaf] = value
-    data.pop("variants", None)
+    applied = apply_variant(scenario, student)
+    data = {k: v for k, v in scenario.data.items() if k != "variants"}
+    data["parameters"] = applied.parameters
     response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in student)[:40]
-    name = f"{version.resource.slug}-v{version.number}-{safe}.json"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    name = f"{version.resource.slug}-v{version.number}-{student}.json"
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 
