@@ -200,7 +200,7 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHand
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", "") or None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Package limits applied to every deposit (repository/packages.py).
+# Package limits applied to every deposit (repository/storage/packages.py).
 PACKAGE_MAX_FILES = env_int("PACKAGE_MAX_FILES", 2000)
 PACKAGE_MAX_BYTES = env_int("PACKAGE_MAX_BYTES", 512 * 1024 * 1024)
 PACKAGE_MAX_FILE_BYTES = env_int("PACKAGE_MAX_FILE_BYTES", 256 * 1024 * 1024)

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import OperationalError
 
 from repository.actions import validation, variants
-from repository.checks.browser import BrowserUnavailable
-from repository.worker_checks import queues_to_refuse
+from repository.validation.browser import BrowserUnavailable
+from repository.validation.selftest import queues_to_refuse
 
 
 @shared_task(

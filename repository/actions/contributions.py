@@ -1,7 +1,7 @@
 """Contributions: propose a new tree against a version, review it, merge it into a new version.
 
 Validation of a proposal (the choice made here): when proposed or revised, the proposed tree
-runs the pipeline's own "checks" steps (repository/checks_steps.py: package, licence, content)
+runs the pipeline's own "checks" steps (repository/validation/steps.py: package, licence, content)
 in the request, through a stand-in with a version's shape, and the verdict is kept on the
 contribution. The steps that run the content (sandboxed scenario, headless browser) are not
 run on proposals; they run on the version that merging creates, which goes through the full
@@ -22,22 +22,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from repository import blobstore
 from repository.access import AnyUser, can_view, is_staff_of, require_staff, role_in
 from repository.actions import notifications
 from repository.actions.notifications import name_of
 from repository.actions.upstream import head_of
 from repository.actions.versions import TreeEntry, create_version, tree_of
-from repository.checks_steps import FAILED, steps_for
 from repository.errors import DomainError, InvalidTransition, PackageRefused, PermissionRefused
-from repository.merges import (
-    MergeResult,
-    Resolution,
-    apply_resolutions,
-    checked_path,
-    merge_manifests,
-    merge_trees,
-)
 from repository.models import (
     Blob,
     Contribution,
@@ -47,7 +37,17 @@ from repository.models import (
     Review,
     Version,
 )
-from repository.packages import MANIFEST_NAME, PackageLimits, unpack_package
+from repository.storage import blobs
+from repository.storage.packages import MANIFEST_NAME, PackageLimits, unpack_package
+from repository.trees.merges import (
+    MergeResult,
+    Resolution,
+    apply_resolutions,
+    checked_path,
+    merge_manifests,
+    merge_trees,
+)
+from repository.validation.steps import FAILED, steps_for
 
 State = Contribution.State
 
@@ -140,7 +140,7 @@ def tree_from_package(package: Path, resource: Resource) -> tuple[dict[str, Any]
                 f"is a {resource.get_kind_display().lower()}; a resource keeps its kind."
             )
         for file in unpacked.files:
-            blobstore.put_file(file.local_path, file.sha256)
+            blobs.put_file(file.local_path, file.sha256)
         return unpacked.manifest, [TreeEntry(f.path, f.sha256, f.size) for f in unpacked.files]
 
 
@@ -168,7 +168,7 @@ def tree_from_edits(
                 raise PackageRefused(f"{path} is not in the tree, so it cannot be removed.")
             del tree[path]
             continue
-        sha, _ = blobstore.put_bytes(content)
+        sha, _ = blobs.put_bytes(content)
         tree[path] = TreeEntry(path, sha, len(content))
     return manifest, list(tree.values())
 

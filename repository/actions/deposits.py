@@ -8,13 +8,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 import licensing
-from repository import blobstore
 from repository.access import require_staff
 from repository.actions.versions import TreeEntry, create_resource, create_version
+from repository.credit.basis import adaptation_sources
 from repository.errors import PackageRefused
-from repository.licences import adaptation_sources
 from repository.models import Institution, Resource, Version
-from repository.packages import PackageLimits, unpack_package
+from repository.storage import blobs
+from repository.storage.packages import PackageLimits, unpack_package
 
 
 def deposit_package(
@@ -53,9 +53,9 @@ def deposit_package(
         # Rows are touched (and committed) before bytes are stored, so the garbage collector
         # leaves them alone; should the version's transaction fail, the unreferenced blobs
         # are removed by `manage.py collect_blobs` once their grace period is over.
-        blobstore.touch((f.sha256, f.size) for f in unpacked.files)
+        blobs.touch((f.sha256, f.size) for f in unpacked.files)
         for file in unpacked.files:
-            blobstore.put_file(file.local_path, file.sha256)
+            blobs.put_file(file.local_path, file.sha256)
         tree = [TreeEntry(f.path, f.sha256, f.size) for f in unpacked.files]
         with transaction.atomic():
             if resource is None:

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from repository.access import require_staff
 from repository.actions import notifications
+from repository.credit.basis import licence_problem
 from repository.errors import LicenceRefused
-from repository.licences import licence_problem
 from repository.models import Resource, Version
 
 

@@ -13,13 +13,10 @@ from django.db import transaction
 from django.urls import reverse
 
 import licensing
-from repository import blobstore
 from repository.access import can_view, require_adaptable, require_member
 from repository.actions.versions import TreeEntry, create_resource, create_version, tree_of
-from repository.attribution import work_of
-from repository.downloads import attribution_name
+from repository.credit.attribution import work_of
 from repository.errors import DomainError, LicenceRefused, PermissionRefused
-from repository.merges import checked_path
 from repository.models import (
     CollectionItem,
     Derivation,
@@ -28,7 +25,10 @@ from repository.models import (
     Resource,
     Version,
 )
-from repository.packages import MANIFEST_NAME
+from repository.storage import blobs
+from repository.storage.downloads import attribution_name
+from repository.storage.packages import MANIFEST_NAME
+from repository.trees.merges import checked_path
 
 ATTRIBUTION_PATH = "ATTRIBUTION.txt"
 NOTICES_PATH = "NOTICES.txt"
@@ -115,7 +115,7 @@ def assemble(
             raise RemixRefused(f"{path} is written by the remix itself; choose another name.")
         if len(content) > limit:
             raise RemixRefused(f"{path} is {len(content)} bytes; the limit per file is {limit}.")
-        sha, _ = blobstore.put_bytes(content)
+        sha, _ = blobs.put_bytes(content)
         tree[path] = TreeEntry(path, sha, len(content))
     return tree, normalised
 
@@ -210,7 +210,7 @@ def remix_versions(
         sources=sources,
         picks=placed,
     ).encode()
-    sha, _ = blobstore.put_bytes(text)
+    sha, _ = blobs.put_bytes(text)
     tree[ATTRIBUTION_PATH] = TreeEntry(ATTRIBUTION_PATH, sha, len(text))
     remix = create_version(
         resource=resource,
@@ -336,7 +336,7 @@ def collect_versions(
             tree[path] = TreeEntry(path, entry.sha256, entry.size)
         notice = attribution_name({e.path for e in entries})
         text = licensing.attribution_file(work_of(source)).encode()
-        sha, _ = blobstore.put_bytes(text)
+        sha, _ = blobs.put_bytes(text)
         tree[f"{folder}/{notice}"] = TreeEntry(f"{folder}/{notice}", sha, len(text))
         items.append((source, folder))
     generated = {
@@ -345,7 +345,7 @@ def collect_versions(
     }
     for path, content in generated.items():
         data = content.encode()
-        sha, _ = blobstore.put_bytes(data)
+        sha, _ = blobs.put_bytes(data)
         tree[path] = TreeEntry(path, sha, len(data))
     manifest = {
         "kind": Resource.Kind.TOOL,

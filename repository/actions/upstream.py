@@ -1,6 +1,6 @@
 """Upstream updates: see when a fork's or remix's source published a newer version, and pull it.
 
-Pulling is a three-way merge (repository/merges.py): base = the source version the work was
+Pulling is a three-way merge (repository/trees/merges.py): base = the source version the work was
 derived from, theirs = the newer published source version (mapped through the remix's picks
 into the work's own layout), ours = the work's head. It always makes a NEW version of the
 work, validated like any other; nobody's published version changes.
@@ -15,20 +15,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 import licensing
-from repository import blobstore
 from repository.access import AnyUser, is_staff_of
 from repository.actions.notifications import name_of
 from repository.actions.remixes import ATTRIBUTION_PATH, place, remix_attribution, version_url
 from repository.actions.versions import TreeEntry, create_version, tree_of
 from repository.errors import DomainError, LicenceRefused, PermissionRefused
-from repository.merges import (
+from repository.models import Blob, Derivation, RemixPick, Resource, Version
+from repository.storage import blobs
+from repository.trees.merges import (
     MergeResult,
     Resolution,
     apply_resolutions,
     merge_manifests,
     merge_trees,
 )
-from repository.models import Blob, Derivation, RemixPick, Resource, Version
 
 LIVE_STATES = [
     Version.State.UPLOADED,
@@ -224,6 +224,6 @@ def with_attribution(tree, resource, ours, sources, picks, update, source) -> di
         sources=sources,
         picks=placed,
     ).encode()
-    sha, _ = blobstore.put_bytes(text)
+    sha, _ = blobs.put_bytes(text)
     Blob.objects.get_or_create(sha256=sha, defaults={"size": len(text)})
     return {**tree, ATTRIBUTION_PATH: sha}

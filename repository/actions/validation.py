@@ -1,7 +1,6 @@
 """Validation: run a version's ordered checks, each on its own queue, and record the verdict."""
 
 import logging
-import subprocess
 import time
 from collections.abc import Collection
 from datetime import timedelta
@@ -11,38 +10,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from repository.checks_steps import Step, StepOutcome, steps_for
 from repository.errors import InvalidTransition
 from repository.models import ValidationRun, ValidationStep, Version
+from repository.validation.release import validator_release
+from repository.validation.steps import Step, StepOutcome, steps_for
 
 log = logging.getLogger(__name__)
 
-# Bumped whenever a check changes, so every version can be re-validated by the new release.
-CHECKS_RELEASE = "checks-2"
 DONE = {ValidationStep.Status.PASSED, ValidationStep.Status.SKIPPED}
 NEW = {Version.State.UPLOADED, Version.State.VALIDATING}
 # Versions that already have a verdict and may be checked again by a newer validator release.
 SETTLED = {Version.State.PUBLISHED, Version.State.PASSED}
-
-
-def validator_release(kind: str) -> str:
-    """Our checks' release plus the browser's or the engines', recorded on every run.
-
-    Read where the run is first claimed; a machine without Chromium (a checks-only worker)
-    names it "chromium-unknown", and the browser worker corrects it when the run step runs.
-    """
-    if not settings.VALIDATION_RUN_CONTENT:
-        return CHECKS_RELEASE
-    if kind == "tool":
-        from repository.checks.browser import BrowserUnavailable, browser_release
-
-        try:
-            return f"{CHECKS_RELEASE}+{browser_release()}"
-        except (BrowserUnavailable, OSError, subprocess.SubprocessError):
-            return f"{CHECKS_RELEASE}+chromium-unknown"
-    from sims.engines import ENGINE_RELEASE
-
-    return f"{CHECKS_RELEASE}+sims-{ENGINE_RELEASE}"
 
 
 def claim_run(version_id: int, *, revalidate: bool = False) -> ValidationRun | None:

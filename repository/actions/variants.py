@@ -7,11 +7,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from repository import blobstore
 from repository.access import can_view
-from repository.checks_steps import materialized, store_artefact
 from repository.errors import DomainError, PermissionRefused
 from repository.models import VariantRun, Version
+from repository.storage import blobs
+from repository.validation.steps import materialized, store_artefact
 
 MAX_STUDENT_ID = 120
 
@@ -26,7 +26,7 @@ def version_scenario(version: Version) -> Any:
     if sha is None:
         return None
     try:
-        return load_scenario(json.loads(blobstore.read_blob(sha)))
+        return load_scenario(json.loads(blobs.read_blob(sha)))
     except (ScenarioError, ValueError):
         return None
 

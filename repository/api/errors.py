@@ -27,7 +27,7 @@ from repository.errors import (
     PackageRefused,
     PermissionRefused,
 )
-from repository.merges import MergeConflict
+from repository.trees.merges import MergeConflict
 
 log = logging.getLogger(__name__)
 

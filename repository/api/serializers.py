@@ -583,7 +583,7 @@ class ResolutionIn(serializers.Serializer):
 
 
 def resolutions_of(data: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """{path: ours|theirs|delete|bytes}, as repository.merges.apply_resolutions takes them."""
+    """{path: ours|theirs|delete|bytes}, as repository.trees.merges.apply_resolutions takes them."""
     return {
         path: r["text"].replace("\r\n", "\n").encode() if r["choice"] == "text" else r["choice"]
         for path, r in data.items()

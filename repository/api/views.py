@@ -27,7 +27,6 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 import licensing
-from repository import blobstore
 from repository.access import require_admin
 from repository.actions import contributions, people, upstream
 from repository.actions.api_clients import register_api_client, revoke_api_client
@@ -42,10 +41,8 @@ from repository.api.pagination import ApiCursorPagination
 from repository.api.permissions import ScopeAndSignIn, require_scopes
 from repository.api.schema import ApiSchema
 from repository.api.throttling import ClientRateThrottle
-from repository.attribution import attribution_html, attribution_text, work_of
-from repository.downloads import stream_version_zip
+from repository.credit.attribution import attribution_html, attribution_text, work_of
 from repository.errors import PermissionRefused
-from repository.lineage import lineage_edges, relatives_by_distance
 from repository.models import (
     ApiClient,
     Contribution,
@@ -59,6 +56,9 @@ from repository.models import (
     Version,
     VersionFile,
 )
+from repository.storage import blobs
+from repository.storage.downloads import stream_version_zip
+from repository.trees.lineage import lineage_edges, relatives_by_distance
 
 
 class BytesRenderer(BaseRenderer):
@@ -266,7 +266,7 @@ class FileBytes(ApiMixin, APIView):
         else:
             # An attachment and never rendered here, so deposited markup cannot run on this origin.
             response = StreamingHttpResponse(
-                blobstore.iter_blob(entry.blob_id), content_type="application/octet-stream"
+                blobs.iter_blob(entry.blob_id), content_type="application/octet-stream"
             )
             response["Content-Length"] = str(entry.blob.size)
             response["Content-Disposition"] = f'attachment; filename="{download_name(path)}"'

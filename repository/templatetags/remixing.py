@@ -6,8 +6,8 @@ from django import template
 
 from repository.actions.contributions import can_contribute
 from repository.actions.upstream import can_pull, upstream_updates
-from repository.lineage import lineage_graph
 from repository.models import CollectionItem, Contribution, Version
+from repository.trees.lineage import lineage_graph
 
 register = template.Library()
 

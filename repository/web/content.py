@@ -5,8 +5,8 @@ import mimetypes
 from django.core import signing
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 
-from repository import blobstore
 from repository.models import Version, VersionFile
+from repository.storage import blobs
 
 PREVIEW_SALT = "remixbank.content-preview"
 PREVIEW_MAX_AGE = 3600
@@ -22,7 +22,7 @@ def serve(version: Version, path: str, *, immutable: bool) -> StreamingHttpRespo
     if entry is None:
         raise Http404(f"{path} is not in this version")
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    response = StreamingHttpResponse(blobstore.iter_blob(entry.blob_id), content_type=content_type)
+    response = StreamingHttpResponse(blobs.iter_blob(entry.blob_id), content_type=content_type)
     response["Content-Length"] = str(entry.blob.size)
     response["ETag"] = f'"{entry.blob_id}"'
     response["X-Content-Type-Options"] = "nosniff"

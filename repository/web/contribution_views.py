@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from repository.access import is_staff_of
 from repository.actions import contributions as actions
-from repository.diffs import diff_trees, lines_of, tree_of
 from repository.errors import DomainError
-from repository.merges import MergeConflict, parse_resolutions, three_way_view
 from repository.models import Contribution, Resource
-from repository.packages import MANIFEST_NAME
+from repository.storage.packages import MANIFEST_NAME
+from repository.trees.diffs import diff_trees, lines_of, tree_of
+from repository.trees.merges import MergeConflict, parse_resolutions, three_way_view
 from repository.web.views import visible_version
 
 EDIT_LIMIT = 256 * 1024

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from repository.lineage import lineage_graph, lineage_svg
+from repository.trees.lineage import lineage_graph, lineage_svg
 from repository.web.views import visible_version
 
 

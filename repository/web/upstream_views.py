@@ -6,10 +6,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from repository.actions import upstream
-from repository.diffs import diff_versions
 from repository.errors import DomainError
-from repository.merges import MergeConflict, parse_resolutions, three_way_view
 from repository.models import Version
+from repository.trees.diffs import diff_versions
+from repository.trees.merges import MergeConflict, parse_resolutions, three_way_view
 from repository.web.contribution_views import visible_resource
 
 

@@ -20,20 +20,20 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 import licensing
-from repository import blobstore
 from repository.access import can_publish, is_admin_of, role_in
 from repository.actions import people
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
 from repository.actions.validation import regression
-from repository.attribution import attribution_html, attribution_text
-from repository.diffs import diff_versions
-from repository.downloads import stream_version_zip
+from repository.credit.attribution import attribution_html, attribution_text
 from repository.errors import DomainError
-from repository.lineage import lineage_graph, lineage_svg
 from repository.models import Institution, Membership, Resource, Version, VersionFile
-from repository.packages import SCHEMA_PATH
+from repository.storage import blobs
+from repository.storage.downloads import stream_version_zip
+from repository.storage.packages import SCHEMA_PATH
+from repository.trees.diffs import diff_versions
+from repository.trees.lineage import lineage_graph, lineage_svg
 from repository.web.content import preview_token
 from repository.web.forms import DepositForm, ForkForm, SignUpForm
 
@@ -155,13 +155,13 @@ def version_file(
     text = None
     if entry.blob.size <= TEXT_PREVIEW_LIMIT:
         try:
-            text = blobstore.read_blob(entry.blob_id).decode("utf-8")
+            text = blobs.read_blob(entry.blob_id).decode("utf-8")
         except UnicodeDecodeError:
             text = None
     if request.GET.get("raw") == "1":
         # Served as an attachment and never as HTML, so deposited markup cannot run here.
         response = StreamingHttpResponse(
-            blobstore.iter_blob(entry.blob_id), content_type="application/octet-stream"
+            blobs.iter_blob(entry.blob_id), content_type="application/octet-stream"
         )
         response["Content-Disposition"] = content_disposition_header(True, path.rsplit("/", 1)[-1])
         return response
@@ -210,7 +210,7 @@ def version_artefact(
 
 
 def artefact_response(sha256: str, content_type: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(blobstore.iter_blob(sha256), content_type=content_type)
+    response = StreamingHttpResponse(blobs.iter_blob(sha256), content_type=content_type)
     # Our own plots, but SVG is active content: never let it script this origin.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "public, max-age=31536000, immutable"

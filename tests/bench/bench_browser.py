@@ -5,7 +5,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from repository.checks import browser
+from repository.validation import browser
 
 TOOL = {
     "index.html": """<!doctype html><html><head><meta charset="utf-8"><title>Pendulum</title>

@@ -42,8 +42,8 @@ def child() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from repository import lineage
     from repository.models import Derivation, Version
+    from repository.trees import lineage
 
     started = time.perf_counter()
     call_command("generate_lineage")

@@ -11,11 +11,11 @@ import pytest
 from django.core.files.storage import storages
 from django.core.management import call_command
 
-from repository import blobstore
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.validation import validate_version
 from repository.models import Version
+from repository.storage import blobs
 from tests.worker import ROOT, celery_worker, wait_for, worker_database_url
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
@@ -136,7 +136,7 @@ def test_blobs_live_in_s3_compatible_storage(
     assert version.state == Version.State.PUBLISHED
     fork_version(version, into=southbank, by=outsider)
     assert bucket_keys(s3_storage) == keys  # a fork stores nothing
-    orphan, _ = blobstore.put_bytes(b"unreferenced")
+    orphan, _ = blobs.put_bytes(b"unreferenced")
     assert orphan in {k.rsplit("/", 1)[-1] for k in bucket_keys(s3_storage)}
     time.sleep(0.01)
     call_command("collect_blobs", "--grace-hours", "0")

@@ -5,8 +5,8 @@ import pytest
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.validation import validate_version
-from repository.checks_steps import check_content, check_licence
 from repository.models import Derivation, Version
+from repository.validation.steps import check_content, check_licence
 from tests.factories import build_zip, manifest, tool_files
 
 CC_BY_NC_DEED = b"This work is licensed under https://creativecommons.org/licenses/by-nc/4.0/\n"

@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from repository import blobstore
 from repository.actions.deposits import deposit_package
 from repository.models import Blob, Version
+from repository.storage import blobs
 
 
 def test_deposit_command_deposits(package, northfield, staff, capsys):
@@ -25,8 +25,8 @@ def test_collect_blobs_keeps_referenced_blobs_and_removes_unused(
     package, northfield, staff, blob_folder
 ):
     version = deposit_package(package=package, institution=northfield, by=staff)
-    orphan, _ = blobstore.put_bytes(b"nobody uses me")  # a row, no reference
-    stray, _ = blobstore.put_bytes(b"stored but never recorded")
+    orphan, _ = blobs.put_bytes(b"nobody uses me")  # a row, no reference
+    stray, _ = blobs.put_bytes(b"stored but never recorded")
     Blob.objects.filter(sha256=stray).delete()  # bytes without a row
     call_command("collect_blobs", "--grace-hours", "0")
     assert set(Blob.objects.values_list("sha256", flat=True)) == set(
@@ -38,7 +38,7 @@ def test_collect_blobs_keeps_referenced_blobs_and_removes_unused(
 
 
 def test_collect_blobs_grace_period_protects_young_files(blob_folder, db):
-    young, _ = blobstore.put_bytes(b"just stored")
+    young, _ = blobs.put_bytes(b"just stored")
     call_command("collect_blobs")
     assert any(p.name == young for p in blob_folder.rglob("*"))
 
@@ -49,18 +49,18 @@ def test_collect_blobs_keeps_validation_artefacts(package, northfield, staff, bl
 
     version = deposit_package(package=package, institution=northfield, by=staff)
     run = validate_version(version.pk)
-    screenshot, _ = blobstore.put_bytes(b"\x89PNG pretend screenshot")
+    screenshot, _ = blobs.put_bytes(b"\x89PNG pretend screenshot")
     ValidationStep.objects.filter(run=run, name="run").update(artefacts={"screenshot": screenshot})
     call_command("collect_blobs", "--grace-hours", "0")
-    assert blobstore.read_blob(screenshot) == b"\x89PNG pretend screenshot"
+    assert blobs.read_blob(screenshot) == b"\x89PNG pretend screenshot"
 
 
 def test_collect_blobs_spares_bytes_a_deposit_has_touched_but_not_yet_referenced(blob_folder, db):
     # A deposit touches its rows first (committed), then stores bytes, then creates the version.
     content = b"arriving"
-    sha, _ = blobstore.put_bytes(content)
+    sha, _ = blobs.put_bytes(content)
     call_command("collect_blobs", "--grace-hours", "1")
-    assert blobstore.read_blob(sha) == content
+    assert blobs.read_blob(sha) == content
 
 
 def test_collect_blobs_on_a_fresh_install_with_no_blob_folder(blob_folder, db, capsys):

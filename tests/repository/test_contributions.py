@@ -2,12 +2,12 @@
 
 import pytest
 
-from repository import blobstore
 from repository.actions import contributions as c
 from repository.actions.deposits import deposit_package
 from repository.errors import DomainError, InvalidTransition, PackageRefused, PermissionRefused
-from repository.merges import MergeConflict
 from repository.models import Contribution, Derivation, Resource, Version
+from repository.storage import blobs
+from repository.trees.merges import MergeConflict
 from tests.factories import build_zip, manifest, tool_files
 from tests.repository.remixing import published, validated
 
@@ -18,7 +18,7 @@ def base(tmp_path, northfield, staff):
 
 
 def text(version, path):
-    return blobstore.read_blob(version.files.get(path=path).blob_id).decode()
+    return blobs.read_blob(version.files.get(path=path).blob_id).decode()
 
 
 def test_student_proposes_an_edit_and_staff_merge_it_crediting_the_student(base, student, staff):
@@ -171,4 +171,4 @@ def test_author_revises_from_the_web_after_changes_are_requested(client, base, s
 
 
 def text_of(contribution, path):  # type: ignore[no-untyped-def]
-    return blobstore.read_blob(contribution.files.get(path=path).blob_id).decode()
+    return blobs.read_blob(contribution.files.get(path=path).blob_id).decode()

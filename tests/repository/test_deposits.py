@@ -12,7 +12,7 @@ import pytest
 from repository.actions.deposits import deposit_package
 from repository.errors import PackageRefused, PermissionRefused
 from repository.models import Blob, Resource, Version, VersionFile
-from repository.packages import PackageLimits
+from repository.storage.packages import PackageLimits
 from tests.factories import build_zip, manifest, tool_files
 
 LIMITS = PackageLimits(

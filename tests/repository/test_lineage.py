@@ -4,7 +4,7 @@ import pytest
 
 from repository.actions.forks import fork_version
 from repository.actions.remixes import Pick, remix_versions
-from repository.lineage import ancestors, descendants, lineage_graph, lineage_svg
+from repository.trees.lineage import ancestors, descendants, lineage_graph, lineage_svg
 from tests.repository.remixing import eastgate_staff, published, validated
 
 

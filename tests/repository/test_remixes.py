@@ -2,10 +2,10 @@
 
 import pytest
 
-from repository import blobstore
 from repository.actions.remixes import Pick, RemixRefused, collect_versions, remix_versions
 from repository.errors import LicenceRefused, PermissionRefused
 from repository.models import CollectionItem, Derivation, RemixPick, Resource, Version
+from repository.storage import blobs
 from tests.factories import tool_files
 from tests.repository.remixing import eastgate_staff, published, validated
 
@@ -63,7 +63,7 @@ def test_remix_of_two_institutions_tools_credits_both_and_records_edges(sources,
         (b.pk, "remix"),
     }
     assert RemixPick.objects.filter(version=remix).count() == 4
-    text = blobstore.read_blob(paths["ATTRIBUTION.txt"]).decode()
+    text = blobs.read_blob(paths["ATTRIBUTION.txt"]).decode()
     assert '"Pendulum"' in text and '"Graphs"' in text and "vendor/pendulum/" in text
     assert validated(remix).state == Version.State.PASSED
 
@@ -150,9 +150,9 @@ def test_collection_keeps_each_work_unmodified_with_its_own_licence(
     paths = dict(collection.files.values_list("path", "blob_id"))
     folder = "southbank-fixed-quiz-v1"
     assert paths[f"{folder}/index.html"] == nd.files.get(path="index.html").blob_id
-    notices = blobstore.read_blob(paths["NOTICES.txt"]).decode()
+    notices = blobs.read_blob(paths["NOTICES.txt"]).decode()
     assert "CC BY-ND 4.0" in notices and "keeps its own licence" in notices
-    assert "Fixed quiz" in blobstore.read_blob(paths[f"{folder}/ATTRIBUTION.txt"]).decode()
+    assert "Fixed quiz" in blobs.read_blob(paths[f"{folder}/ATTRIBUTION.txt"]).decode()
     assert validated(collection).state == Version.State.PASSED
 
 

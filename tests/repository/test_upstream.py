@@ -2,13 +2,13 @@
 
 import pytest
 
-from repository import blobstore
 from repository.actions.forks import fork_version
 from repository.actions.remixes import Pick, remix_versions
 from repository.actions.upstream import pull_upstream, upstream_updates
 from repository.errors import DomainError, PermissionRefused
-from repository.merges import MergeConflict
 from repository.models import Derivation, RemixPick
+from repository.storage import blobs
+from repository.trees.merges import MergeConflict
 from tests.factories import tool_files
 from tests.repository.remixing import published, validated
 
@@ -29,7 +29,7 @@ def newer(tmp_path, source, staff, **files):
 
 
 def blob(version, path):
-    return blobstore.read_blob(version.files.get(path=path).blob_id)
+    return blobs.read_blob(version.files.get(path=path).blob_id)
 
 
 def test_fork_owner_sees_a_newer_source_and_pulls_it(tmp_path, source, staff, southbank, outsider):

@@ -2,11 +2,13 @@
 
 import pytest
 
-from repository import blobstore
 from repository.actions.deposits import deposit_package
-from repository.actions.validation import CHECKS_RELEASE, stuck_versions, validate_version
+from repository.actions.validation import stuck_versions, validate_version
 from repository.errors import InvalidTransition
 from repository.models import ValidationRun, Version
+from repository.storage import blobs
+from repository.validation import release
+from repository.validation.release import CHECKS_RELEASE
 
 
 @pytest.fixture
@@ -64,7 +66,7 @@ def test_a_run_that_keeps_dying_ends_in_error_after_three_attempts(version, sett
 
 
 def test_failed_version_cannot_be_published(version):
-    blobstore.delete_blob(version.files.first().blob_id)
+    blobs.delete_blob(version.files.first().blob_id)
     validate_version(version.pk)
     version.refresh_from_db()
     with pytest.raises(InvalidTransition, match="only from passed"):
@@ -86,7 +88,7 @@ def test_new_validator_release_revalidates_published_versions_without_unpublishi
     version = deposit_package(package=package, institution=northfield, by=staff)
     validate_version(version.pk)
     assert validation.versions_to_revalidate(10) == []
-    monkeypatch.setattr(validation, "CHECKS_RELEASE", "checks-next")
+    monkeypatch.setattr(release, "CHECKS_RELEASE", "checks-next")
     assert validation.versions_to_revalidate(10) == [version.pk]
     # The stored file was damaged meanwhile: the new release catches it.
     sha = version.files.get(path="app.js").blob_id
@@ -140,7 +142,7 @@ def test_a_stalled_revalidation_is_found_for_requeue(version, settings, monkeypa
     from repository.actions import validation
 
     validate_version(version.pk)  # passed
-    monkeypatch.setattr(validation, "CHECKS_RELEASE", "checks-next")
+    monkeypatch.setattr(release, "CHECKS_RELEASE", "checks-next")
     monkeypatch.setattr(validation, "hand_over", lambda run, step, revalidate: None)
     validate_version(version.pk, queues={"checks"}, revalidate=True)  # then its worker died
     settings.VALIDATION_STUCK_AFTER_SECONDS = 0

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from repository import blobstore
 from repository.models import Blob, ValidationStep, VariantRun
+from repository.storage import blobs
 
 
 class Command(BaseCommand):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             except ProtectedError:
                 continue
             if deleted:
-                blobstore.delete_blob(sha)
+                blobs.delete_blob(sha)
                 removed += 1
         removed += self.delete_unrecorded_files(cutoff, artefacts, bool(options["dry_run"]))
         self.stdout.write(
@@ -53,7 +53,7 @@ class Command(BaseCommand):
 
     def delete_unrecorded_files(self, cutoff: object, artefacts: set[str], dry_run: bool) -> int:
         """Files in storage without a Blob row (left before rows were touched first)."""
-        storage = blobstore.blob_storage()
+        storage = blobs.blob_storage()
         known = set(Blob.objects.values_list("sha256", flat=True)) | artefacts
         removed = 0
         for path, name in stored_files(storage):

@@ -2,10 +2,10 @@
 
 import pytest
 
-from repository import blobstore
 from repository.actions import contributions as c
 from repository.actions.deposits import deposit_package
 from repository.models import Contribution, Resource, Version
+from repository.storage import blobs
 from tests.factories import build_zip, manifest, tool_files
 from tests.repository.api.conftest import bearer
 
@@ -61,7 +61,7 @@ def test_student_proposes_edits_and_the_checks_run(api, student, make_token, pub
     assert {f["path"] for f in body["files"]} == {"index.html", "app.js"}
     contribution = Contribution.objects.get(pk=body["id"])
     sha = contribution.files.get(path="app.js").blob_id
-    assert blobstore.read_blob(sha) == b"// fixed\n"
+    assert blobs.read_blob(sha) == b"// fixed\n"
 
 
 def test_propose_a_whole_package_as_multipart(api, student, make_token, published, tmp_path):
@@ -254,7 +254,7 @@ def test_stale_merge_answers_merge_conflict_with_the_paths(
     assert response.status_code == 201, response.content
     merged = Version.objects.get(pk=response.json()["version"]["id"])
     assert merged.number == 3
-    assert blobstore.read_blob(merged.files.get(path="app.js").blob_id) == b"// both\n"
+    assert blobs.read_blob(merged.files.get(path="app.js").blob_id) == b"// both\n"
 
 
 def test_author_revises_after_changes_are_requested(api, proposal, student, staff, make_token):
@@ -269,7 +269,7 @@ def test_author_revises_after_changes_are_requested(api, proposal, student, staf
     proposal.refresh_from_db()
     assert proposal.state == Contribution.State.OPEN
     sha = proposal.files.get(path="app.js").blob_id
-    assert blobstore.read_blob(sha) == b"// student, commented\n"
+    assert blobs.read_blob(sha) == b"// student, commented\n"
 
 
 def test_only_the_author_revises(api, proposal, staff, make_token):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from repository import blobstore
 from repository.models import CollectionItem, Derivation, Version
+from repository.storage import blobs
 from tests.factories import tool_files
 from tests.repository.api.conftest import bearer, deposit
 
@@ -49,7 +49,7 @@ def test_remix_of_two_institutions_works_into_your_own(api, staff, make_token, p
     assert response["Location"] == body["status_url"]
     paths = dict(remix.files.values_list("path", "blob_id"))
     assert set(paths) == {"index.html", "lib/app.js", "notes.txt", "ATTRIBUTION.txt"}
-    assert blobstore.read_blob(paths["notes.txt"]) == b"Teacher notes\n"
+    assert blobs.read_blob(paths["notes.txt"]) == b"Teacher notes\n"
     assert {e.parent_id for e in Derivation.objects.filter(child=remix)} == {
         published.pk,
         pendulum.pk,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from repository.checks import browser
-from repository.checks.browser import BrowserHost, check_tool
+from repository.validation import browser
+from repository.validation.browser import BrowserHost, check_tool
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -16,7 +16,7 @@ def sandbox_escapes() -> list[str]:
 
 
 def browser_escapes() -> list[str]:
-    from repository.checks.browser import self_test
+    from repository.validation.browser import self_test
 
     return self_test()
 

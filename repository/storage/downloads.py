@@ -4,10 +4,10 @@ import json
 import zipfile
 from collections.abc import Iterator
 
-from repository import blobstore
-from repository.attribution import attribution_file
+from repository.credit.attribution import attribution_file
 from repository.models import Version
-from repository.packages import MANIFEST_NAME
+from repository.storage import blobs
+from repository.storage.packages import MANIFEST_NAME
 
 
 class ChunkSink:
@@ -55,7 +55,7 @@ def stream_version_zip(version: Version) -> Iterator[bytes]:
             info = zipfile.ZipInfo(path, stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             with archive.open(info, "w", force_zip64=True) as entry:
-                for chunk in blobstore.iter_blob(sha):
+                for chunk in blobs.iter_blob(sha):
                     entry.write(chunk)
                     yield sink.take()
             yield sink.take()

@@ -5,9 +5,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from repository import blobstore
 from repository.models import Version
-from repository.packages import MANIFEST_NAME
+from repository.storage import blobs
+from repository.storage.packages import MANIFEST_NAME
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def lines_of(ref: Ref | None) -> list[str]:
     if isinstance(ref, Text):
         return ref.content.splitlines()
     try:
-        return blobstore.read_blob(ref).decode("utf-8").splitlines()
+        return blobs.read_blob(ref).decode("utf-8").splitlines()
     except UnicodeDecodeError:
         return [f"(binary file {ref[:12]}…)"]
 

@@ -4,9 +4,9 @@ import os
 import stat
 from pathlib import Path
 
-from repository import blobstore
 from repository.models import Version
-from repository.packages import check_path
+from repository.storage import blobs
+from repository.storage.packages import check_path
 
 
 def materialize(version: Version, root: Path) -> Path:
@@ -17,7 +17,7 @@ def materialize(version: Version, root: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
         with os.fdopen(fd, "wb") as out:
-            for chunk in blobstore.iter_blob(sha):
+            for chunk in blobs.iter_blob(sha):
                 out.write(chunk)
     for folder, _, files in os.walk(root):
         for name in files:

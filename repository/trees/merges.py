@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from repository import blobstore
 from repository.errors import DomainError
 from repository.models import Blob
-from repository.packages import check_path
+from repository.storage import blobs
+from repository.storage.packages import check_path
 
 Tree = Mapping[str, str]
 # How a person settles one conflicting path: keep ours, take theirs, remove it, or new bytes.
@@ -129,7 +129,7 @@ def apply_resolutions(result: MergeResult, resolutions: Mapping[str, Resolution]
                     f"The text for {path} still has conflict markers (<<<<<<< or >>>>>>>); "
                     "edit them out, keeping the lines you want."
                 )
-            sha, _ = blobstore.put_bytes(choice)
+            sha, _ = blobs.put_bytes(choice)
             Blob.objects.get_or_create(sha256=sha, defaults={"size": len(choice)})
             tree[path] = sha
             continue
@@ -150,7 +150,7 @@ def blob_text(sha: str | None) -> str | None:
     if sha is None:
         return ""
     try:
-        data = blobstore.read_blob(sha)
+        data = blobs.read_blob(sha)
     except (DomainError, OSError):
         return None
     if len(data) > TEXT_LIMIT:

@@ -12,12 +12,12 @@ from typing import Any
 from django.conf import settings
 
 import licensing
-from repository import blobstore
+from repository.credit.basis import adaptation_sources, licence_problem
 from repository.errors import DomainError
-from repository.licences import adaptation_sources, licence_problem
 from repository.models import ValidationStep, Version
-from repository.packages import PackageLimits, check_manifest
-from repository.workspace import make_writable, materialize
+from repository.storage import blobs
+from repository.storage.packages import PackageLimits, check_manifest
+from repository.storage.workspace import make_writable, materialize
 
 PASSED = ValidationStep.Status.PASSED
 FAILED = ValidationStep.Status.FAILED
@@ -60,7 +60,7 @@ def check_package(version: Version) -> StepOutcome:
         problems.append(f"{version.total_size} bytes; the limit is {limits.max_bytes}.")
     for path, sha in version.files.values_list("path", "blob_id"):
         try:
-            for _ in blobstore.iter_blob(sha):
+            for _ in blobs.iter_blob(sha):
                 pass
         except (DomainError, OSError) as exc:
             problems.append(f"{path}: {exc}")
@@ -75,7 +75,7 @@ def check_package(version: Version) -> StepOutcome:
 
 
 def read_text(sha: str) -> str:
-    return blobstore.read_blob(sha).decode("utf-8", errors="replace")
+    return blobs.read_blob(sha).decode("utf-8", errors="replace")
 
 
 def licences_named_in(text: str) -> set[str]:
@@ -171,7 +171,7 @@ def materialized(version: Version) -> Iterator[tuple[Path, Path]]:
 
 
 def store_artefact(path: Path) -> dict[str, str]:
-    sha, _ = blobstore.put_bytes(path.read_bytes())
+    sha, _ = blobs.put_bytes(path.read_bytes())
     return {"name": path.name, "sha256": sha}
 
 
@@ -207,7 +207,7 @@ def run_tool(version: Version) -> StepOutcome:
 
     Raises BrowserUnavailable when our browser cannot start: our fault, so the task retries.
     """
-    from repository.checks.browser import check_tool
+    from repository.validation.browser import check_tool
 
     with materialized(version) as (root, _):
         report = check_tool(
@@ -224,7 +224,7 @@ def run_tool(version: Version) -> StepOutcome:
         "external_requests": report.external_requests,
     }
     if report.screenshot:
-        sha, _ = blobstore.put_bytes(report.screenshot)
+        sha, _ = blobs.put_bytes(report.screenshot)
         artefacts["screenshot"] = sha
     summary = (
         f"Loaded in {report.load_ms:.0f} ms ({report.bytes_transferred} bytes); "

@@ -25,7 +25,7 @@ CHUNK = 1024 * 1024
 # Below this size a high compression ratio is harmless (a small file of spaces), so the
 # ratio limit only applies to entries, and packages, larger than this.
 RATIO_FLOOR_BYTES = 1024 * 1024
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "manifest.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "manifest.schema.json"
 
 
 @cache

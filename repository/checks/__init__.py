@@ -1,1 +1,0 @@
-"""Checks run on deposited versions, as plain Python that a Celery task can call."""

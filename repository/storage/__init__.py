@@ -1,0 +1,1 @@
+"""Storage: the bytes we keep (content-addressed blobs) and the packages, workspaces and zips made of them."""

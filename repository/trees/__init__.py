@@ -1,0 +1,1 @@
+"""Trees: a version's file tree, and the diffs, merges and lineage between trees."""

@@ -1,0 +1,1 @@
+"""Validation: the checks a version goes through before it is published."""
