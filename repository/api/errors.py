@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 import licensing
+from repository import outages
 from repository.errors import (
     BlobCorrupted,
     DomainError,
@@ -57,6 +58,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: DRF errors, domain errors and unknown licences."""
     if isinstance(exc, DomainError):
         return domain_response(exc)
+    if outages.database_unavailable(exc):
+        return database_unavailable()
     if isinstance(exc, licensing.UnknownLicense):
         return Response(error_body("unknown_licence", str(exc)), status=400)
     if isinstance(exc, RequestDataTooBig):
@@ -110,6 +113,17 @@ def flatten(errors: Any) -> Any:
             return [str(e) for e in errors]
         return [flatten(e) for e in errors]
     return [str(errors)]
+
+
+def database_unavailable() -> Response:
+    """503 while the database is down: logged once per outage (repository/outages.py)."""
+    seconds = outages.retry_after()
+    body = error_body(
+        "database_unavailable",
+        f"The database cannot be reached; nothing was changed. Try again in {seconds} seconds.",
+    )
+    response = Response(body, status=503, headers={"Retry-After": seconds})
+    return outages.already_logged(response)
 
 
 def domain_response(exc: DomainError) -> Response:
