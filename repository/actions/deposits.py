@@ -1,7 +1,9 @@
 """Deposit: turn an uploaded zip package into a new, immutable version."""
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,7 +16,7 @@ from repository.credit.basis import adaptation_sources
 from repository.errors import PackageRefused
 from repository.models import Institution, Resource, Version
 from repository.storage import blobs
-from repository.storage.packages import PackageLimits, unpack_package
+from repository.storage.packages import PackageLimits, UnpackedFile, unpack_package
 
 
 def deposit_package(
@@ -44,6 +46,8 @@ def deposit_package(
                 f"The manifest says kind={manifest['kind']!r} but “{resource.title}” is a "
                 f"{resource.get_kind_display().lower()}; a resource keeps its kind."
             )
+        if resource is not None:
+            refuse_unchanged(resource, manifest, unpacked.files)
         sources = adaptation_sources(resource) if resource is not None else []
         if sources and manifest["license"] not in licensing.allowed_adaptation_licenses(sources):
             raise PackageRefused(
@@ -68,3 +72,19 @@ def deposit_package(
                 changelog=changelog,
                 publish_on_pass=publish_on_pass,
             )
+
+
+def refuse_unchanged(
+    resource: Resource, manifest: dict[str, Any], files: Sequence[UnpackedFile]
+) -> None:
+    """Refuse a package identical to the resource's newest version: it would add nothing."""
+    latest = resource.versions.order_by("-number").first()
+    if latest is None or latest.manifest != manifest:
+        return
+    stored = set(latest.files.values_list("path", "blob_id"))
+    if stored == {(f.path, f.sha256) for f in files}:
+        raise PackageRefused(
+            f"Nothing changed since v{latest.number}: this package has exactly the files and "
+            f"manifest of v{latest.number}. Change a file or the manifest (a changelog entry "
+            "counts) before depositing it as a new version."
+        )

@@ -203,15 +203,23 @@ def test_deposit_creates_uploaded_version_and_queues_validation(
     assert len(callbacks) == 1
 
 
-def test_same_content_is_stored_once(package, northfield, staff, blob_folder):
+def test_same_content_is_stored_once(package, tmp_path, northfield, staff, blob_folder):
     first = deposit_package(package=package, institution=northfield, by=staff)
+    retitled = build_zip(tmp_path / "v2.zip", manifest_data=manifest(changelog="Clearer wording."))
     second = deposit_package(
-        package=package, institution=northfield, by=staff, resource=first.resource
+        package=retitled, institution=northfield, by=staff, resource=first.resource
     )
     assert second.number == 2
     assert Blob.objects.count() == 2
     assert len([p for p in blob_folder.rglob("*") if p.is_file()]) == 2
     assert VersionFile.objects.count() == 4
+
+
+def test_identical_reupload_is_refused_as_nothing_changed(package, northfield, staff):
+    first = deposit_package(package=package, institution=northfield, by=staff)
+    with pytest.raises(PackageRefused, match="Nothing changed since v1"):
+        deposit_package(package=package, institution=northfield, by=staff, resource=first.resource)
+    assert Version.objects.count() == 1
 
 
 @pytest.mark.parametrize("persona", ["student", "outsider"])
