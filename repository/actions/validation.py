@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from repository import queue
 from repository.errors import InvalidTransition
 from repository.models import ValidationRun, ValidationStep, Version
 from repository.validation.release import validator_release
@@ -136,13 +137,9 @@ def give_back_attempt(run_id: int) -> None:
 
 
 def hand_over(run: ValidationRun, step: Step, *, revalidate: bool) -> None:
-    from repository import tasks
-
     # The attempt counter counts starts of the whole run, not hand-overs between queues.
     give_back_attempt(run.pk)
-    tasks.validate_version.apply_async(
-        (run.version_id,), {"revalidate": revalidate, "queue": step.queue}, queue=step.queue
-    )
+    queue.hand_over_validation(run.version_id, revalidate=revalidate, queue=step.queue)
 
 
 def record_step(

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from repository import queue
 from repository.access import can_view
 from repository.errors import DomainError, PermissionRefused
 from repository.models import VariantRun, Version
@@ -39,7 +40,6 @@ def request_variant_run(version: Version, *, student_id: str, by: AbstractBaseUs
     could not run is queued again). Raises DomainError when the version is not a scenario with
     variants or the id is empty or too long, PermissionRefused when `by` cannot see it.
     """
-    from repository import tasks
     from sims.variants import variant
 
     student_id = student_id.strip()
@@ -59,7 +59,7 @@ def request_variant_run(version: Version, *, student_id: str, by: AbstractBaseUs
         VariantRun.objects.filter(pk=run.pk).update(state=VariantRun.State.QUEUED)
         run.state = VariantRun.State.QUEUED
     if run.state == VariantRun.State.QUEUED:
-        transaction.on_commit(lambda: tasks.run_variant.delay(run.pk))
+        queue.enqueue_variant_run(run.pk)
     return run
 
 

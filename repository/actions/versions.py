@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from repository import queue
 from repository.models import Blob, Institution, Resource, Version, VersionFile
 
 
@@ -61,8 +61,6 @@ def create_version(
 
     The blobs named in `tree` must already be in blob storage; their rows are created here.
     """
-    from repository import tasks
-
     # Lock the resource so two versions created at once get different numbers.
     Resource.objects.select_for_update().filter(pk=resource.pk).first()
     latest = resource.versions.aggregate(n=Max("number"))["n"] or 0
@@ -85,7 +83,7 @@ def create_version(
     VersionFile.objects.bulk_create(
         [VersionFile(version=version, path=e.path, blob_id=e.sha256) for e in tree]
     )
-    transaction.on_commit(lambda: tasks.validate_version.delay(version.pk))
+    queue.enqueue_validation(version.pk)
     return version
 
 
