@@ -1,4 +1,4 @@
-"""Home and browse: search with facets, "what may I combine with this?", cards with thumbnails.
+"""Home and browse: search with facets, "what may I combine with this?", institutions, licences.
 
 Facets are counted in Python over one narrow `.values()` query of the visible resources,
 because subjects are a JSON list (SQLite cannot filter or group inside it) and because each
@@ -16,14 +16,19 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 import licensing
+from repository.access import is_admin_of, role_in
 from repository.models import Institution, Resource, ValidationStep, Version
 
 PAGE_SIZE = 24
+
+
 FACETS = ("kind", "subject", "level", "licence", "institution", "state")
+
+
 FACET_TITLES = {
     "kind": "Kind",
     "subject": "Subject",
@@ -32,7 +37,11 @@ FACET_TITLES = {
     "institution": "Institution",
     "state": "Validation",
 }
+
+
 STATE_LABELS = dict(Version.State.choices)
+
+
 KIND_LABELS = dict(Resource.Kind.choices)
 
 
@@ -268,3 +277,25 @@ def home(request: HttpRequest) -> HttpResponse:
             "clear_url": "?" + urlencode({"q": query}) if query else "?",
         },
     )
+
+
+def institution_page(request: HttpRequest, slug: str) -> HttpResponse:
+    institution = get_object_or_404(Institution, slug=slug)
+    members = institution.memberships.select_related("user").order_by("role", "user__first_name")
+    return render(
+        request,
+        "repository/institution.html",
+        {
+            "institution": institution,
+            "resources": Resource.objects.visible_to(request.user)
+            .filter(institution=institution)
+            .select_related("latest_published"),
+            # Who belongs where (students included) is for the institution's own members.
+            "members": members if role_in(request.user, institution) else None,
+            "is_admin": is_admin_of(request.user, institution),
+        },
+    )
+
+
+def licences(request: HttpRequest) -> HttpResponse:
+    return render(request, "repository/licences.html", {"licences": licensing.all_licenses()})

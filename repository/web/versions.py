@@ -1,70 +1,99 @@
-"""Pages of the main site. Views parse requests and call actions; rules live in actions."""
+"""A version's pages: the page, its live validation status, files, diffs, artefacts, download, fork."""
 
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    StreamingHttpResponse,
-)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 import licensing
-from repository.access import can_publish, is_admin_of, role_in
-from repository.actions import people
-from repository.actions.deposits import deposit_package
+from repository.access import can_publish
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
 from repository.actions.validation import regression
 from repository.credit.attribution import attribution_html, attribution_text
 from repository.errors import DomainError
-from repository.models import Institution, Membership, Resource, Version, VersionFile
+from repository.models import Resource, ValidationRun, Version, VersionFile
 from repository.storage import blobs
 from repository.storage.downloads import stream_version_zip
-from repository.storage.packages import SCHEMA_PATH
 from repository.trees.diffs import diff_versions
 from repository.trees.lineage import lineage_graph, lineage_svg
 from repository.web.content import preview_token
-from repository.web.forms import DepositForm, ForkForm, SignUpForm
+from repository.web.forms import ForkForm
+from repository.web.lookups import ARTEFACT_TYPES, artefact_response, visible_version
+from repository.web.variants import variant_context
+
+SETTLED = {
+    Version.State.PASSED,
+    Version.State.FAILED,
+    Version.State.PUBLISHED,
+    Version.State.WITHDRAWN,
+}
+
+
+# The steps a run goes through, so the page can list the ones not started yet.
+EXPECTED_STEPS = {"tool": ["package", "licence", "content", "run"]}
+
+
+def badge(version: Version, run: ValidationRun | None) -> dict[str, str]:
+    """A short validation verdict for the page's badge: css class and words."""
+    if version.state in {Version.State.UPLOADED, Version.State.VALIDATING}:
+        return {"css": "running", "text": "Validation running"}
+    if run is None:
+        return {"css": "none", "text": "Not validated"}
+    if run.state == ValidationRun.State.PASSED:
+        return {"css": "passed", "text": "Validation passed"}
+    if run.state == ValidationRun.State.FAILED:
+        return {"css": "failed", "text": "Validation failed"}
+    if run.state == ValidationRun.State.ERROR:
+        return {"css": "failed", "text": "Validation could not finish"}
+    return {"css": "running", "text": "Validation running"}
+
+
+def status_data(version: Version) -> dict[str, Any]:
+    run = version.validation_runs.prefetch_related("steps").first()
+    steps = [
+        {
+            "name": s.name,
+            "status": s.status,
+            "label": s.get_status_display(),
+            "duration_ms": s.duration_ms,
+            "messages": [str(m) for m in s.messages][:10],
+        }
+        for s in (run.steps.all() if run else [])
+    ]
+    done = {s["name"] for s in steps}
+    pending = [n for n in EXPECTED_STEPS.get(version.resource.kind, []) if n not in done]
+    if version.state in SETTLED:
+        pending = []
+    return {
+        "state": version.state,
+        "state_label": version.get_state_display(),
+        "settled": version.state in SETTLED,
+        "badge": badge(version, run),
+        "run": run.state if run else None,
+        "steps": steps,
+        "pending": pending,
+    }
+
+
+@never_cache
+def version_status(
+    request: HttpRequest, institution: str, resource: str, number: int
+) -> JsonResponse:
+    """What the validation of a version has done so far; the version page polls it."""
+    version = visible_version(request, institution, resource, number)
+    return JsonResponse(status_data(version))
+
 
 TEXT_PREVIEW_LIMIT = 512 * 1024
-
-
-def institution_page(request: HttpRequest, slug: str) -> HttpResponse:
-    institution = get_object_or_404(Institution, slug=slug)
-    members = institution.memberships.select_related("user").order_by("role", "user__first_name")
-    return render(
-        request,
-        "repository/institution.html",
-        {
-            "institution": institution,
-            "resources": Resource.objects.visible_to(request.user)
-            .filter(institution=institution)
-            .select_related("latest_published"),
-            # Who belongs where (students included) is for the institution's own members.
-            "members": members if role_in(request.user, institution) else None,
-            "is_admin": is_admin_of(request.user, institution),
-        },
-    )
-
-
-def visible_version(request: HttpRequest, institution: str, resource: str, number: int) -> Version:
-    return get_object_or_404(
-        Version.objects.visible_to(request.user).select_related("resource__institution"),
-        resource__institution__slug=institution,
-        resource__slug=resource,
-        number=number,
-    )
 
 
 def resource_page(request: HttpRequest, institution: str, resource: str) -> HttpResponse:
@@ -117,8 +146,6 @@ def version_context_page(request: HttpRequest, version: Version) -> HttpResponse
         "regression": regression(version),
         "try_here": request.GET.get("try") == "1",
     }
-    from repository.web.version_views import badge, status_data, variant_context
-
     context["badge"] = badge(version, run)
     context["pending_steps"] = status_data(version)["pending"]
     context["variant"] = variant_context(request, version)
@@ -189,14 +216,6 @@ def version_diff(request: HttpRequest, institution: str, resource: str) -> HttpR
     )
 
 
-ARTEFACT_TYPES = {
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-    ".json": "application/json",
-    ".csv": "text/csv",
-}
-
-
 def version_artefact(
     request: HttpRequest, institution: str, resource: str, number: int, sha256: str, name: str
 ) -> HttpResponse:
@@ -207,14 +226,6 @@ def version_artefact(
     if (sha256, name) not in recorded or content_type is None:
         raise Http404("no such artefact")
     return artefact_response(sha256, content_type)
-
-
-def artefact_response(sha256: str, content_type: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(blobs.iter_blob(sha256), content_type=content_type)
-    # Our own plots, but SVG is active content: never let it script this origin.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
 
 
 def artefact_files(version: Version) -> list[dict[str, str]]:
@@ -298,95 +309,3 @@ def version_publish(
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(version)
-
-
-@login_required
-def deposit(request: HttpRequest) -> HttpResponse:
-    form = DepositForm(request.POST or None, request.FILES or None, user=request.user)
-    if not form.fields["institution"].queryset.exists():
-        messages.info(request, "Depositing is for staff of an institution.")
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["package"]
-        try:
-            version = deposit_package(
-                package=upload.temporary_file_path(),
-                institution=form.cleaned_data["institution"],
-                by=request.user,
-                resource=form.cleaned_data["resource"],
-                changelog=form.cleaned_data["changelog"],
-                publish_on_pass=form.cleaned_data["publish_on_pass"],
-            )
-        except DomainError as exc:
-            form.add_error("package", exc.message)
-        else:
-            messages.success(
-                request, "Deposited. Validation has started; this page updates as it runs."
-            )
-            return redirect(version)
-    return render(request, "repository/deposit.html", {"form": form})
-
-
-def signup(request: HttpRequest) -> HttpResponse:
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        people.send_verification_email(user, site_url=settings.SITE_URL)
-        messages.success(request, f"Welcome! We sent a link to {user.email} to confirm it.")
-        return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
-
-
-def verify_email(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        joined = people.verify_email(token)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        names = ", ".join(m.institution.name for m in joined)
-        messages.success(
-            request, f"Address confirmed. You joined {names}." if names else "Address confirmed."
-        )
-    return redirect("home")
-
-
-@login_required
-def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method == "POST":
-        try:
-            membership = people.accept_invitation(token, user=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("home")
-        messages.success(request, f"You joined {membership.institution.name} as {membership.role}.")
-        return redirect(membership.institution)
-    return render(request, "repository/accept_invitation.html", {"token": token})
-
-
-def person_page(request: HttpRequest, user_id: int) -> HttpResponse:
-    person = get_object_or_404(get_user_model(), pk=user_id)
-    return render(
-        request,
-        "repository/person.html",
-        {
-            "person": person,
-            # Roles are shown only where the viewer is a member too; credits are public.
-            "memberships": Membership.objects.filter(
-                user=person,
-                institution__in=Membership.objects.filter(user=request.user.pk).values(
-                    "institution"
-                ),
-            ).select_related("institution"),
-            "versions": Version.objects.visible_to(request.user)
-            .filter(created_by=person)
-            .select_related("resource__institution"),
-        },
-    )
-
-
-def manifest_schema(request: HttpRequest) -> FileResponse:
-    return FileResponse(SCHEMA_PATH.open("rb"), content_type="application/schema+json")
-
-
-def licences(request: HttpRequest) -> HttpResponse:
-    return render(request, "repository/licences.html", {"licences": licensing.all_licenses()})

@@ -10,7 +10,7 @@ from repository.errors import DomainError
 from repository.models import Version
 from repository.trees.diffs import diff_versions
 from repository.trees.merges import MergeConflict, parse_resolutions, three_way_view
-from repository.web.contribution_views import visible_resource
+from repository.web.lookups import visible_resource
 
 
 @login_required

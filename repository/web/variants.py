@@ -1,4 +1,4 @@
-"""Version page helpers: live validation status as JSON, per-student scenario variants, badges."""
+"""Per-student scenario variants on a version: the form, the download, and queued sandbox runs."""
 
 import json
 from pathlib import Path
@@ -6,76 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from repository.actions.variants import request_variant_run, version_scenario
 from repository.errors import DomainError
-from repository.models import ValidationRun, VariantRun, Version
-from repository.web.views import ARTEFACT_TYPES, artefact_response, visible_version
-
-SETTLED = {
-    Version.State.PASSED,
-    Version.State.FAILED,
-    Version.State.PUBLISHED,
-    Version.State.WITHDRAWN,
-}
-# The steps a run goes through, so the page can list the ones not started yet.
-EXPECTED_STEPS = {"tool": ["package", "licence", "content", "run"]}
-
-
-def badge(version: Version, run: ValidationRun | None) -> dict[str, str]:
-    """A short validation verdict for the page's badge: css class and words."""
-    if version.state in {Version.State.UPLOADED, Version.State.VALIDATING}:
-        return {"css": "running", "text": "Validation running"}
-    if run is None:
-        return {"css": "none", "text": "Not validated"}
-    if run.state == ValidationRun.State.PASSED:
-        return {"css": "passed", "text": "Validation passed"}
-    if run.state == ValidationRun.State.FAILED:
-        return {"css": "failed", "text": "Validation failed"}
-    if run.state == ValidationRun.State.ERROR:
-        return {"css": "failed", "text": "Validation could not finish"}
-    return {"css": "running", "text": "Validation running"}
-
-
-def status_data(version: Version) -> dict[str, Any]:
-    run = version.validation_runs.prefetch_related("steps").first()
-    steps = [
-        {
-            "name": s.name,
-            "status": s.status,
-            "label": s.get_status_display(),
-            "duration_ms": s.duration_ms,
-            "messages": [str(m) for m in s.messages][:10],
-        }
-        for s in (run.steps.all() if run else [])
-    ]
-    done = {s["name"] for s in steps}
-    pending = [n for n in EXPECTED_STEPS.get(version.resource.kind, []) if n not in done]
-    if version.state in SETTLED:
-        pending = []
-    return {
-        "state": version.state,
-        "state_label": version.get_state_display(),
-        "settled": version.state in SETTLED,
-        "badge": badge(version, run),
-        "run": run.state if run else None,
-        "steps": steps,
-        "pending": pending,
-    }
-
-
-@never_cache
-def version_status(
-    request: HttpRequest, institution: str, resource: str, number: int
-) -> JsonResponse:
-    """What the validation of a version has done so far; the version page polls it."""
-    version = visible_version(request, institution, resource, number)
-    return JsonResponse(status_data(version))
+from repository.models import VariantRun, Version
+from repository.web.lookups import ARTEFACT_TYPES, artefact_response, visible_version
 
 
 def variant_context(request: HttpRequest, version: Version) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from repository.trees.lineage import lineage_graph, lineage_svg
-from repository.web.views import visible_version
+from repository.web.lookups import visible_version
 
 
 def lineage_page(

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from repository.access import is_staff_of
 from repository.actions import contributions as actions
 from repository.errors import DomainError
-from repository.models import Contribution, Resource
+from repository.models import Contribution
 from repository.storage.packages import MANIFEST_NAME
 from repository.trees.diffs import diff_trees, lines_of, tree_of
 from repository.trees.merges import MergeConflict, parse_resolutions, three_way_view
-from repository.web.views import visible_version
+from repository.web.lookups import visible_resource, visible_version
 
 EDIT_LIMIT = 256 * 1024
 
@@ -130,14 +130,6 @@ def revise(request: HttpRequest, institution: str, resource: str, pk: int) -> Ht
             "form": form,
             "text_files": sorted(current),
         },
-    )
-
-
-def visible_resource(request: HttpRequest, institution: str, resource: str) -> Resource:
-    return get_object_or_404(
-        Resource.objects.visible_to(request.user).select_related("institution"),
-        institution__slug=institution,
-        slug=resource,
     )
 
 

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from repository.models import Contribution, Membership
-from repository.web.contribution_views import proposal_diff
+from repository.web.contributions import proposal_diff
 
 
 @login_required

@@ -1,0 +1,40 @@
+"""Lookups shared by pages: the version or resource a URL names, if visible; stored artefacts."""
+
+from django.http import HttpRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+
+from repository.models import Resource, Version
+from repository.storage import blobs
+
+
+def visible_version(request: HttpRequest, institution: str, resource: str, number: int) -> Version:
+    return get_object_or_404(
+        Version.objects.visible_to(request.user).select_related("resource__institution"),
+        resource__institution__slug=institution,
+        resource__slug=resource,
+        number=number,
+    )
+
+
+def visible_resource(request: HttpRequest, institution: str, resource: str) -> Resource:
+    return get_object_or_404(
+        Resource.objects.visible_to(request.user).select_related("institution"),
+        institution__slug=institution,
+        slug=resource,
+    )
+
+
+ARTEFACT_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".csv": "text/csv",
+}
+
+
+def artefact_response(sha256: str, content_type: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(blobs.iter_blob(sha256), content_type=content_type)
+    # Our own plots, but SVG is active content: never let it script this origin.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

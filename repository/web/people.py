@@ -1,0 +1,71 @@
+"""Accounts and people: sign-up, address confirmation, accepting an invitation, a person's page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from repository.actions import people
+from repository.errors import DomainError
+from repository.models import Membership, Version
+from repository.web.forms import SignUpForm
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        people.send_verification_email(user, site_url=settings.SITE_URL)
+        messages.success(request, f"Welcome! We sent a link to {user.email} to confirm it.")
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        joined = people.verify_email(token)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        names = ", ".join(m.institution.name for m in joined)
+        messages.success(
+            request, f"Address confirmed. You joined {names}." if names else "Address confirmed."
+        )
+    return redirect("home")
+
+
+@login_required
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            membership = people.accept_invitation(token, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("home")
+        messages.success(request, f"You joined {membership.institution.name} as {membership.role}.")
+        return redirect(membership.institution)
+    return render(request, "repository/accept_invitation.html", {"token": token})
+
+
+def person_page(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = get_object_or_404(get_user_model(), pk=user_id)
+    return render(
+        request,
+        "repository/person.html",
+        {
+            "person": person,
+            # Roles are shown only where the viewer is a member too; credits are public.
+            "memberships": Membership.objects.filter(
+                user=person,
+                institution__in=Membership.objects.filter(user=request.user.pk).values(
+                    "institution"
+                ),
+            ).select_related("institution"),
+            "versions": Version.objects.visible_to(request.user)
+            .filter(created_by=person)
+            .select_related("resource__institution"),
+        },
+    )
