@@ -26,14 +26,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use true or false.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is too small; use {minimum} or more.")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -275,6 +278,13 @@ VALIDATION_RUN_CONTENT = env_bool("VALIDATION_RUN_CONTENT", True)
 VALIDATION_FUZZ_SECONDS = float(env_int("VALIDATION_FUZZ_MS", 1500)) / 1000
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 3)
 VALIDATION_STUCK_AFTER_SECONDS = env_int("VALIDATION_STUCK_AFTER_SECONDS", 900)
+
+# Requests for learners' variant runs (repository/actions/variants.py): how many each person,
+# and each institution's members together, may ask for per minute, and how many of one
+# person's runs may wait or run at once. People with no institution share one allowance.
+VARIANT_RUNS_PER_MINUTE_USER = env_int("VARIANT_RUNS_PER_MINUTE_USER", 10, minimum=1)
+VARIANT_RUNS_PER_MINUTE_INSTITUTION = env_int("VARIANT_RUNS_PER_MINUTE_INSTITUTION", 200, minimum=1)
+VARIANT_RUNS_WAITING_PER_USER = env_int("VARIANT_RUNS_WAITING_PER_USER", 5, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

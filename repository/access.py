@@ -1,9 +1,10 @@
 """Who may do what: role checks shared by every action."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
 
 from repository.errors import LicenceRefused, PermissionRefused
-from repository.models import Institution, Membership, Resource, Version
+from repository.models import Institution, Membership, Resource, VariantRun, Version
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -48,6 +49,26 @@ def require_member(user: AnyUser, institution: Institution, doing: str) -> None:
 
 def can_view(user: AnyUser, version: Version) -> bool:
     return Version.objects.visible_to(user).filter(pk=version.pk).exists()
+
+
+def variant_runs_visible_to(user: AnyUser) -> QuerySet[VariantRun]:
+    """The variant runs `user` may see: their own, and as staff those of their learners.
+
+    A run shows who asked for it and for which student id, so it is never public. Staff see
+    the runs of every member of their institution, and every run of their institution's
+    scenarios. Every page and file of a run is reached through this queryset.
+    """
+    if not user.is_authenticated:
+        return VariantRun.objects.none()
+    staff_of = Membership.objects.filter(
+        user=user, role__in=[Membership.Role.ADMIN, Membership.Role.STAFF]
+    ).values("institution")
+    learners = Membership.objects.filter(institution__in=staff_of).values("user")
+    return VariantRun.objects.filter(
+        Q(requested_by=user)
+        | Q(requested_by__in=learners)
+        | Q(version__resource__institution__in=staff_of)
+    )
 
 
 def can_publish(user: AnyUser, resource: Resource) -> bool:

@@ -29,3 +29,13 @@ class LicenceRefused(DomainError):
 
 class BlobCorrupted(DomainError):
     code = "blob_corrupted"
+
+
+class RateLimited(DomainError):
+    """Too many requests of one kind for now; `retry_after` says in how many seconds to try again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

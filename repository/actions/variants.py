@@ -1,20 +1,28 @@
 """Per-student variants of a scenario: queue a run with one student's parameters, and run it."""
 
 import json
+import math
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from repository import queue
 from repository.access import can_view
-from repository.errors import DomainError, PermissionRefused
-from repository.models import VariantRun, Version
+from repository.errors import DomainError, PermissionRefused, RateLimited
+from repository.models import Institution, StudentKey, VariantRun, Version
 from repository.storage import blobs
 from repository.validation.steps import materialized, store_artefact
 
 MAX_STUDENT_ID = 120
+ALLOWANCE_WINDOW = timedelta(minutes=1)
+# No time can be promised while one's own runs are waiting: a hint for Retry-After only.
+WAITING_RETRY_SECONDS = 30
 
 
 def version_scenario(version: Version) -> Any:
@@ -34,11 +42,12 @@ def version_scenario(version: Version) -> Any:
 
 @transaction.atomic
 def request_variant_run(version: Version, *, student_id: str, by: AbstractBaseUser) -> VariantRun:
-    """Queue a sandboxed run of `version` with `student_id`'s parameters.
+    """Queue a sandboxed run of `version` with `student_id`'s parameters, as `by`'s own run.
 
-    The same variant always gives the same results, so an earlier run is reused (one that
-    could not run is queued again). Raises DomainError when the version is not a scenario with
-    variants or the id is empty or too long, PermissionRefused when `by` cannot see it.
+    The same variant always gives the same results, so `by`'s earlier run of it is reused (one
+    that could not run is queued again). Raises DomainError when the version is not a scenario
+    with variants or the id is empty or too long, PermissionRefused when `by` cannot see it,
+    RateLimited when queueing it would exceed `by`'s or their institution's allowance.
     """
     from sims.variants import variant
 
@@ -50,17 +59,108 @@ def request_variant_run(version: Version, *, student_id: str, by: AbstractBaseUs
     scenario = version_scenario(version)
     if scenario is None or not scenario.variants:
         raise DomainError(f"{version.resource.title} v{version.number} declares no variants.")
-    run, created = VariantRun.objects.select_for_update().get_or_create(
-        version=version,
-        student_id=student_id,
-        defaults={"requested_by": by, "parameters": variant(scenario, student_id)},
-    )
-    if not created and run.state == VariantRun.State.ERROR:
-        VariantRun.objects.filter(pk=run.pk).update(state=VariantRun.State.QUEUED)
-        run.state = VariantRun.State.QUEUED
-    if run.state == VariantRun.State.QUEUED:
-        queue.enqueue_variant_run(run.pk)
+    pools = lock_allowances(by)
+    run = VariantRun.objects.filter(version=version, requested_by=by, student_id=student_id).first()
+    if run is not None and run.state != VariantRun.State.ERROR:
+        return run
+    now = timezone.now()
+    refuse_if_over_allowance(by, pools, now=now)
+    if run is None:
+        run = VariantRun.objects.create(
+            version=version,
+            student_id=student_id,
+            requested_by=by,
+            parameters=variant(scenario, student_id),
+            queued_at=now,
+        )
+    else:
+        VariantRun.objects.filter(pk=run.pk).update(state=VariantRun.State.QUEUED, queued_at=now)
+        run.state, run.queued_at = VariantRun.State.QUEUED, now
+    queue.enqueue_variant_run(run.pk)
     return run
+
+
+def student_key(user: AbstractBaseUser) -> str:
+    """The opaque student id offered to `user` for variants: theirs for good, and no address."""
+    return StudentKey.objects.get_or_create(user=user)[0].value
+
+
+def lock_allowances(by: AbstractBaseUser) -> list[Institution | None]:
+    """Lock `by` and their institutions, so concurrent requests count one another's runs.
+
+    Returns the pools whose per-institution allowance applies: each of `by`'s institutions,
+    or [None] (everyone with no institution, together) when they belong to none. On SQLite
+    the immediate transactions (deploy/settings.py) already serialize every request.
+    """
+    list(get_user_model().objects.select_for_update().filter(pk=by.pk).values_list("pk"))
+    pools: list[Institution | None] = [
+        *Institution.objects.select_for_update(of=("self",))
+        .filter(memberships__user=by)
+        .order_by("pk")
+    ]
+    return pools or [None]
+
+
+def refuse_if_over_allowance(
+    by: AbstractBaseUser, pools: list[Institution | None], *, now: datetime
+) -> None:
+    """Raise RateLimited, saying when to try again, if `by` may not queue one more run now.
+
+    The one home of the variant-run limits: runs waiting or running per person, and runs queued
+    in the last minute per person and per institution (settings VARIANT_RUNS_*). Counted in the
+    database, so every web process and API worker sees the same counts.
+    """
+    mine = VariantRun.objects.filter(requested_by=by)
+    waiting = mine.filter(state__in=[VariantRun.State.QUEUED, VariantRun.State.RUNNING]).count()
+    if waiting >= settings.VARIANT_RUNS_WAITING_PER_USER:
+        raise RateLimited(
+            f"You have {variant_runs(waiting)} waiting or running, the most allowed at once; "
+            "try again when one of them has finished (its page shows when).",
+            retry_after=WAITING_RETRY_SECONDS,
+        )
+    since = now - ALLOWANCE_WINDOW
+    wait = seconds_until_below(mine, settings.VARIANT_RUNS_PER_MINUTE_USER, since=since)
+    if wait:
+        raise RateLimited(
+            f"You have asked for {variant_runs(settings.VARIANT_RUNS_PER_MINUTE_USER)} in the "
+            f"last minute, the most allowed per person; try again in {seconds(wait)}.",
+            retry_after=wait,
+        )
+    for pool in pools:
+        if pool is None:
+            runs = VariantRun.objects.filter(
+                requested_by__isnull=False, requested_by__memberships__isnull=True
+            )
+            who = "People with no institution have"
+        else:
+            runs = VariantRun.objects.filter(requested_by__memberships__institution=pool)
+            who = f"Members of {pool.name} have"
+        limit = settings.VARIANT_RUNS_PER_MINUTE_INSTITUTION
+        wait = seconds_until_below(runs, limit, since=since)
+        if wait:
+            raise RateLimited(
+                f"{who} asked for {variant_runs(limit)} in the last minute, the most allowed "
+                f"per institution; try again in {seconds(wait)}.",
+                retry_after=wait,
+            )
+
+
+def seconds_until_below(runs: QuerySet[VariantRun], limit: int, *, since: datetime) -> int:
+    """0 if fewer than `limit` of `runs` were queued since `since`, else whole seconds until so."""
+    recent = runs.filter(queued_at__gte=since).order_by("-queued_at")
+    # Once the limit-th newest leaves the window, fewer than `limit` remain in it.
+    edge = recent.values_list("queued_at", flat=True)[limit - 1 : limit].first()
+    if edge is None:
+        return 0
+    return max(1, math.ceil((edge - since).total_seconds()))
+
+
+def variant_runs(n: int) -> str:
+    return "1 variant run" if n == 1 else f"{n} variant runs"
+
+
+def seconds(n: int) -> str:
+    return "1 second" if n == 1 else f"{n} seconds"
 
 
 def execute_variant_run(run_id: int) -> VariantRun | None:

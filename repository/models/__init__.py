@@ -7,7 +7,8 @@ from repository.models.derivations import Derivation
 from repository.models.institutions import Institution, Invitation, Membership
 from repository.models.remixes import CollectionItem, RemixPick
 from repository.models.resources import Resource
-from repository.models.validation import ValidationRun, ValidationStep, VariantRun
+from repository.models.validation import ValidationRun, ValidationStep
+from repository.models.variants import StudentKey, VariantRun
 from repository.models.versions import Version, VersionFile
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "RemixPick",
     "Resource",
     "Review",
+    "StudentKey",
     "ValidationRun",
     "ValidationStep",
     "VariantRun",

@@ -1,6 +1,5 @@
 """Validation runs of a version and their ordered steps."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -64,47 +63,3 @@ class ValidationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.status}"
-
-
-class VariantRun(models.Model):
-    """A run of a published scenario with one student's variant parameters.
-
-    Runs are deterministic, so one run per (version, student id) serves everyone who asks.
-    """
-
-    class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        PASSED = "passed", "All checks passed"
-        FAILED = "failed", "Some checks failed"
-        ERROR = "error", "Could not run"
-
-    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="variant_runs")
-    student_id = models.CharField(max_length=120)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    parameters = models.JSONField(default=dict)
-    metrics = models.JSONField(default=dict)
-    messages = models.JSONField(default=list)
-    files = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "student_id"], name="one_run_per_variant"),
-            models.CheckConstraint(
-                condition=Q(state__in=["queued", "running", "passed", "failed", "error"]),
-                name="variant_state_known",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.version} for {self.student_id} ({self.state})"
-
-    @property
-    def finished(self) -> bool:
-        return self.state not in {self.State.QUEUED, self.State.RUNNING}

@@ -73,12 +73,12 @@ urlpatterns = [
         name="version_variant_runs",
     ),
     path(
-        "i/<slug:institution>/<slug:resource>/v<int:number>/variants/<int:pk>/",
+        "i/<slug:institution>/<slug:resource>/v<int:number>/variants/<uuid:run_id>/",
         variants.variant_run_page,
         name="version_variant_run",
     ),
     path(
-        "i/<slug:institution>/<slug:resource>/v<int:number>/variants/<int:pk>/<str:sha256>/<str:name>",
+        "i/<slug:institution>/<slug:resource>/v<int:number>/variants/<uuid:run_id>/<str:sha256>/<str:name>",
         variants.variant_run_file,
         name="version_variant_run_file",
     ),

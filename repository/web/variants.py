@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,24 +12,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from repository.actions.variants import request_variant_run, version_scenario
+from repository.access import variant_runs_visible_to
+from repository.actions.variants import request_variant_run, student_key, version_scenario
 from repository.errors import DomainError
 from repository.models import VariantRun, Version
 from repository.web.lookups import ARTEFACT_TYPES, artefact_response, visible_version
 
 
 def variant_context(request: HttpRequest, version: Version) -> dict[str, Any] | None:
-    """The variant form's state: the student id asked for and that student's parameters."""
+    """The variant form's state: the student id asked for, its parameters, and one's runs."""
     from sims.variants import variant
 
     scenario = version_scenario(version)
     if scenario is None or not scenario.variants:
         return None
     student = request.GET.get("student", "").strip()[:120]
-    if not student and request.user.is_authenticated:
-        default = request.user.get_username()
-    else:
-        default = student
+    signed_in = request.user.is_authenticated
+    # Never the username: that is an e-mail address, and the id shows on the run's page.
+    default = student or (student_key(request.user) if signed_in else "")
     params = None
     if student:
         params = sorted(variant(scenario, student).items())
@@ -36,7 +37,18 @@ def variant_context(request: HttpRequest, version: Version) -> dict[str, Any] | 
         (path, spec.get("choices") or f"{spec.get('min')} to {spec.get('max')}")
         for path, spec in sorted(scenario.variants.items())
     ]
-    return {"student": student, "default": default, "parameters": params, "ranges": ranges}
+    runs = (
+        variant_runs_visible_to(request.user)
+        .filter(version=version)
+        .select_related("version__resource__institution")[:20]
+    )
+    return {
+        "student": student,
+        "default": default,
+        "parameters": params,
+        "ranges": ranges,
+        "runs": runs,
+    }
 
 
 def variant_download(
@@ -72,14 +84,22 @@ def variant_run_request(
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(version)
-    return redirect("version_variant_run", institution, resource, number, run.pk)
+    return redirect(run)
+
+
+def visible_run(request: HttpRequest, version: Version, run_id: UUID) -> VariantRun:
+    return get_object_or_404(
+        variant_runs_visible_to(request.user).select_related("version__resource__institution"),
+        public_id=run_id,
+        version=version,
+    )
 
 
 def variant_run_page(
-    request: HttpRequest, institution: str, resource: str, number: int, pk: int
+    request: HttpRequest, institution: str, resource: str, number: int, run_id: UUID
 ) -> HttpResponse:
     version = visible_version(request, institution, resource, number)
-    run = get_object_or_404(VariantRun, pk=pk, version=version)
+    run = visible_run(request, version, run_id)
     return render(
         request,
         "repository/variant_run.html",
@@ -92,13 +112,13 @@ def variant_run_file(
     institution: str,
     resource: str,
     number: int,
-    pk: int,
+    run_id: UUID,
     sha256: str,
     name: str,
 ) -> HttpResponse:
     """A plot or the metrics of a variant run, only if that run recorded it."""
     version = visible_version(request, institution, resource, number)
-    run = get_object_or_404(VariantRun, pk=pk, version=version)
+    run = visible_run(request, version, run_id)
     content_type = ARTEFACT_TYPES.get(Path(name).suffix.lower())
     if {"name": name, "sha256": sha256} not in run.files or content_type is None:
         raise Http404("no such file in this run")
