@@ -27,6 +27,7 @@ from repository.errors import (
     LicenceRefused,
     PackageRefused,
     PermissionRefused,
+    RateLimited,
 )
 from repository.trees.merges import MergeConflict
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 # Most specific first: the first class the error is an instance of decides the status.
 DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
+    (RateLimited, status.HTTP_429_TOO_MANY_REQUESTS),
     (PermissionRefused, status.HTTP_403_FORBIDDEN),
     (InvalidTransition, status.HTTP_409_CONFLICT),
     (LicenceRefused, status.HTTP_409_CONFLICT),
@@ -134,4 +136,5 @@ def domain_response(exc: DomainError) -> Response:
     body = error_body(exc.code, exc.message)
     if isinstance(exc, MergeConflict):
         body["error"]["conflicts"] = list(exc.conflicts)
-    return Response(body, status=code)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return Response(body, status=code, headers=headers)

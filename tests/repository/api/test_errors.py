@@ -1,7 +1,7 @@
 """One error shape for everything: validation, 401/403/404, throttling, domain errors."""
 
 from repository.api.errors import api_exception_handler
-from repository.errors import BlobCorrupted
+from repository.errors import BlobCorrupted, RateLimited
 from tests.repository.api.conftest import bearer
 
 
@@ -60,3 +60,10 @@ def test_an_oversized_json_body_gets_the_error_shape(settings, staff, make_token
     )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "request_too_large"
+
+
+def test_a_domain_rate_limit_is_a_429_with_retry_after_in_the_shape(db):
+    response = api_exception_handler(RateLimited("Try again in 12 seconds.", retry_after=12), {})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "12"
+    assert_shape(response.data, "rate_limited")
