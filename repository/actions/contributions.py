@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from repository import safejson
 from repository.access import AnyUser, can_view, is_staff_of, require_staff, role_in
 from repository.actions import notifications
 from repository.actions.notifications import name_of
@@ -157,7 +158,7 @@ def tree_from_edits(
         path = checked_path(raw)
         if path == MANIFEST_NAME:
             try:
-                manifest = json.loads((content or b"").decode("utf-8"))
+                manifest = safejson.loads((content or b"").decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise PackageRefused(f"{MANIFEST_NAME} is not valid JSON: {exc}.") from None
             if not isinstance(manifest, dict):

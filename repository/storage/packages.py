@@ -16,6 +16,7 @@ import jsonschema
 from django.conf import settings
 
 import licensing
+from repository import safejson
 from repository.errors import PackageRefused
 
 MANIFEST_NAME = "remixbank.json"
@@ -216,8 +217,8 @@ def read_manifest(archive: zipfile.ZipFile, names: set[str]) -> dict[str, Any]:
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
         raise PackageRefused(f"{MANIFEST_NAME} is damaged in the zip: {exc}.") from None
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        manifest = safejson.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackageRefused(f"{MANIFEST_NAME} is not valid JSON: {exc}.") from None
     return check_manifest(manifest, names - {MANIFEST_NAME})
 

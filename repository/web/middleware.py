@@ -1,9 +1,13 @@
-"""Origin separation: requests to the content origin see only the content URLs; CSP everywhere."""
+"""Origin separation and CSP everywhere; JSON bodies nested too deep refused before any view."""
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from repository import safejson
+from repository.api.errors import error_body
 
 
 def main_site_csp() -> str:
@@ -45,3 +49,44 @@ class ContentSecurityPolicyMiddleware:
             "Content-Security-Policy", CONTENT_CSP if on_content_origin else main_site_csp()
         )
         return response
+
+
+def parsed_as_json(content_type: str) -> bool:
+    """Whether a parser could take this body as JSON.
+
+    DRF's JSONParser also accepts wildcard types (`*/*`, `application/*`), and `+json`
+    suffixes are JSON by definition, so all of them are checked.
+    """
+    main, _, sub = content_type.strip().lower().partition("/")
+    return main in {"application", "*"} and (sub in {"json", "*"} or sub.endswith("+json"))
+
+
+class JsonDepthMiddleware:
+    """Answer 400 to a JSON body nested deeper than settings.JSON_MAX_DEPTH, on every URL.
+
+    It runs before authentication: django-oauth-toolkit reads the body while authenticating,
+    so a view or parser would be too late (a 100,000-deep body was a 500 for anyone). API
+    callers get the API's error shape, the OAuth2 endpoints RFC 6749's.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if parsed_as_json(request.content_type or ""):
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                body = b""  # the view answers this itself (the API with a 413)
+            try:
+                safejson.check_depth(body)
+            except safejson.JSONTooDeep as exc:
+                return too_deep_response(request, exc)
+        return self.get_response(request)
+
+
+def too_deep_response(request: HttpRequest, exc: safejson.JSONTooDeep) -> JsonResponse:
+    message = f"The JSON body is refused: {exc.msg}."
+    if request.path.startswith("/o/"):
+        return JsonResponse({"error": "invalid_request", "error_description": message}, status=400)
+    return JsonResponse(error_body("json_too_deep", message), status=400)

@@ -172,3 +172,17 @@ def test_author_revises_from_the_web_after_changes_are_requested(client, base, s
 
 def text_of(contribution, path):  # type: ignore[no-untyped-def]
     return blobs.read_blob(contribution.files.get(path=path).blob_id).decode()
+
+
+def test_a_manifest_edit_nested_too_deep_is_refused_on_the_web_form(client, base, student):
+    from django.urls import reverse
+
+    client.force_login(student)
+    url = reverse("contribute", args=["northfield", base.resource.slug, base.number])
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post(
+        url, {"description": "Deep", "path": "remixbank.json", "content": deep}, follow=True
+    )
+    assert response.status_code == 200
+    assert "nested more than 64 levels deep" in response.content.decode()
+    assert not Contribution.objects.exists()

@@ -158,11 +158,23 @@ BROKEN = {
         lambda p: build_zip(p, tool_files(**{"lib": b"x", "lib/a.js": b"y"})),
         "'lib' is a file, but 'lib/a.js' uses it as a folder",
     ),
+    "manifest nested too deep": (
+        lambda p: raw_manifest_zip(p, b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+        "remixbank.json is not valid JSON: arrays and objects are nested more than 64 levels deep",
+    ),
     "too many entries declared": (
         lambda p: zip_with(p, lambda a: [a.writestr(f"d{i}/", b"") for i in range(1100)]),
         "lists 1103 entries",
     ),
 }
+
+
+def raw_manifest_zip(path: Path, raw: bytes) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("remixbank.json", raw)
+        for name, content in tool_files().items():
+            archive.writestr(name, content)
+    return path
 
 
 def damaged_manifest(path: Path) -> Path:
