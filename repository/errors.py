@@ -1,5 +1,12 @@
 """Domain errors raised by actions; the web and API layers turn them into messages for people."""
 
+from typing import Any
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The API's one error shape (repository/api/errors.py), also sent by site-wide middleware."""
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
 
 class DomainError(Exception):
     """A request the domain refuses, with a message that says what is wrong and how to fix it."""

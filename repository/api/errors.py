@@ -28,6 +28,7 @@ from repository.errors import (
     PackageRefused,
     PermissionRefused,
     RateLimited,
+    error_body,
 )
 from repository.trees.merges import MergeConflict
 
@@ -50,10 +51,6 @@ MESSAGES = {
     "invalid": "Some of the data sent is not valid; see fields.",
     "not_found": "Not found, or not visible to you.",
 }
-
-
-def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

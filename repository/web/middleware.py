@@ -7,7 +7,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from repository import safejson
-from repository.api.errors import error_body
+from repository.errors import error_body
 
 
 def main_site_csp() -> str:
