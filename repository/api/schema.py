@@ -15,7 +15,7 @@ class ApiSchema(AutoSchema):
     """Adds the one error shape (repository/api/errors.py) to every operation."""
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
-        from repository.api.serializers import ErrorOut
+        from repository.api.serializers.common import ErrorOut
 
         responses = super()._get_response_bodies(direction)
         for code in [*ERROR_STATUSES, *getattr(self.view, "extra_error_statuses", ())]:

@@ -1,0 +1,150 @@
+"""Version serializers: a version, its files, validation, attribution and lineage, and an accepted write."""
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from repository.api.serializers.common import ResourceRef, VersionRef, api_url, site_url
+from repository.api.serializers.licences import LicenceOut
+from repository.models import Version
+
+# Outputs ---------------------------------------------------------------------------------
+
+
+class VersionOut(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+    resource = ResourceRef(read_only=True)
+    number = serializers.IntegerField(read_only=True)
+    licence = serializers.CharField(read_only=True)
+    state = serializers.ChoiceField(choices=Version.State.choices, read_only=True)
+    authors = serializers.ListField(child=serializers.CharField(), read_only=True)
+    contributors = serializers.ListField(child=serializers.CharField(), read_only=True)
+    file_count = serializers.IntegerField(read_only=True)
+    total_size = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    status_url = serializers.SerializerMethodField()
+
+    def get_url(self, obj: Version) -> str:
+        return api_url(self.context, "version-detail", obj.pk)
+
+    def get_web_url(self, obj: Version) -> str:
+        return site_url(obj.get_absolute_url())
+
+    def get_status_url(self, obj: Version) -> str:
+        return api_url(self.context, "version-validation", obj.pk)
+
+
+class VersionDetailOut(VersionOut):
+    changelog = serializers.CharField(read_only=True)
+    manifest = serializers.JSONField(read_only=True)
+    files_url = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+    lineage_url = serializers.SerializerMethodField()
+    attribution_url = serializers.SerializerMethodField()
+
+    def get_files_url(self, obj: Version) -> str:
+        return api_url(self.context, "version-files", obj.pk)
+
+    def get_download_url(self, obj: Version) -> str:
+        return api_url(self.context, "version-download", obj.pk)
+
+    def get_lineage_url(self, obj: Version) -> str:
+        return api_url(self.context, "version-lineage", obj.pk)
+
+    def get_attribution_url(self, obj: Version) -> str:
+        return api_url(self.context, "version-attribution", obj.pk)
+
+
+class FileOut(serializers.Serializer):
+    path = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(source="blob.size", read_only=True)
+    sha256 = serializers.CharField(source="blob_id", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj: Any) -> str:
+        return api_url(self.context, "version-file", obj.version_id, obj.path)
+
+
+class StepOut(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    position = serializers.IntegerField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    duration_ms = serializers.IntegerField(read_only=True)
+    messages = serializers.ListField(child=serializers.CharField(), read_only=True)
+    artefacts = serializers.DictField(read_only=True)
+
+
+class RunOut(serializers.Serializer):
+    validator_release = serializers.CharField(read_only=True)
+    state = serializers.CharField(read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    started_at = serializers.DateTimeField(read_only=True)
+    finished_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    steps = StepOut(many=True, read_only=True)
+
+
+class ValidationOut(serializers.Serializer):
+    version = serializers.SerializerMethodField()
+    state = serializers.ChoiceField(choices=Version.State.choices, read_only=True)
+    finished = serializers.SerializerMethodField()
+    run = serializers.SerializerMethodField()
+
+    def get_version(self, obj: Version) -> str:
+        return api_url(self.context, "version-detail", obj.pk)
+
+    def get_finished(self, obj: Version) -> bool:
+        """Whether polling may stop: validation has given its verdict (or more happened since)."""
+        return obj.state not in {Version.State.UPLOADED, Version.State.VALIDATING}
+
+    @extend_schema_field(RunOut(allow_null=True))
+    def get_run(self, obj: Version) -> dict[str, Any] | None:
+        runs = list(obj.validation_runs.all())
+        return RunOut(runs[0]).data if runs else None
+
+
+class AttributionOut(serializers.Serializer):
+    licence = LicenceOut()
+    text = serializers.CharField()
+    html = serializers.CharField()
+    jsonld = serializers.JSONField()
+
+
+class EdgeOut(serializers.Serializer):
+    kind = serializers.CharField()
+    version = VersionRef()
+
+
+class RelativeOut(serializers.Serializer):
+    distance = serializers.IntegerField(help_text="Derivation steps from this version.")
+    version = VersionRef()
+
+
+class LineageOut(serializers.Serializer):
+    version = VersionRef()
+    parents = EdgeOut(many=True)
+    children = EdgeOut(many=True)
+    ancestors = RelativeOut(many=True)
+    descendants = RelativeOut(many=True)
+    truncated = serializers.BooleanField(help_text="More relatives exist than were listed.")
+
+
+class AcceptedOut(serializers.Serializer):
+    version = VersionOut()
+    status_url = serializers.URLField(help_text="Poll this until `finished` is true.")
+
+
+# Inputs ----------------------------------------------------------------------------------
+
+
+class LineageIn(serializers.Serializer):
+    depth = serializers.IntegerField(min_value=1, max_value=50, default=10)
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class BinaryField(serializers.Field):
+    """Documents a raw byte response."""

@@ -1,0 +1,51 @@
+"""Deposit endpoint: a package upload becomes a new version, validated asynchronously."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from repository.actions.deposits import deposit_package
+from repository.api.serializers.deposits import DepositIn
+from repository.api.serializers.versions import AcceptedOut
+from repository.api.views.common import ApiMixin, accepted, member_institution, uploaded_path
+from repository.models import Membership, Resource
+
+
+@extend_schema(tags=["deposits"], request=DepositIn, responses={202: AcceptedOut})
+class Deposit(ApiMixin, APIView):
+    """Deposit a zip package: checked and stored at once, validated in the background.
+
+    Answers 202 with the new version and its status URL (also in Location) to poll.
+    """
+
+    write_scopes = ["deposit"]
+    parser_classes = [MultiPartParser]
+
+    def post(self, request: Request) -> Response:
+        form = DepositIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        institution = member_institution(
+            request.user,
+            data.get("institution"),
+            [Membership.Role.ADMIN, Membership.Role.STAFF],
+            "institution",
+        )
+        resource = None
+        if "resource" in data:
+            resource = Resource.objects.visible_to(request.user).filter(pk=data["resource"]).first()
+            if resource is None:
+                raise exceptions.ValidationError({"resource": ["No such resource visible to you."]})
+        with uploaded_path(data["package"]) as package:
+            version = deposit_package(
+                package=package,
+                institution=institution,
+                by=request.user,
+                resource=resource,
+                changelog=data.get("changelog", ""),
+                publish_on_pass=data["publish_on_pass"],
+            )
+        return accepted(request, version, status.HTTP_202_ACCEPTED)

@@ -1,0 +1,247 @@
+"""Version endpoints: versions, their files, zip, validation, attribution, lineage and publication."""
+
+import json
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.viewsets import ReadOnlyModelViewSet
+
+import licensing
+from repository.actions.publishing import publish_version, withdraw_version
+from repository.api.filters import Ordering, QueryFilter, subject_q
+from repository.api.pagination import ApiCursorPagination
+from repository.api.serializers.common import ErrorOut
+from repository.api.serializers.versions import (
+    AttributionOut,
+    FileOut,
+    LineageIn,
+    LineageOut,
+    ValidationOut,
+    VersionDetailOut,
+    VersionOut,
+)
+from repository.api.views.common import ApiMixin, visible_version, visible_versions
+from repository.credit.attribution import attribution_html, attribution_text, work_of
+from repository.models import Derivation, ValidationRun, Version, VersionFile
+from repository.storage import blobs
+from repository.storage.downloads import stream_version_zip
+from repository.trees.lineage import lineage_edges, relatives_by_distance
+
+
+class BytesRenderer(BaseRenderer):
+    """Lets clients ask for bytes; errors still leave as JSON."""
+
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):  # type: ignore[no-untyped-def]
+        return json.dumps(data).encode() if data is not None else b""
+
+
+class OctetStreamRenderer(BytesRenderer):
+    media_type = "application/octet-stream"
+    format = "bin"
+
+
+class ZipRenderer(BytesRenderer):
+    media_type = "application/zip"
+    format = "zip"
+
+
+@extend_schema(tags=["versions"])
+class VersionViewSet(ApiMixin, ReadOnlyModelViewSet):
+    """Versions you may see: public ones (published or withdrawn), and your institution's or your own."""
+
+    pagination_class = ApiCursorPagination
+    filter_backends = [QueryFilter, Ordering]
+    filters = ["kind", "licence", "institution", "subject", "level", "state", "resource"]
+    ordering_fields = ["id", "number"]
+
+    def get_serializer_class(self) -> type:
+        return VersionDetailOut if self.action == "retrieve" else VersionOut
+
+    def get_queryset(self) -> QuerySet[Version]:
+        return visible_versions(self.request)
+
+    def filter_queryset_by(self, qs: QuerySet[Version], query: dict[str, Any]) -> QuerySet:
+        lookups = {
+            "kind": "resource__kind",
+            "licence": "licence",
+            "institution": "resource__institution__slug",
+            "level": "resource__level",
+            "state": "state",
+            "resource": "resource_id",
+        }
+        qs = qs.filter(**{lookups[name]: value for name, value in query.items() if name in lookups})
+        if "subject" in query:
+            qs = qs.filter(subject_q("resource__", query["subject"]))
+        return qs
+
+
+@extend_schema(tags=["versions"], responses=FileOut(many=True))
+class FileList(ApiMixin, APIView):
+    """The version's file tree (the manifest is served apart, in the version itself)."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        version = visible_version(request, pk)
+        files = version.files.select_related("blob").order_by("path")
+        return Response(FileOut(files, many=True, context={"request": request}).data)
+
+
+@extend_schema(
+    tags=["versions"],
+    responses={
+        (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        304: OpenApiResponse(description="Unchanged since the ETag you sent."),
+    },
+)
+class FileBytes(ApiMixin, APIView):
+    """One file's bytes. Versions are immutable, so the ETag (the SHA-256) never goes stale."""
+
+    renderer_classes = [JSONRenderer, OctetStreamRenderer]
+
+    def get(self, request: Request, pk: int, path: str) -> HttpResponse:
+        version = visible_version(request, pk)
+        entry = get_object_or_404(
+            VersionFile.objects.select_related("blob"), version=version, path=path
+        )
+        etag = f'"{entry.blob_id}"'
+        if etag_matches(request, etag):
+            response: HttpResponse = HttpResponseNotModified()
+        else:
+            # An attachment and never rendered here, so deposited markup cannot run on this origin.
+            response = StreamingHttpResponse(
+                blobs.iter_blob(entry.blob_id), content_type="application/octet-stream"
+            )
+            response["Content-Length"] = str(entry.blob.size)
+            response["Content-Disposition"] = f'attachment; filename="{download_name(path)}"'
+        response["ETag"] = etag
+        response["Cache-Control"] = cache_control(version)
+        return response
+
+
+def etag_matches(request: Request, etag: str) -> bool:
+    sent = request.headers.get("If-None-Match", "")
+    candidates = {tag.strip().removeprefix("W/") for tag in sent.split(",")}
+    return etag in candidates or "*" in candidates
+
+
+def cache_control(version: Version) -> str:
+    # Public bytes may sit in shared caches for good; drafts only in the caller's own.
+    return "public, max-age=31536000, immutable" if version.is_public else "private, max-age=0"
+
+
+def download_name(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name) or "file"
+
+
+@extend_schema(tags=["versions"], responses={(200, "application/zip"): OpenApiTypes.BINARY})
+class Download(ApiMixin, APIView):
+    """The version as a zip: its files, its manifest and an ATTRIBUTION file, streamed."""
+
+    renderer_classes = [JSONRenderer, ZipRenderer]
+
+    def get(self, request: Request, pk: int) -> StreamingHttpResponse:
+        version = visible_version(request, pk)
+        response = StreamingHttpResponse(
+            stream_version_zip(version), content_type="application/zip"
+        )
+        name = f"{version.resource.slug}-v{version.number}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = cache_control(version)
+        return response
+
+
+@extend_schema(tags=["versions"], responses=ValidationOut)
+class ValidationStatus(ApiMixin, APIView):
+    """Where validation stands, and the report of its latest run: the status URL to poll."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        runs = ValidationRun.objects.prefetch_related("steps")
+        version = get_object_or_404(
+            visible_versions(request).prefetch_related(Prefetch("validation_runs", runs)), pk=pk
+        )
+        return Response(ValidationOut(version, context={"request": request}).data)
+
+
+@extend_schema(tags=["versions"], responses=AttributionOut)
+class Attribution(ApiMixin, APIView):
+    """How to credit the version and its sources: text, HTML (with RDFa) and JSON-LD."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        version = visible_version(request, pk)
+        data = {
+            "licence": licensing.get_license(version.licence),
+            "text": attribution_text(version),
+            "html": attribution_html(version),
+            "jsonld": licensing.attribution_jsonld(work_of(version)),
+        }
+        return Response(AttributionOut(data).data)
+
+
+@extend_schema(tags=["versions"], parameters=[LineageIn], responses=LineageOut)
+class Lineage(ApiMixin, APIView):
+    """Parents and children, and all ancestors and descendants up to `depth` steps away.
+
+    Only versions you may see are listed; hidden ones are walked through, never shown.
+    """
+
+    def get(self, request: Request, pk: int) -> Response:
+        query = LineageIn(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        depth = query.validated_data["depth"]
+        version = visible_version(request, pk)
+        visible = Version.objects.visible_to(request.user)
+        edges = Derivation.objects.select_related("parent", "child")
+        found = lineage_edges(version, limit=LINEAGE_ROWS)
+        up, down = relatives_by_distance(found, max_distance=depth)
+        data = {
+            "version": version,
+            "parents": [
+                {"kind": e.kind, "version": e.parent}
+                for e in edges.filter(child=version, parent__in=visible)
+            ],
+            "children": [
+                {"kind": e.kind, "version": e.child}
+                for e in edges.filter(parent=version, child__in=visible)
+            ],
+            "ancestors": relatives(visible, up),
+            "descendants": relatives(visible, down),
+            "truncated": found.truncated,
+        }
+        return Response(LineageOut(data, context={"request": request}).data)
+
+
+LINEAGE_ROWS = 500
+
+
+def relatives(visible: QuerySet[Version], found: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    distance = dict(found)
+    rows = visible.filter(pk__in=distance).in_bulk()
+    return [{"distance": distance[pk], "version": rows[pk]} for pk in distance if pk in rows]
+
+
+@extend_schema(tags=["versions"], request=None, responses={200: VersionDetailOut, 409: ErrorOut})
+class Publication(ApiMixin, APIView):
+    """POST publishes a version that passed validation; DELETE withdraws a published one.
+
+    Staff and admins of the version's institution only.
+    """
+
+    write_scopes = ["review"]
+
+    def post(self, request: Request, pk: int) -> Response:
+        version = publish_version(visible_version(request, pk), by=request.user)
+        return Response(VersionDetailOut(version, context={"request": request}).data)
+
+    def delete(self, request: Request, pk: int) -> Response:
+        version = withdraw_version(visible_version(request, pk), by=request.user)
+        return Response(VersionDetailOut(version, context={"request": request}).data)
