@@ -13,7 +13,6 @@ import json
 import math
 import operator
 import time
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,23 +21,11 @@ from typing import Any
 import numpy as np
 
 from sims import sandbox as sandbox_module
+from sims._child import BOOTSTRAP, RunFailure, build_controller, simulate_job
 from sims._io import load_npz, npz_bytes, read_regular_file
-from sims.controllers import (
-    STUDENT_FILENAME,
-    StudentCodeError,
-    format_student_traceback,
-    load_student_controller,
-    raised_in_student_code,
-)
-from sims.engines import (
-    Controller,
-    ControllerError,
-    EngineResult,
-    FloatArray,
-    TrajectoryError,
-    get_engine,
-)
-from sims.scenario import Scenario, ScenarioError, load_scenario, make_grid
+from sims.controllers import STUDENT_FILENAME
+from sims.engines import EngineResult, FloatArray, TrajectoryError, get_engine
+from sims.scenario import Scenario, ScenarioError, load_scenario
 
 #: Time series up to this length are also written as CSV, for spreadsheets.
 CSV_MAX_ROWS = 100_000
@@ -76,15 +63,6 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-class RunFailure(Exception):
-    """The run failed; kind is student | controller | memory | timeout | cpu | engine | sandbox."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
 def _job(scenario: Scenario, source: str | None, memory_bytes: int | None) -> dict[str, Any]:
     c = scenario.controller
     return {
@@ -102,53 +80,6 @@ def _job(scenario: Scenario, source: str | None, memory_bytes: int | None) -> di
     }
 
 
-def build_controller(job: Mapping[str, Any], prepared: Any, source: str | None) -> Controller:
-    """The student's controller when source is given, else the scenario's built-in one."""
-    engine = get_engine(job["engine"])
-    spec = job["controller"]
-    if source is not None:
-        return load_student_controller(source, entry=spec.get("entry") or "control")
-    if spec["kind"] != "builtin":
-        raise RunFailure("student", "this scenario needs a controller: write one and submit it")
-    return engine.builtin_controller(spec["name"], spec.get("options", {}), prepared)
-
-
-def simulate_job(job: Mapping[str, Any], source: str | None) -> tuple[dict[str, FloatArray], float]:
-    """Prepare the engine and run its loop; return (trajectory, loop seconds).
-
-    Raises RunFailure with a readable message: the student's own traceback when their code fails.
-    """
-    engine = get_engine(job["engine"])
-    try:
-        grid = make_grid(job["time"], calendar=engine.calendar_time)
-        prepared = engine.prepare(job["parameters"], grid)
-        controller = build_controller(job, prepared, source)
-        started = time.perf_counter()
-        trajectory = engine.simulate(prepared, controller)
-        return trajectory, time.perf_counter() - started
-    except StudentCodeError as exc:
-        raise RunFailure("student", exc.message) from None
-    except ControllerError as exc:
-        where = STUDENT_FILENAME if source else "controller"
-        raise RunFailure("controller", f"{where}: {exc}") from None
-    except MemoryError:
-        limit = job.get("memory_mib") or 0
-        raise RunFailure(
-            "memory",
-            f"killed: the run used more than its memory limit ({limit} MiB)"
-            if limit
-            else "killed: out of memory",
-        ) from None
-    except RecursionError as exc:
-        if source is not None and raised_in_student_code(exc):
-            raise RunFailure("student", format_student_traceback(exc)) from None
-        raise
-    except Exception as exc:
-        if source is not None and raised_in_student_code(exc):
-            raise RunFailure("student", format_student_traceback(exc)) from None
-        raise RunFailure("engine", "the engine failed:\n" + traceback.format_exc()) from None
-
-
 def _run_sandboxed(
     job: dict[str, Any],
     source: str | None,
@@ -157,8 +88,6 @@ def _run_sandboxed(
     limits: sandbox_module.Limits,
     allow_rlimits_only: bool,
 ) -> tuple[dict[str, FloatArray], dict[str, float]]:
-    from sims._child import BOOTSTRAP
-
     with sandbox_module.scratch_dir() as scratch:
         (scratch / "job.json").write_text(json.dumps(job), encoding="utf-8")
         if source is not None:
@@ -170,12 +99,19 @@ def _run_sandboxed(
                 timeout_s=timeout_s,
                 limits=limits,
                 allow_rlimits_only=allow_rlimits_only,
+                outputs=("result.json", "trajectory.npz"),
             )
         except sandbox_module.SandboxUnavailable as exc:
             raise RunFailure("sandbox", str(exc)) from None
         if outcome.timed_out:
             raise RunFailure(
                 "timeout", f"killed: the run took longer than its time limit of {timeout_s:g} s"
+            )
+        if outcome.memory_limited:
+            raise RunFailure(
+                "memory",
+                "killed: the run's processes together used more than its memory limit "
+                f"({limits.cgroup_memory_bytes >> 20} MiB, temporary files included)",
             )
         if outcome.cpu_limited:
             raise RunFailure(
@@ -324,6 +260,7 @@ __all__ = [
     "RunFailure",
     "RunResult",
     "ScenarioError",
+    "build_controller",
     "evaluate_checks",
     "run_scenario",
     "simulate_job",
