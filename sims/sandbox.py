@@ -242,10 +242,30 @@ def remove_stale(tmp_dir: str | Path | None = None) -> list[Path]:
             for entry in entries:
                 match = _CGROUP_OWNER.match(entry.name)
                 if match and not _owner_alive(*match.groups()):
-                    with contextlib.suppress(OSError):
-                        os.rmdir(entry.path)  # only succeeds once its processes are gone
-                        removed.append(Path(entry.path))
+                    _kill_cgroup(Path(entry.path))
+                    removed.append(Path(entry.path))
     return removed
+
+
+def _kill_cgroup(path: Path) -> None:
+    """SIGKILL what is left in a dead worker's cgroup, then remove it.
+
+    bwrap's --die-with-parent cannot help when the worker dies before bwrap has asked for it, so a
+    sandbox started at that moment would outlive its worker until its own code ends.
+    """
+    for _ in range(100):
+        try:
+            pids = [int(p) for p in (path / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        try:
+            path.rmdir()
+            return
+        except OSError:
+            time.sleep(0.02)  # the killed processes take a moment to leave the cgroup
 
 
 # -- cgroups ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -298,35 +299,74 @@ class CappedLimits(Limits):
         return 400 << 20
 
 
-def _leftovers(folder: Path, pid: int) -> list[str]:
-    return sorted(p.name for p in folder.glob("sims-*") if f"-{pid}" in p.name)
+def _processes_running(marker: str) -> list[int]:
+    """Pids of the processes whose command line holds `marker`."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != os.getpid():
+            with contextlib.suppress(OSError), open(f"/proc/{name}/cmdline", "rb") as f:
+                if marker.encode() in f.read():
+                    found.append(int(name))
+    return found
+
+
+def kill_a_worker_mid_run(tmp_path: Path, marker: str) -> None:
+    """Start a worker that runs sandboxed code (with TMPDIR=tmp_path) and SIGKILL it mid-run."""
+    worker = (
+        "from sims import sandbox\n"
+        "with sandbox.scratch_dir() as scratch:\n"
+        f"    sandbox.run_python('import time; time.sleep(600)  # {marker}', scratch, timeout_s=600)\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-c", worker], env=env)
+    try:
+        for _ in range(600):  # until the sandboxed code is running
+            if [p for p in _processes_running(marker) if p != proc.pid]:
+                break
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)  # as a hard time limit or the OOM killer would
+        proc.wait()
 
 
 @needs_bwrap
 def test_the_folders_of_a_killed_worker_are_removed_by_the_next_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    worker = (
-        "from sims import sandbox\n"
-        "with sandbox.scratch_dir() as scratch:\n"
-        "    sandbox.run_python('import time; time.sleep(600)', scratch, timeout_s=600)\n"
-    )
-    env = {**os.environ, "TMPDIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-c", worker], env=env)
-    try:
-        for _ in range(600):  # until the run is under way: both its folders exist
-            names = [p.name for p in tmp_path.glob("sims-*")]
-            if any(n.startswith("sims-logs-") for n in names):
-                break
-            time.sleep(0.05)
-    finally:
-        proc.send_signal(signal.SIGKILL)  # as a hard time limit or the OOM killer would
-        proc.wait()
+    kill_a_worker_mid_run(tmp_path, uuid.uuid4().hex)
     left = sorted(p.name for p in tmp_path.glob("sims-*"))
-    assert any(n.startswith("sims-scratch-") for n in left) and any(
-        n.startswith("sims-logs-") for n in left
-    ), left
+    assert any(n.startswith("sims-scratch-") for n in left), left
+    assert any(n.startswith("sims-logs-") for n in left), left
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     outcome = run_code("print('next run')")
     assert outcome.stdout == "next run\n"
     assert sorted(p.name for p in tmp_path.glob("sims-*")) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="runs get a cgroup only as root (CI runs as root)")
+def test_processes_left_in_a_dead_workers_cgroup_are_killed_and_the_cgroup_removed() -> None:
+    # A worker killed before bwrap asked for --die-with-parent leaves its sandbox running.
+    dead = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    with open(f"/proc/{dead.pid}/stat") as f:
+        started = f.read().rsplit(")", 1)[1].split()[19]
+    dead.communicate(b"")
+    root = (
+        sandbox.CGROUP_ROOT
+        if (sandbox.CGROUP_ROOT / "cgroup.controllers").exists()
+        else sandbox.CGROUP_ROOT / "pids"
+    )
+    cgroup = root / f"remixbank-sims-{dead.pid}.{started}-{uuid.uuid4().hex[:8]}"
+    cgroup.mkdir()
+    orphan = subprocess.Popen(["sleep", "600"])
+    try:
+        (cgroup / "cgroup.procs").write_text(str(orphan.pid))
+        assert cgroup in sandbox.remove_stale()
+        assert orphan.wait(timeout=30) == -signal.SIGKILL
+        assert not cgroup.exists()
+    finally:
+        orphan.kill()
+        orphan.wait()
+        if cgroup.exists():
+            cgroup.rmdir()
