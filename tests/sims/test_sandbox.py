@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -58,15 +59,15 @@ def test_sleeping_forever_is_killed_by_the_wall_clock(
     assert "killed: the run took longer than its time limit of 2 s" in error
 
 
-def _sandboxed_processes() -> list[int]:
-    """Host pids of processes running the sandbox child (their command line names its mount)."""
+def _processes_named(comm: str) -> list[int]:
+    """Host pids of the processes that named themselves `comm` (other runs on the host do not)."""
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
-            with open(f"/proc/{name}/cmdline", "rb") as f:
-                if sandbox.PACKAGE_ROOT_INSIDE.encode() in f.read():
+            with open(f"/proc/{name}/comm") as f:
+                if f.read().strip() == comm:
                     found.append(int(name))
         except OSError:
             continue
@@ -77,22 +78,25 @@ def _sandboxed_processes() -> list[int]:
 def test_fork_bomb_is_contained_and_leaves_no_process(
     tracker_data: dict[str, Any], tmp_path: Path
 ) -> None:
+    comm = f"bomb{uuid.uuid4().hex[:10]}"
     source = controller(
         "count = 0\n"
         "try:\n"
         "    while True:\n"
         "        if os.fork() == 0:\n"
+        f"            open('/proc/self/comm', 'w').write({comm!r})\n"
         "            time.sleep(60)\n"
         "            os._exit(0)\n"
         "        count += 1\n"
         "except OSError:\n"
+        "    time.sleep(0.5)  # let the children name themselves\n"
         "    raise RuntimeError(f'fork stopped after {count} children')"
     )
     error = run(tracker_data, source, tmp_path, timeout_s=10, limits=Limits(cpu_s=10, nproc=32))
     assert "fork stopped after" in error
     forked = int(error.splitlines()[-1].split("fork stopped after ")[1].split()[0])
     assert forked < 32
-    assert _sandboxed_processes() == []
+    assert _processes_named(comm) == []
 
 
 @needs_bwrap
