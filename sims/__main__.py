@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from sims.runner import run_scenario
-from sims.scenario import ScenarioError, load_scenario
+from sims.scenario import ScenarioError, load_scenario, read_controller
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,12 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if not escapes else 2
     try:
         scenario = load_scenario(args.scenario)
-        source = args.controller.read_text(encoding="utf-8") if args.controller else None
     except ScenarioError as exc:
         print(f"error: invalid scenario: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:
-        print(f"error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+    try:
+        source = read_controller(args.controller) if args.controller else None
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     out = args.out or Path(tempfile.mkdtemp(prefix="sims-run-"))
     result = run_scenario(

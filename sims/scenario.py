@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,13 @@ SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
 #: Refuse runs longer than this many steps (a year at 1-minute steps is 525,600).
 MAX_STEPS = 2_000_000
 MAX_SCENARIO_BYTES = 1 << 20
+#: Bounds checked before anything recurses into or copies a scenario (json, deepcopy, jsonschema):
+#: nesting levels of objects and arrays, and values (objects, arrays, keys' values, items) in all.
+MAX_DEPTH = 32
+MAX_VALUES = 50_000
+#: Integers beyond this are refused: no parameter needs them and float() of a huge one overflows.
+MAX_INTEGER = 2**63
+MAX_CONTROLLER_BYTES = 1 << 20
 
 OPERATORS = (">=", ">", "<=", "<", "==")
 
@@ -173,13 +181,14 @@ class Scenario:
         return make_grid(self.time, calendar=get_engine(self.engine).calendar_time)
 
     def starter_source(self) -> str | None:
-        """The starter controller shipped beside the scenario file, if any."""
+        """The starter controller shipped beside the scenario file, if any.
+
+        Raises ScenarioError when it is outside the scenario's folder, missing, a folder, or not
+        UTF-8 text.
+        """
         if self.controller.starter is None or self.base_dir is None:
             return None
-        path = (self.base_dir / self.controller.starter).resolve()
-        if self.base_dir.resolve() not in path.parents:
-            raise ScenarioError("controller.starter must stay inside the scenario's folder")
-        return path.read_text(encoding="utf-8")
+        return read_starter(self.base_dir, self.controller.starter)
 
     def with_parameters(self, overrides: Mapping[str, Any]) -> Scenario:
         """A copy with dotted-path parameter overrides (as variants produce) applied."""
@@ -331,25 +340,17 @@ def _set_path(tree: dict[str, Any], dotted: str, value: Any) -> None:
 def load_scenario(data_or_path: Mapping[str, Any] | str | Path) -> Scenario:
     """Validate a scenario (a dict, or a path to a JSON file) and fill in engine defaults.
 
-    Raises ScenarioError naming the wrong field and how to fix it.
+    Size, nesting and non-finite numbers are checked before anything recurses into the data; a
+    file's starter controller is checked too. Raises ScenarioError naming the wrong field and how
+    to fix it.
     """
     base_dir: Path | None = None
     if isinstance(data_or_path, (str, Path)):
         path = Path(data_or_path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror}") from None
-        if len(raw) > MAX_SCENARIO_BYTES:
-            raise ScenarioError(f"{path}: scenario files are limited to {MAX_SCENARIO_BYTES} bytes")
-        try:
-            data: Any = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(
-                f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
+        data: Any = parse_scenario_bytes(_read_bounded(path, MAX_SCENARIO_BYTES), str(path))
         base_dir = path.parent
     else:
+        check_bounds(data_or_path)
         data = copy.deepcopy(dict(data_or_path))
     if not isinstance(data, dict):
         raise ScenarioError("(top level): a scenario is a JSON object")
@@ -413,6 +414,7 @@ def load_scenario(data_or_path: Mapping[str, Any] | str | Path) -> Scenario:
         base_dir=base_dir,
     )
     scenario.time_grid()  # checks the span, step and calendar kind now, not mid-run
+    scenario.starter_source()  # a missing or unreadable starter fails here, not mid-run
     return scenario
 
 
@@ -427,3 +429,166 @@ def _example_path(parameters: Mapping[str, Any]) -> str:
 def schema_json() -> str:
     """SCENARIO_SCHEMA as the text of scenario.schema.json."""
     return json.dumps(SCENARIO_SCHEMA, indent=2, sort_keys=True) + "\n"
+
+
+# -- bounds and raw bytes --------------------------------------------------------------------
+
+
+def _utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{what}: not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
+
+
+def _read_bounded(path: Path, max_bytes: int, what: str | None = None) -> bytes:
+    """A regular file's bytes, refusing folders, missing files and files over max_bytes."""
+    what = what or str(path)
+    if path.is_dir():
+        raise ScenarioError(f"{what}: is a folder, not a file; name the file itself")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise ScenarioError(
+            f"{what}: no such file; check the name and that the file is there"
+        ) from None
+    except OSError as exc:
+        raise ScenarioError(f"{what}: cannot be read ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise ScenarioError(f"{what}: files are limited to {max_bytes} bytes; make it smaller")
+    return data
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _nesting_depth(text: str, limit: int) -> int:
+    """How deeply objects and arrays nest in JSON text (strings skipped), stopping past `limit`."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STRING.sub('""', text)):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+    return deepest
+
+
+def parse_scenario_bytes(data: bytes, what: str = "scenario") -> Any:
+    """Decode and parse scenario JSON within the size, nesting and value bounds.
+
+    Never recurses deeper than MAX_DEPTH: the nesting is measured on the text before json parses
+    it. Raises ScenarioError saying what is wrong and how to fix it.
+    """
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            f"{what}: {len(data)} bytes; scenario files are limited to {MAX_SCENARIO_BYTES} bytes"
+        )
+    text = _utf8(data, what)
+    if _nesting_depth(text, MAX_DEPTH) > MAX_DEPTH:
+        raise ScenarioError(
+            f"{what}: objects and arrays nest more than {MAX_DEPTH} levels deep; "
+            "a scenario needs only a few levels, so flatten it"
+        )
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(
+            f"{what}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise ScenarioError(f"{what}: {exc}; write the number with fewer digits") from None
+    check_bounds(value)
+    return value
+
+
+def _number_problem(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        shown = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return f"{shown} is not a number a scenario can use; give a finite number"
+    if isinstance(value, int) and abs(value) > MAX_INTEGER:
+        return f"the integer {str(value)[:20]}... is too large; give a number under 2**63"
+    return None
+
+
+def check_bounds(value: Any) -> None:
+    """Refuse data nested deeper than MAX_DEPTH, with more than MAX_VALUES values, or holding
+    NaN, an infinity or a huge integer. Iterative, so it is safe on any depth.
+
+    Raises ScenarioError naming the place (dotted path) and the fix.
+    """
+    stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
+    count = 0
+    while stack:
+        node, path = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise ScenarioError(
+                f"(top level): more than {MAX_VALUES} values in all; a scenario needs far fewer"
+            )
+        if len(path) > MAX_DEPTH:
+            where = ".".join(path[:5])
+            raise ScenarioError(
+                f"{where}...: objects and arrays nest more than {MAX_DEPTH} levels deep; "
+                "a scenario needs only a few levels, so flatten it"
+            )
+        if isinstance(node, Mapping):
+            stack.extend((v, (*path, str(k))) for k, v in node.items())
+        elif isinstance(node, (list, tuple)):
+            stack.extend((v, (*path, str(i))) for i, v in enumerate(node))
+        elif (problem := _number_problem(node)) is not None:
+            raise ScenarioError(f"{'.'.join(path) or '(top level)'}: {problem}")
+
+
+def read_starter(base_dir: Path, name: str) -> str:
+    """The text of the starter controller `name`, relative to the scenario's folder.
+
+    Raises ScenarioError when it is outside that folder, missing, a folder, too large or not UTF-8.
+    """
+    path = (base_dir / name).resolve()
+    if base_dir.resolve() not in path.parents:
+        raise ScenarioError("controller.starter must stay inside the scenario's folder")
+    what = f"controller.starter: {name}"
+    return _utf8(_read_bounded(path, MAX_CONTROLLER_BYTES, what), what)
+
+
+def read_controller(path: Path) -> str:
+    """A controller file's text (for `--controller`); ScenarioError says what to fix."""
+    what = f"controller {path}"
+    return _utf8(_read_bounded(path, MAX_CONTROLLER_BYTES, what), what)
+
+
+def check_scenario_bytes(data: bytes, *, base_dir: Path | None = None) -> list[str]:
+    """Every problem found in a scenario file's bytes, without running anything (empty: valid).
+
+    Checks, in order and stopping at the first failure: size, UTF-8, nesting depth and value
+    count (before any parsing recursion), JSON syntax, NaN/Infinity/huge numbers, the schema and
+    engine parameters, the time span, and (given `base_dir`, the folder the scenario file sits in)
+    that its starter controller is a UTF-8 file inside that folder. Each problem says what to fix.
+    """
+    try:
+        value = parse_scenario_bytes(data)
+        if not isinstance(value, dict):
+            raise ScenarioError("(top level): a scenario is a JSON object")
+        scenario = load_scenario(value)
+        if base_dir is not None and scenario.controller.starter is not None:
+            read_starter(base_dir, scenario.controller.starter)
+    except ScenarioError as exc:
+        return [str(exc)]
+    return []
+
+
+def check_scenario_file(path: Path) -> list[str]:
+    """check_scenario_bytes for a file on disk, its starter looked up beside it."""
+    try:
+        data = _read_bounded(Path(path), MAX_SCENARIO_BYTES)
+    except ScenarioError as exc:
+        return [str(exc)]
+    return check_scenario_bytes(data, base_dir=Path(path).parent)

@@ -143,4 +143,23 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert 'controller.py", line 2' in capsys.readouterr().err
 
     assert main(["run", str(tmp_path / "missing.json")]) == 2
-    assert "cannot read scenario file" in capsys.readouterr().err
+    assert "missing.json: no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_bytes(b"def control(s, st):\n    return 0  # \xe9\n"), "not UTF-8 text"),
+        (lambda p: p.mkdir(), "is a folder, not a file; name the file itself"),
+        (lambda p: None, "no such file; check the name"),
+    ],
+)
+def test_cli_refuses_a_controller_file_that_is_not_utf8_a_folder_or_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any, message: str
+) -> None:
+    controller = tmp_path / "mine.py"
+    make(controller)
+    args = ["run", str(EXAMPLES / "predator_prey.json"), "--controller", str(controller)]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: controller {controller}: ") and message in err
