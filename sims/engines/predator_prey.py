@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from sims.engines import (
+from sims.engines.base import (
     Controller,
     ControllerError,
     EngineResult,

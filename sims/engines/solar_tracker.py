@@ -8,8 +8,9 @@ towards the axis direction. With p = s.n_h, q = s.w and r = s.axis for the sun v
 
     s . n(theta, phi) = cos(phi) * (p cos(theta) + q sin(theta)) + sin(phi) * r,
 
-so everything except the feedback loop is vectorised, and each step costs a few scalar operations
-(the reduction measured in /work/shared/notes/performance.md section 2).
+so everything except the feedback loop is vectorised, and each step costs a few scalar operations:
+a year at 1-minute steps (525,600 steps) with a Python controller called each step runs in about
+0.12 s, where per-step numpy on 3-vectors would take about 4 s.
 
 The sun counts only when it is above the horizon (apparent elevation > 0) and in front of the hill's
 plane (p > 0). Irradiance is a clear-sky beam (Meinel with the Laue altitude term and Kasten-Young air
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from sims.engines import (
+from sims.engines.base import (
     Controller,
     ControllerError,
     EngineResult,
@@ -632,7 +633,7 @@ def _pid(kp: float, ki: float, kd: float, dark: float, dt: float, dual: bool) ->
     about 0.008 suns per degree of error, so kp = 100 closes ~80 % of the error each step.
 
     Without the rest rule the panel stays parked west overnight, both sensors are dark at dawn
-    and it never recovers (61 % of the ideal energy in the performance notes).
+    and it never recovers (61 % of the ideal tracker's energy over a year on the example hill).
     """
     integral = [0.0, 0.0]
     previous = [0.0, 0.0]
