@@ -8,8 +8,10 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from repository.models import Institution, Membership
+from repository.models import Institution, Membership, Resource, Version, VersionFile
+from repository.storage import blobs
 
 INDEX_HTML = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Counter</title>
 <script src="app.js" defer></script></head><body><button id="b">Count</button><output id="o">0</output></body></html>"""
@@ -46,6 +48,45 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     institution = factory.SubFactory(InstitutionFactory)
     role = Membership.Role.STAFF
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    institution = factory.SubFactory(InstitutionFactory)
+    slug = factory.Sequence(lambda n: f"resource-{n}")
+    kind = Resource.Kind.TOOL
+    title = factory.LazyAttribute(lambda r: r.slug.replace("-", " ").title())
+
+
+class VersionFactory(factory.django.DjangoModelFactory):
+    """A version row as stored, with no checks run: for data that older code let through."""
+
+    class Meta:
+        model = Version
+
+    resource = factory.SubFactory(ResourceFactory)
+    number = factory.LazyAttribute(lambda v: v.resource.versions.count() + 1)
+    licence = "CC-BY-4.0"
+    authors = factory.LazyFunction(lambda: ["Ada Lovelace"])
+    manifest = factory.LazyAttribute(
+        lambda v: manifest(kind=v.resource.kind, title=v.resource.title, license=v.licence)
+    )
+    state = Version.State.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+def stored_version(files: dict[str, bytes], **fields: Any) -> Version:
+    """A version made straight in the database with `files` in its tree (the latest published)."""
+    version = VersionFactory(**fields)
+    for path, content in files.items():
+        sha, _ = blobs.put_bytes(content)
+        VersionFile.objects.create(version=version, path=path, blob_id=sha)
+    if version.is_public:
+        Resource.objects.filter(pk=version.resource_id).update(latest_published=version)
+        version.resource.refresh_from_db()
+    return version
 
 
 def manifest(**overrides: Any) -> dict[str, Any]:

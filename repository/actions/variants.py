@@ -1,6 +1,5 @@
 """Per-student variants of a scenario: queue a run with one student's parameters, and run it."""
 
-import json
 import math
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from repository import queue
+from repository import queue, safejson
 from repository.access import can_view
 from repository.errors import DomainError, PermissionRefused, RateLimited
 from repository.models import Institution, StudentKey, VariantRun, Version
@@ -27,17 +26,47 @@ WAITING_RETRY_SECONDS = 30
 
 def version_scenario(version: Version) -> Any:
     """The version's scenario parsed by sims, or None when it is not a valid scenario."""
-    from sims.scenario import ScenarioError, load_scenario
+    return stored_scenario(version)[0]
+
+
+def scenario_problem(version: Version) -> str:
+    """Why the stored scenario of a scenario version cannot be shown or run ("" if it can)."""
+    return stored_scenario(version)[1]
+
+
+def stored_scenario(version: Version) -> tuple[Any, str]:
+    """(scenario, "") or (None, why not): never raises on stored bytes, whatever they hold.
+
+    Pages render this for everyone, so stored data that passed older, looser checks (a
+    scenario nested 480 deep made copy.deepcopy overflow: a 500 on every page of it) is
+    bounded before sims sees it. Memoised on the instance: one page asks several times.
+    """
+    cached: tuple[Any, str] | None = getattr(version, "_stored_scenario", None)
+    if cached is None:
+        cached = parse_stored_scenario(version)
+        version._stored_scenario = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def parse_stored_scenario(version: Version) -> tuple[Any, str]:
+    from sims.scenario import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
 
     if version.resource.kind != "scenario":
-        return None
-    sha = version.files.filter(path=version.entry_point).values_list("blob_id", flat=True).first()
-    if sha is None:
-        return None
+        return None, ""
+    entry = version.files.filter(path=version.entry_point).values_list("blob_id", "blob__size")
+    if not entry:
+        return None, f"its scenario file {version.entry_point} is not in the version"
+    sha, size = entry[0]
+    if size > MAX_SCENARIO_BYTES:
+        return None, f"its scenario file is {size} bytes, over the {MAX_SCENARIO_BYTES} allowed"
     try:
-        return load_scenario(json.loads(blobs.read_blob(sha)))
-    except (ScenarioError, ValueError):
-        return None
+        return load_scenario(safejson.loads(blobs.read_blob(sha))), ""
+    except safejson.JSONTooDeep as exc:
+        return None, f"it is nested too deep ({exc.msg})"
+    except ScenarioError as exc:
+        return None, f"it is not a valid scenario ({exc})"
+    except ValueError as exc:  # not UTF-8 or not JSON
+        return None, f"its scenario file is not valid JSON ({exc})"
 
 
 @transaction.atomic

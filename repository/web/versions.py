@@ -18,6 +18,7 @@ from repository.access import can_publish
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
 from repository.actions.validation import regression
+from repository.actions.variants import scenario_problem
 from repository.credit.attribution import attribution_html, attribution_text
 from repository.errors import DomainError
 from repository.models import Resource, ValidationRun, Version, VersionFile
@@ -149,6 +150,7 @@ def version_context_page(request: HttpRequest, version: Version) -> HttpResponse
     context["badge"] = badge(version, run)
     context["pending_steps"] = status_data(version)["pending"]
     context["variant"] = variant_context(request, version)
+    context["scenario_problem"] = scenario_problem(version)
     context["screenshot"] = next(
         (a for a in context["artefacts"] if a["name"] == "screenshot.png"), None
     )
