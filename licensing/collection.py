@@ -86,7 +86,7 @@ def collection_notices(
     non_commercial = any(lic.non_commercial for lic in licenses)
     if not licenses:
         return Collection(False, False, [], "A collection needs at least one work.")
-    named = list(titles) if titles is not None else [None] * len(ids)
+    named: list[str | None] = list(titles) if titles is not None else [None] * len(ids)
     notices = [_KEEPS_LICENCES]
     notices += list(
         dict.fromkeys(_part_notice(lic, t) for lic, t in zip(licenses, named, strict=True))

@@ -1,12 +1,73 @@
-"""Shared fixtures: personas (one per role plus an outsider), storage in a temporary folder."""
+"""Shared fixtures: personas (one per role plus an outsider), storage in a temporary folder.
 
+Each test session also gets a broker of its own (see pytest_configure), and in CI skipped tests
+fail (tests/skip_gate.py).
+"""
+
+import os
+import shutil
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.core.files.storage import storages
 
+from deploy.celery import app as celery_app
+from deploy.settings import filesystem_broker_options
 from repository.models import Institution, Membership
 from tests.factories import InstitutionFactory, MembershipFactory, UserFactory, build_zip
+
+pytest_plugins = ["tests.skip_gate", "pytester"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the session a broker of its own, so tests never publish to the developer's.
+
+    Without this, messages from the tests stay in var/broker (or the Redis db) and the `run`
+    command's worker later executes them against the development database. Django's settings
+    are already loaded (pytest-django reads them first) but the Celery app reads them only when
+    first used, so changing them here is early enough; worker processes started by the tests
+    inherit CELERY_BROKER_FOLDER.
+    """
+    if celery_app.configured:
+        raise pytest.UsageError("The Celery app was configured before the test broker was set.")
+    url = django_settings.CELERY_BROKER_URL
+    scheme = urlsplit(url).scheme
+    if scheme == "filesystem":
+        folder = Path(tempfile.mkdtemp(prefix="remixbank-test-broker-"))
+        os.environ["CELERY_BROKER_FOLDER"] = str(folder)
+        django_settings.CELERY_BROKER_FOLDER = folder
+        django_settings.CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(folder)
+    elif scheme in {"redis", "rediss"}:
+        if redis_db(url) == 0:
+            raise pytest.UsageError(
+                f"CELERY_BROKER_URL={url} is Redis db 0, the default a `run` would use; the "
+                "test suite empties its broker's db at start and end, so give it a db of its "
+                "own, e.g. redis://127.0.0.1:6379/15."
+            )
+        redis.Redis.from_url(url).flushdb()
+    else:
+        raise pytest.UsageError(
+            f"CELERY_BROKER_URL={url}: the test suite runs on the filesystem:// broker (the "
+            "default) or on a Redis db of its own, which it can empty; unset it or point it at "
+            "Redis, e.g. redis://127.0.0.1:6379/15."
+        )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    url = django_settings.CELERY_BROKER_URL
+    if url.startswith("filesystem://"):
+        shutil.rmtree(django_settings.CELERY_BROKER_FOLDER, ignore_errors=True)
+    elif url.startswith(("redis://", "rediss://")) and redis_db(url) != 0:
+        redis.Redis.from_url(url).flushdb()
+
+
+def redis_db(url: str) -> int:
+    path = urlsplit(url).path.strip("/")
+    return int(path) if path.isdigit() else 0
 
 
 @pytest.fixture(autouse=True)
