@@ -4,19 +4,13 @@ import json
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Q, QuerySet
 from rest_framework import serializers
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.request import Request
 
 from repository.models import Contribution, Resource, Version
-
-# Exactly the expression of the GIN index in migration 0003, so PostgreSQL can use it.
-SEARCH_VECTOR = (
-    "to_tsvector('english'::regconfig, "
-    "COALESCE(repository_resource.title, '') || ' ' || COALESCE(repository_resource.summary, ''))"
-)
+from repository.search import search_resources
 
 
 class ListQuery(serializers.Serializer):
@@ -62,14 +56,8 @@ def subject_q(prefix: str, subject: str) -> Q:
 
 
 def search(queryset: QuerySet[Resource], words: str) -> QuerySet[Resource]:
-    if connection.vendor == "postgresql":
-        matches = RawSQL(  # noqa: S611 - the words are a bound parameter
-            f"{SEARCH_VECTOR} @@ websearch_to_tsquery('english'::regconfig, %s)",
-            [words],
-            output_field=BooleanField(),
-        )
-        return queryset.filter(matches)
-    return queryset.filter(Q(title__icontains=words) | Q(summary__icontains=words))
+    """Resources matching every word (repository/search.py); the list keeps its own order."""
+    return search_resources(queryset, words)
 
 
 class QueryFilter(BaseFilterBackend):

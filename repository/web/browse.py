@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django.urls import reverse
 import licensing
 from repository.access import is_admin_of, role_in
 from repository.models import Institution, Resource, ValidationStep, Version
+from repository.search import search_resources
 
 PAGE_SIZE = 24
 
@@ -97,7 +98,7 @@ def facet_rows(request: HttpRequest, query: str) -> list[dict[str, Any]]:
     )
     resources = Resource.objects.visible_to(request.user)
     if query:
-        resources = resources.filter(Q(title__icontains=query) | Q(summary__icontains=query))
+        resources = search_resources(resources, query)
     rows = resources.annotate(
         newest_state=Subquery(newest_state), newest_licence=Subquery(newest_licence)
     ).values(
