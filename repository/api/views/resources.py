@@ -17,7 +17,7 @@ from repository.models import Resource
 class ResourceViewSet(ApiMixin, ReadOnlyModelViewSet):
     """Resources you may see: published ones, and your institution's or your own drafts.
 
-    `q` searches title and summary (PostgreSQL full-text search; substring match on SQLite).
+    `q` searches title and summary for every word (PostgreSQL full-text search, FTS5 on SQLite).
     """
 
     serializer_class = ResourceOut
