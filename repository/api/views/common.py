@@ -2,20 +2,23 @@
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.schemas.inspectors import ViewInspector
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from repository.api.authentication import ApiOAuth2Authentication
@@ -26,15 +29,22 @@ from repository.api.serializers.versions import AcceptedOut
 from repository.api.throttling import ClientRateThrottle
 from repository.models import Institution, Resource, Version
 
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass  # what APIView's stub names it
+
 
 class ApiMixin:
     """What every API view shares: who may call, at what rate, and how it is documented."""
 
-    authentication_classes = [ApiOAuth2Authentication, SessionAuthentication]
-    permission_classes = [ScopeAndSignIn]
-    throttle_classes = [ClientRateThrottle]
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
-    schema = ApiSchema()
+    # Typed as APIView declares them, so the mixin's values fit every view class it mixes into.
+    authentication_classes: Sequence[type[BaseAuthentication]] = [
+        ApiOAuth2Authentication,
+        SessionAuthentication,
+    ]
+    permission_classes: Sequence["_PermissionClass"] = [ScopeAndSignIn]
+    throttle_classes: Sequence[type[BaseThrottle]] = [ClientRateThrottle]
+    renderer_classes: Sequence[type[BaseRenderer]] = [JSONRenderer, BrowsableAPIRenderer]
+    schema: ViewInspector | None = ApiSchema()
     required_scopes = ["read"]
     write_scopes = ["admin"]
 
@@ -56,6 +66,14 @@ def close_uploads(request: Request) -> None:
         for name in files:
             for upload in files.getlist(name):
                 upload.close()
+
+
+def signed_in(request: Request) -> User:
+    """The caller of a write, whom ScopeAndSignIn has already required to be signed in."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
 
 
 def visible_versions(request: Request) -> QuerySet[Version]:

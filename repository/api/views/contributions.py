@@ -33,6 +33,7 @@ from repository.api.serializers.versions import AcceptedOut
 from repository.api.views.common import (
     ApiMixin,
     accepted,
+    signed_in,
     uploaded_path,
     visible_resource,
     visible_version,
@@ -149,7 +150,7 @@ class ProposeContribution(ApiMixin, APIView):
         base = visible_version(request, pk)
         with proposal_from(request) as proposal:
             contribution = contributions.propose_contribution(
-                base=base, by=request.user, **proposal
+                base=base, by=signed_in(request), **proposal
             )
         return contribution_created(request, contribution)
 
@@ -175,7 +176,9 @@ class ReviseContribution(ApiMixin, APIView):
         contribution = visible_contribution(request, pk)
         with proposal_from(request) as proposal:
             note = proposal.pop("description")
-            contributions.revise_contribution(contribution, by=request.user, note=note, **proposal)
+            contributions.revise_contribution(
+                contribution, by=signed_in(request), note=note, **proposal
+            )
         return contribution_created(request, contribution)
 
 
@@ -207,7 +210,7 @@ class ContributionReviews(ApiMixin, APIView):
             require_scopes(request, ["review"])
         contribution = visible_contribution(request, pk)
         review = REVIEW_ACTIONS[kind](
-            contribution, by=request.user, body=form.validated_data["body"]
+            contribution, by=signed_in(request), body=form.validated_data["body"]
         )
         contribution.refresh_from_db(fields=["state", "updated_at"])
         review.contribution = contribution
@@ -235,7 +238,7 @@ class MergeContribution(ApiMixin, APIView):
         form.is_valid(raise_exception=True)
         version = contributions.merge_contribution(
             visible_contribution(request, pk),
-            by=request.user,
+            by=signed_in(request),
             resolutions=resolutions_of(form.validated_data["resolutions"]),
         )
         return accepted(request, version, status.HTTP_201_CREATED)

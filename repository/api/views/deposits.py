@@ -10,7 +10,13 @@ from rest_framework.views import APIView
 from repository.actions.deposits import deposit_package
 from repository.api.serializers.deposits import DepositIn
 from repository.api.serializers.versions import AcceptedOut
-from repository.api.views.common import ApiMixin, accepted, member_institution, uploaded_path
+from repository.api.views.common import (
+    ApiMixin,
+    accepted,
+    member_institution,
+    signed_in,
+    uploaded_path,
+)
 from repository.models import Membership, Resource
 
 
@@ -43,7 +49,7 @@ class Deposit(ApiMixin, APIView):
             version = deposit_package(
                 package=package,
                 institution=institution,
-                by=request.user,
+                by=signed_in(request),
                 resource=resource,
                 changelog=data.get("changelog", ""),
                 publish_on_pass=data["publish_on_pass"],

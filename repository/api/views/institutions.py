@@ -23,7 +23,7 @@ from repository.api.serializers.institutions import (
     MemberOut,
     NewApiClientOut,
 )
-from repository.api.views.common import ApiMixin
+from repository.api.views.common import ApiMixin, signed_in
 from repository.errors import PermissionRefused
 from repository.models import ApiClient, Institution, Membership
 
@@ -77,7 +77,7 @@ class Invitations(ApiMixin, APIView):
             institution=get_object_or_404(Institution, slug=slug),
             email=form.validated_data["email"],
             role=form.validated_data["role"],
-            by=request.user,
+            by=signed_in(request),
             site_url=settings.SITE_URL,
         )
         out = InvitationOut(invitation, context={"request": request}).data
@@ -106,7 +106,7 @@ class ApiClients(ApiMixin, APIView):
         form.is_valid(raise_exception=True)
         institution = get_object_or_404(Institution, slug=slug)
         client, secret = register_api_client(
-            institution=institution, name=form.validated_data["name"], by=request.user
+            institution=institution, name=form.validated_data["name"], by=signed_in(request)
         )
         out = NewApiClientOut(client, context={"client_secret": secret})
         return Response(out.data, status=status.HTTP_201_CREATED)
@@ -126,5 +126,5 @@ class ApiClientDetail(ApiMixin, APIView):
             institution__slug=slug,
             application__client_id=client_id,
         )
-        revoke_api_client(client, by=request.user)
+        revoke_api_client(client, by=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

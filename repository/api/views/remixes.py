@@ -17,6 +17,7 @@ from repository.api.views.common import (
     accepted,
     member_institution,
     picked_versions,
+    signed_in,
     visible_version,
 )
 from repository.models import Membership
@@ -45,7 +46,11 @@ class Forks(ApiMixin, APIView):
             request.user, data.get("institution"), list(Membership.Role), "institution"
         )
         fork = fork_version(
-            source, into=into, by=request.user, licence=data.get("licence"), title=data.get("title")
+            source,
+            into=into,
+            by=signed_in(request),
+            licence=data.get("licence"),
+            title=data.get("title"),
         )
         return accepted(request, fork, status.HTTP_201_CREATED)
 
@@ -76,7 +81,7 @@ class Remixes(ApiMixin, APIView):
         remix = remix_versions(
             picks=[Pick(sources[p["source"]], p["path"], p["to"]) for p in data["picks"]],
             into=into,
-            by=request.user,
+            by=signed_in(request),
             title=data["title"],
             entry_point=data["entry_point"],
             files={path: text.encode() for path, text in data["files"].items()},
@@ -112,7 +117,7 @@ class Collections(ApiMixin, APIView):
         collection = collect_versions(
             sources=[sources[pk] for pk in data["sources"]],
             into=into,
-            by=request.user,
+            by=signed_in(request),
             title=data["title"],
             licence=data.get("licence"),
             description=data.get("description", ""),

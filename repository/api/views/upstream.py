@@ -12,7 +12,13 @@ from repository.api.serializers.common import ErrorOut, api_url
 from repository.api.serializers.contributions import resolutions_of
 from repository.api.serializers.upstream import PullIn, UpstreamOut
 from repository.api.serializers.versions import AcceptedOut
-from repository.api.views.common import ApiMixin, accepted, picked_versions, visible_resource
+from repository.api.views.common import (
+    ApiMixin,
+    accepted,
+    picked_versions,
+    signed_in,
+    visible_resource,
+)
 from repository.models import Version
 
 
@@ -67,7 +73,7 @@ class UpstreamPulls(ApiMixin, APIView):
         version = upstream.pull_upstream(
             resource=resource,
             source=source,
-            by=request.user,
+            by=signed_in(request),
             resolutions=resolutions_of(data["resolutions"]),
         )
         return accepted(request, version, status.HTTP_201_CREATED)

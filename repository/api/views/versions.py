@@ -28,7 +28,7 @@ from repository.api.serializers.versions import (
     VersionDetailOut,
     VersionOut,
 )
-from repository.api.views.common import ApiMixin, visible_version, visible_versions
+from repository.api.views.common import ApiMixin, signed_in, visible_version, visible_versions
 from repository.credit.attribution import attribution_html, attribution_text, work_of
 from repository.models import Derivation, ValidationRun, Version, VersionFile
 from repository.storage import blobs
@@ -239,9 +239,9 @@ class Publication(ApiMixin, APIView):
     write_scopes = ["review"]
 
     def post(self, request: Request, pk: int) -> Response:
-        version = publish_version(visible_version(request, pk), by=request.user)
+        version = publish_version(visible_version(request, pk), by=signed_in(request))
         return Response(VersionDetailOut(version, context={"request": request}).data)
 
     def delete(self, request: Request, pk: int) -> Response:
-        version = withdraw_version(visible_version(request, pk), by=request.user)
+        version = withdraw_version(visible_version(request, pk), by=signed_in(request))
         return Response(VersionDetailOut(version, context={"request": request}).data)
