@@ -30,7 +30,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="where bubblewrap is missing, run untrusted code with resource limits only",
     )
-    sub.add_parser("self-test", help="try to escape the sandbox and list what got out")
+    probe = sub.add_parser("self-test", help="try to escape the sandbox and list what got out")
+    probe.add_argument(
+        "--host-path", action="append", default=[], help="a host file or folder to try to read"
+    )
+    probe.add_argument(
+        "--port", action="append", type=int, default=[], help="a 127.0.0.1 port to try to reach"
+    )
+    probe.add_argument(
+        "--socket", action="append", default=[], help="a unix socket path to try to reach"
+    )
     return parser
 
 
@@ -39,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "self-test":
         from sims.sandbox import self_test
 
-        escapes = self_test()
+        escapes = self_test(host_paths=args.host_path, ports=args.port, unix_sockets=args.socket)
         for escape in escapes:
             print(f"ESCAPE: {escape}")
         print("sandbox holds" if not escapes else f"{len(escapes)} escape(s)")

@@ -227,7 +227,8 @@ def remove_stale(tmp_dir: str | Path | None = None) -> list[Path]:
 
     A worker killed mid-run (a hard time limit, the OOM killer, SIGKILL) never reaches its
     `finally`; what it left carries its pid and start time, so it is removed once that process is
-    gone. Returns what was removed.
+    gone. This assumes the temporary folder is not shared with processes in another pid namespace
+    (give each container its own TMPDIR). Returns what was removed.
     """
     removed: list[Path] = []
     base = Path(tmp_dir or tempfile.gettempdir())

@@ -370,3 +370,22 @@ def test_processes_left_in_a_dead_workers_cgroup_are_killed_and_the_cgroup_remov
         orphan.wait()
         if cgroup.exists():
             cgroup.rmdir()
+
+
+@needs_bwrap
+def test_the_self_test_command_probes_the_given_paths_ports_and_sockets(
+    worker_resources: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sims.__main__ import main
+
+    args = ["self-test", "--host-path", str(worker_resources["database"])]
+    args += [
+        "--port",
+        str(worker_resources["port"]),
+        "--socket",
+        str(worker_resources["socket_path"]),
+    ]
+    assert main(args) == 0
+    assert capsys.readouterr().out == "sandbox holds\n"
+    with pytest.raises(BlockingIOError):
+        worker_resources["tcp"].accept()
