@@ -18,6 +18,6 @@ class RepositoryConfig(AppConfig):
 
 def restore_search_index(using: str = "default", **kwargs: Any) -> None:
     """Put back SQLite's search triggers, which a migration that rebuilds the table drops."""
-    from repository.search import ensure_sqlite_index
+    from repository.models.search import ensure_sqlite_index
 
     ensure_sqlite_index(connections[using])

@@ -10,7 +10,7 @@ from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.request import Request
 
 from repository.models import Contribution, Resource, Version
-from repository.search import search_resources
+from repository.models.search import search_resources
 
 
 class ListQuery(serializers.Serializer):
@@ -56,7 +56,7 @@ def subject_q(prefix: str, subject: str) -> Q:
 
 
 def search(queryset: QuerySet[Resource], words: str) -> QuerySet[Resource]:
-    """Resources matching every word (repository/search.py); the list keeps its own order."""
+    """Resources matching every word (repository/models/search.py); the list keeps its own order."""
     return search_resources(queryset, words)
 
 

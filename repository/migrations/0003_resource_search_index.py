@@ -1,7 +1,7 @@
 """Full-text search over resources' title and summary: a GIN index, on PostgreSQL only.
 
 The index is an expression index kept out of the model state on purpose: SQLite has no
-equivalent (migration 0009 gives it FTS5 instead), and repository/search.py (SEARCH_VECTOR) spells the very same
+equivalent (migration 0009 gives it FTS5 instead), and repository/models/search.py (SEARCH_VECTOR) spells the very same
 expression so that PostgreSQL's planner can use it. Change both together.
 """
 

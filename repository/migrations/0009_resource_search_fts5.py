@@ -1,7 +1,7 @@
 """Full-text search on SQLite: an FTS5 table over resources' title and summary, kept by triggers.
 
 PostgreSQL has its GIN index (migration 0003) and gets nothing here. The statements live in
-repository/search.py, which also restores the triggers after later migrations (SQLite drops a
+repository/models/search.py, which also restores the triggers after later migrations (SQLite drops a
 table's triggers when Django rebuilds the table).
 """
 
@@ -9,13 +9,13 @@ from django.db import migrations
 
 
 def create_index(apps, schema_editor):
-    from repository.search import ensure_sqlite_index
+    from repository.models.search import ensure_sqlite_index
 
     ensure_sqlite_index(schema_editor.connection)
 
 
 def drop_index(apps, schema_editor):
-    from repository.search import drop_sqlite_index
+    from repository.models.search import drop_sqlite_index
 
     drop_sqlite_index(schema_editor.connection)
 

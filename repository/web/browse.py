@@ -22,7 +22,7 @@ from django.urls import reverse
 import licensing
 from repository.access import is_admin_of, role_in
 from repository.models import Institution, Resource, ValidationStep, Version
-from repository.search import search_resources
+from repository.models.search import search_resources
 
 PAGE_SIZE = 24
 

@@ -9,7 +9,7 @@ from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django.urls import reverse
 
 from repository.models import Resource
-from repository.search import ensure_sqlite_index, search_resources
+from repository.models.search import ensure_sqlite_index, search_resources
 from tests.web.test_views import publish
 
 
