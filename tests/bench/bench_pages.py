@@ -32,8 +32,8 @@ def main() -> None:
     from django.test.testcases import LiveServerThread
     from playwright.sync_api import sync_playwright
 
-    from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
-    from tests.web.support import page_weight
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.browser.support import page_weight
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     call_command("load_demo", verbosity=0)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from repository.actions.deposits import deposit_package
 from repository.models import Contribution, Derivation, Version
-from tests.web.support import (
+from tests.browser.support import (
     SHOTS,
     new_context,
     page_weight,

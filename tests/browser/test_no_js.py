@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from repository.models import Version
-from tests.web.support import new_context, published_inline, scenario_zip, tool_zip
+from tests.browser.support import new_context, published_inline, scenario_zip, tool_zip
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

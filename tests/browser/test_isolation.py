@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 
 from repository.models import Derivation
+from tests.browser.support import SHOTS, new_context, published_inline
 from tests.factories import build_zip, manifest
-from tests.web.support import SHOTS, new_context, published_inline
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

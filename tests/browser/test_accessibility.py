@@ -4,8 +4,7 @@ import pytest
 
 from repository.actions.contributions import propose_contribution
 from repository.models import Membership
-from tests.factories import MembershipFactory, build_zip
-from tests.web.support import (
+from tests.browser.support import (
     SHOTS,
     axe_violations,
     new_context,
@@ -13,6 +12,7 @@ from tests.web.support import (
     scenario_zip,
     tool_zip,
 )
+from tests.factories import MembershipFactory, build_zip
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

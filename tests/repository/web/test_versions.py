@@ -1,37 +1,15 @@
-"""Web pages: browse, version pages, files, diff, download, deposit form and fork form."""
+"""Version pages: the page, its resource URL, visibility, files, diff, download, fork form, status JSON."""
 
 import io
 import zipfile
 
-import pytest
 from django.urls import reverse
 
 from repository.actions.deposits import deposit_package
 from repository.actions.validation import validate_version
 from repository.models import Version
 from tests.factories import APP_JS, build_zip, manifest, tool_files
-
-
-@pytest.fixture
-def published(package, northfield, staff):
-    version = deposit_package(package=package, institution=northfield, by=staff)
-    validate_version(version.pk)
-    version.refresh_from_db()
-    return version
-
-
-def version_url(version: Version, name: str = "version", *extra: object) -> str:
-    return reverse(
-        name,
-        args=[version.resource.institution.slug, version.resource.slug, version.number, *extra],
-    )
-
-
-def test_home_lists_published_resources_to_anonymous_visitors(client, published):
-    response = client.get(reverse("home"))
-    assert response.status_code == 200
-    assert b"Counter" in response.content
-    assert response["Content-Security-Policy"].startswith("default-src 'self'")
+from tests.repository.web.pages import version_url
 
 
 def test_version_page_shows_licence_attribution_files_and_validation(client, published):
@@ -113,31 +91,6 @@ def test_download_streams_a_zip_with_manifest_and_attribution(client, published)
     assert "Ada Lovelace" in archive.read("ATTRIBUTION.txt").decode()
 
 
-def test_deposit_form_creates_a_version(client, staff, northfield, package):
-    client.force_login(staff)
-    with package.open("rb") as upload:
-        response = client.post(
-            reverse("deposit"),
-            {"institution": northfield.pk, "package": upload, "publish_on_pass": "on"},
-        )
-    version = Version.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == version.get_absolute_url()
-
-
-def test_deposit_form_shows_the_refusal(client, staff, northfield, tmp_path):
-    client.force_login(staff)
-    bad = tmp_path / "bad.zip"
-    bad.write_bytes(b"not a zip")
-    with bad.open("rb") as upload:
-        response = client.post(
-            reverse("deposit"), {"institution": northfield.pk, "package": upload}
-        )
-    assert response.status_code == 200
-    assert "not a zip file" in response.content.decode()
-    assert Version.objects.count() == 0
-
-
 def test_fork_form_offers_allowed_licences_and_forks(client, published, outsider, southbank):
     client.force_login(outsider)
     page = client.get(version_url(published, "version_fork")).content.decode()
@@ -150,24 +103,12 @@ def test_fork_form_offers_allowed_licences_and_forks(client, published, outsider
     assert response["Location"] == fork.get_absolute_url()
 
 
-def test_content_origin_serves_published_files_sandboxed(client, published, settings):
-    response = client.get(f"/v/{published.pk}/index.html", HTTP_HOST=settings.CONTENT_HOST)
-    assert b"".join(response.streaming_content).startswith(b"<!doctype html>")
-    response.close()  # ends the request, as a server does, resetting the content origin's URLs
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/html")
-    assert response["Content-Security-Policy"].startswith("sandbox allow-scripts")
-    assert response["X-Content-Type-Options"] == "nosniff"
-
-
-def test_content_is_not_served_from_the_main_origin(client, published):
-    assert client.get(f"/v/{published.pk}/index.html").status_code == 404
-
-
-def test_content_origin_serves_nothing_of_the_main_site(client, settings):
-    assert client.get("/admin/", HTTP_HOST=settings.CONTENT_HOST).status_code == 404
-
-
-def test_manifest_schema_is_served(client):
-    response = client.get(reverse("manifest_schema"))
-    assert b"remixbank.json" in b"".join(response.streaming_content)
+def test_status_json_reports_steps_and_verdict(client, catalogue):
+    version = catalogue[0]
+    url = reverse(
+        "version_status", args=[version.resource.institution.slug, version.resource.slug, 1]
+    )
+    data = client.get(url).json()
+    assert data["settled"] is True and data["state"] == "published"
+    assert [s["name"] for s in data["steps"]] == ["package", "licence", "content", "run"]
+    assert data["badge"]["text"] == "Validation passed"

@@ -1,0 +1,27 @@
+"""Helpers shared by the page tests: publish a version, a version's URL, the cards' titles."""
+
+from django.urls import reverse
+
+from repository.actions.deposits import deposit_package
+from repository.actions.validation import validate_version
+from repository.models import Version
+from tests.factories import build_zip, manifest
+
+
+def version_url(version: Version, name: str = "version", *extra: object) -> str:
+    return reverse(
+        name,
+        args=[version.resource.institution.slug, version.resource.slug, version.number, *extra],
+    )
+
+
+def publish(tmp_path, institution, by, name="p", **fields):  # type: ignore[no-untyped-def]
+    package = build_zip(tmp_path / f"{name}.zip", manifest_data=manifest(**fields))
+    version = deposit_package(package=package, institution=institution, by=by)
+    validate_version(version.pk)
+    version.refresh_from_db()
+    return version
+
+
+def titles(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c["resource"].title for c in response.context["cards"]]
