@@ -1,10 +1,21 @@
 """Who may do what: role checks shared by every action."""
 
+from typing import Any
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
 from repository.errors import LicenceRefused, PermissionRefused
-from repository.models import Institution, Membership, Resource, VariantRun, Version
+from repository.models import (
+    ApiClient,
+    Contribution,
+    Institution,
+    Membership,
+    Resource,
+    VariantRun,
+    Version,
+)
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -69,6 +80,29 @@ def variant_runs_visible_to(user: AnyUser) -> QuerySet[VariantRun]:
         | Q(requested_by__in=learners)
         | Q(version__resource__institution__in=staff_of)
     )
+
+
+def people_visible_to(user: AnyUser) -> QuerySet[Any]:
+    """The people whose page `user` may open; anyone else's page is a 404 like a missing id.
+
+    Public: people with public work, i.e. a published (or withdrawn) version they made or a
+    merged contribution in one. Also visible: one's own page, and to a member of an
+    institution its other members (its page lists them to members already). Never an API
+    client's service user: it is a credential, not a person, and names the client.
+    """
+    public_states = [Version.State.PUBLISHED, Version.State.WITHDRAWN]
+    credited = Version.objects.filter(state__in=public_states).values("created_by")
+    contributed = Contribution.objects.filter(
+        state=Contribution.State.MERGED, merged_version__state__in=public_states
+    ).values("author")
+    visible = Q(pk__in=credited) | Q(pk__in=contributed)
+    if user.is_authenticated:
+        fellow_members = Membership.objects.filter(
+            institution__in=Membership.objects.filter(user=user).values("institution")
+        ).values("user")
+        visible |= Q(pk=user.pk) | Q(pk__in=fellow_members)
+    services = ApiClient.objects.values("service_user")
+    return get_user_model().objects.filter(visible).exclude(pk__in=services)
 
 
 def can_publish(user: AnyUser, resource: Resource) -> bool:

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 import licensing
-from repository.access import is_admin_of, role_in
+from repository.access import is_admin_of, people_visible_to, role_in
 from repository.models import Institution, Resource, ValidationStep, Version
 from repository.models.search import search_resources
 
@@ -282,7 +282,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def institution_page(request: HttpRequest, slug: str) -> HttpResponse:
     institution = get_object_or_404(Institution, slug=slug)
-    members = institution.memberships.select_related("user").order_by("role", "user__first_name")
+    members = (
+        institution.memberships.filter(user__in=people_visible_to(request.user))
+        .select_related("user")
+        .order_by("role", "user__first_name")
+    )
     return render(
         request,
         "repository/institution.html",

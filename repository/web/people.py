@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from repository.access import people_visible_to
 from repository.actions import people
 from repository.errors import DomainError
 from repository.models import Membership, Version
@@ -51,7 +52,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def person_page(request: HttpRequest, user_id: int) -> HttpResponse:
-    person = get_object_or_404(get_user_model(), pk=user_id)
+    person = get_object_or_404(people_visible_to(request.user), pk=user_id)
     return render(
         request,
         "repository/person.html",
