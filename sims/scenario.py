@@ -337,17 +337,19 @@ def _set_path(tree: dict[str, Any], dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def load_scenario(data_or_path: Mapping[str, Any] | str | Path) -> Scenario:
-    """Validate a scenario (a dict, or a path to a JSON file) and fill in engine defaults.
+def load_scenario(data_or_path: Mapping[str, Any] | str | Path | bytes) -> Scenario:
+    """Validate a scenario (a dict, a path to a JSON file, or its bytes) and fill in engine defaults.
 
     Size, nesting and non-finite numbers are checked before anything recurses into the data; a
     file's starter controller is checked too. Raises ScenarioError naming the wrong field and how
     to fix it.
     """
     base_dir: Path | None = None
-    if isinstance(data_or_path, (str, Path)):
+    if isinstance(data_or_path, bytes):
+        data: Any = parse_scenario_bytes(data_or_path)
+    elif isinstance(data_or_path, (str, Path)):
         path = Path(data_or_path)
-        data: Any = parse_scenario_bytes(_read_bounded(path, MAX_SCENARIO_BYTES), str(path))
+        data = parse_scenario_bytes(_read_bounded(path, MAX_SCENARIO_BYTES), str(path))
         base_dir = path.parent
     else:
         check_bounds(data_or_path)

@@ -125,6 +125,8 @@ def test_a_deeply_nested_scenario_is_refused_before_anything_recurses(
     deep = b'{"schema_version": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     (problem,) = check_scenario_bytes(deep)
     assert problem.startswith("scenario: objects and arrays nest more than 32 levels deep")
+    with pytest.raises(ScenarioError, match="nest more than 32"):
+        load_scenario(deep)  # stored bytes, as the repository's pages read them
     (tmp_path / "deep.json").write_bytes(deep)
     with pytest.raises(ScenarioError, match="nest more than 32"):
         load_scenario(tmp_path / "deep.json")
