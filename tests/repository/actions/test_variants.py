@@ -1,11 +1,13 @@
 """Per-student variants of a published scenario, run in the sims sandbox on request."""
 
 import re
+import threading
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -317,3 +319,32 @@ def test_an_earlier_run_is_shown_again_over_the_limit_without_queueing(
     assert again.pk == first.pk
     assert queued == []
     assert VariantRun.objects.get().state == VariantRun.State.ERROR
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_requests_on_separate_connections_never_exceed_the_allowance(
+    scenario, student, settings
+):
+    """As from several web processes at once: each thread has a database connection of its own."""
+    settings.VARIANT_RUNS_PER_MINUTE_USER = 3
+    settings.VARIANT_RUNS_WAITING_PER_USER = 100
+    start = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def ask_at_once(i: int) -> None:
+        start.wait()
+        try:
+            request_variant_run(scenario, student_id=f"s{i}", by=student)
+            outcomes.append("queued")
+        except RateLimited:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask_at_once, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["queued"] * 3 + ["refused"] * 5
+    assert VariantRun.objects.count() == 3
