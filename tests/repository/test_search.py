@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from repository.models import Resource
 from repository.models.search import ensure_sqlite_index, search_resources
-from tests.web.test_views import publish
+from tests.repository.web.pages import publish
 
 
 def resource(institution, slug: str, title: str, summary: str = "") -> Resource:
