@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from repository.access import variant_runs_visible_to
@@ -95,6 +96,7 @@ def visible_run(request: HttpRequest, version: Version, run_id: UUID) -> Variant
     )
 
 
+@never_cache
 def variant_run_page(
     request: HttpRequest, institution: str, resource: str, number: int, run_id: UUID
 ) -> HttpResponse:
@@ -122,4 +124,7 @@ def variant_run_file(
     content_type = ARTEFACT_TYPES.get(Path(name).suffix.lower())
     if {"name": name, "sha256": sha256} not in run.files or content_type is None:
         raise Http404("no such file in this run")
-    return artefact_response(sha256, content_type)
+    response = artefact_response(sha256, content_type)
+    # A learner's own results: their browser may keep them, a shared cache never.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

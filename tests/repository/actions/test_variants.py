@@ -114,13 +114,16 @@ def test_a_run_is_hidden_from_anonymous_visitors_and_other_people(
             assert b"charlie@northfield.ac.uk" not in response.content
 
 
-def test_a_run_is_shown_to_its_learner_and_their_institutions_staff(
+def test_a_run_is_shown_to_its_learner_and_their_staff_and_never_kept_by_shared_caches(
     client, charlies_run, student, staff, admin
 ):
     for viewer in [student, staff, admin]:
         client.force_login(viewer)
         for url in run_urls(charlies_run):
-            assert client.get(url).status_code == 200, (viewer, url)
+            response = client.get(url)
+            assert response.status_code == 200, (viewer, url)
+            assert "private" in response["Cache-Control"], url
+            assert "public" not in response["Cache-Control"], url
 
 
 def test_the_scenarios_staff_also_see_a_run_by_another_institutions_learner(
