@@ -112,6 +112,15 @@ def test_a_run_is_hidden_from_anonymous_visitors_and_other_people(
             response = client.get(url)
             assert response.status_code == 404, (visitor, url)
             assert b"charlie@northfield.ac.uk" not in response.content
+        # The version page lists the runs its visitor may see, and no others.
+        version_page = client.get(charlies_run.version.get_absolute_url()).content.decode()
+        assert "charlie@northfield.ac.uk" not in version_page
+        assert str(charlies_run.public_id) not in version_page
+    client.force_login(charlies_run.requested_by)
+    assert (
+        charlies_run.get_absolute_url()
+        in client.get(charlies_run.version.get_absolute_url()).content.decode()
+    )
 
 
 def test_a_run_is_shown_to_its_learner_and_their_staff_and_never_kept_by_shared_caches(
