@@ -23,8 +23,13 @@ from tests.worker import wait_for
 SHOTS = Path(tempfile.gettempdir())
 
 
-def tool_zip(folder: Path) -> Path:
-    return zip_folder(DEMO_DIR / "sun-path-explorer", folder / "sun-path-explorer.zip")
+def tool_zip(folder: Path, changelog: str | None = None) -> Path:
+    """The demo tool; with `changelog`, a package that differs from it (a new version)."""
+    manifest = None
+    if changelog is not None:
+        manifest = {**json.loads((DEMO_DIR / "sun-path-explorer" / "remixbank.json").read_text())}
+        manifest["changelog"] = changelog
+    return zip_folder(DEMO_DIR / "sun-path-explorer", folder / "sun-path-explorer.zip", manifest)
 
 
 def scenario_zip(folder: Path) -> Path:

@@ -42,7 +42,7 @@ def test_deposit_browse_try_and_variant_work_without_javascript(
     page.goto("/deposit/")
     page.get_by_label("Institution").select_option(label="Northfield University")
     page.get_by_label("Resource").select_option(label=tool.resource.title)
-    page.get_by_label("Package").set_input_files(tool_zip(tmp_path))
+    page.get_by_label("Package").set_input_files(tool_zip(tmp_path, changelog="Clearer labels"))
     page.get_by_role("button", name="Deposit").click()
     page.wait_for_url(re.compile(r"/v2/$"))
     refresh = page.locator("noscript").first.inner_html()

@@ -1,6 +1,8 @@
-"""`manage.py load_demo`: demo institutions, people, a tool, a scenario and a cross-institution fork.
+"""`manage.py load_demo`: demo institutions, people and content for every feature to show.
 
-Idempotent: does nothing when the demo is already loaded.
+A tool and a scenario, a published fork across institutions, a published remix of both, and a
+student's contribution merged into a published second version of the tool. Idempotent: each
+stage finds what an earlier (or interrupted) run made, and nothing happens once all is there.
 """
 
 import json
@@ -15,10 +17,18 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from repository.actions.contributions import (
+    approve_contribution,
+    merge_contribution,
+    propose_contribution,
+)
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
+from repository.actions.publishing import publish_version
+from repository.actions.remixes import Pick, remix_versions
 from repository.actions.validation import validate_version
-from repository.models import Institution, Membership, Resource, Version
+from repository.models import Contribution, Derivation, Institution, Membership, Version
+from repository.storage import blobs
 
 DEMO_PASSWORD = "remixbank-demo"  # noqa: S105 - published in the README for the demo only
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -52,10 +62,14 @@ SCENARIO_MANIFEST: dict[str, Any] = {
 
 
 def zip_folder(folder: Path, target: Path, manifest: dict[str, Any] | None = None) -> Path:
+    """Zip `folder`; `manifest`, when given, replaces any remixbank.json the folder has."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder).as_posix()
+            if manifest is not None and name == "remixbank.json":
+                continue
             if path.is_file() and "__pycache__" not in path.parts:
-                archive.write(path, path.relative_to(folder).as_posix())
+                archive.write(path, name)
         if manifest is not None:
             archive.writestr("remixbank.json", json.dumps(manifest, indent=2))
     return target
@@ -73,7 +87,7 @@ class Command(BaseCommand):
     help = "Load demo institutions, people and content (each part skipped when already there)."
 
     def handle(self, *args: object, **options: object) -> None:
-        if Resource.objects.filter(institution__slug="lakeside").exists():
+        if Contribution.objects.filter(state=Contribution.State.MERGED).exists():
             self.stdout.write("Demo content already loaded.")
             return
         # Every stage finds what an interrupted earlier run made, so running again completes it.
@@ -86,8 +100,9 @@ class Command(BaseCommand):
                 lambda: zip_folder(DEMO_DIR / "sun-path-explorer", Path(tmp) / "tool.zip"),
             )
             manifest = scenario_manifest()
+            scenario = None
             if manifest is not None:
-                self.original(
+                scenario = self.original(
                     "southbank",
                     people["dana@southbank.ac.uk"],
                     lambda: zip_folder(SCENARIO_DIR, Path(tmp) / "scenario.zip", manifest),
@@ -96,13 +111,74 @@ class Command(BaseCommand):
             raise CommandError(
                 f"The demo tool did not pass validation ({tool.get_state_display()}); see its page."
             )
-        fork_version(
+        erin = people["erin@lakeside.gov.uk"]
+        fork = self.derived(tool, Derivation.Kind.FORK) or fork_version(
             tool,
             into=Institution.objects.get(slug="lakeside"),
-            by=people["erin@lakeside.gov.uk"],
+            by=erin,
             title="Sun path explorer (Lakeside edition)",
         )
+        self.validated_and_published(fork, by=erin)
+        if scenario is not None:
+            self.remix(tool, scenario, by=people["dana@southbank.ac.uk"])
+        self.student_contribution(
+            tool, student=people["charlie@northfield.ac.uk"], staff=people["bob@northfield.ac.uk"]
+        )
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
+
+    @staticmethod
+    def derived(source: Version, kind: str) -> Version | None:
+        edge = Derivation.objects.filter(parent=source, kind=kind).select_related("child").first()
+        return edge.child if edge else None
+
+    def validated_and_published(self, version: Version, *, by: Any) -> Version:
+        """Validate here (the demo must be visible at once) and publish what passed."""
+        validate_version(version.pk)
+        version.refresh_from_db()
+        if version.state == Version.State.PASSED:
+            publish_version(version, by=by)
+            version.refresh_from_db()
+        if version.state != Version.State.PUBLISHED:
+            raise CommandError(
+                f"The demo's {version.resource.title} v{version.number} did not pass validation "
+                f"({version.get_state_display()}); see its page."
+            )
+        return version
+
+    def remix(self, tool: Version, scenario: Version, *, by: Any) -> Version:
+        """Southbank puts the explorer beside its tracker scenario, as one remixed tool."""
+        remix = self.derived(tool, Derivation.Kind.REMIX) or remix_versions(
+            picks=[Pick(tool), Pick(scenario, scenario.manifest["entry_point"], "scenario/")],
+            into=Institution.objects.get(slug="southbank"),
+            by=by,
+            title="Sun path explorer with a tracker scenario",
+            entry_point="index.html",
+            description="The sun path explorer with the solar tracker scenario beside it, for a "
+            "lesson that goes from where the sun is to how a panel follows it.",
+        )
+        return self.validated_and_published(remix, by=by)
+
+    def student_contribution(self, tool: Version, *, student: Any, staff: Any) -> Version:
+        """A student proposes a clearer sentence; staff approve and merge it into v2."""
+        contribution = Contribution.objects.filter(base=tool, author=student).first()
+        if contribution is None:
+            index = blobs.read_blob(tool.files.get(path="index.html").blob_id)
+            contribution = propose_contribution(
+                base=tool,
+                by=student,
+                description="Say what the chart shows before the sliders.",
+                edits={
+                    "index.html": index.replace(
+                        b"Move the sliders.",
+                        b"Move the sliders to change where you are and the day of the year.",
+                    )
+                },
+            )
+        if contribution.state == Contribution.State.OPEN:
+            approve_contribution(contribution, by=staff, body="Thank you, Charlie.")
+            contribution.refresh_from_db()
+        merged = contribution.merged_version or merge_contribution(contribution, by=staff)
+        return self.validated_and_published(merged, by=staff)
 
     def original(self, slug: str, by: Any, package: Callable[[], Path]) -> Version:
         """The institution's demo original, deposited and validated here if not there yet.

@@ -156,7 +156,9 @@ def test_a_new_version_deposited_into_a_fork_keeps_to_its_sources_licences(
         deposit_package(
             package=relicensed, institution=southbank, by=outsider, resource=fork.resource
         )
-    same = build_zip(tmp_path / "v2b.zip", manifest_data=manifest(license="CC-BY-SA-4.0"))
+    same = build_zip(
+        tmp_path / "v2b.zip", manifest_data=manifest(license="CC-BY-SA-4.0", changelog="Tidied")
+    )
     assert (
         deposit_package(
             package=same, institution=southbank, by=outsider, resource=fork.resource

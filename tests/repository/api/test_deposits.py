@@ -59,7 +59,9 @@ def test_only_staff_of_the_institution_may_deposit_into_it(
 def test_admin_deposits_a_new_version_of_an_existing_resource(
     api, admin, make_token, published, tmp_path
 ):
-    path = build_zip(tmp_path / "v2.zip", manifest_data=manifest(title="Sun path explorer"))
+    path = build_zip(
+        tmp_path / "v2.zip", manifest_data=manifest(title="Sun path explorer", changelog="Fixes")
+    )
     response = post_package(
         api, path, make_token(admin, "deposit"), resource=published.resource_id, changelog="Fixes"
     )

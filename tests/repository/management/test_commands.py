@@ -68,8 +68,8 @@ def test_collect_blobs_on_a_fresh_install_with_no_blob_folder(blob_folder, db, c
     assert "0 unused blob(s) deleted" in capsys.readouterr().out
 
 
-def test_load_demo_makes_institutions_a_tool_a_scenario_and_a_fork_once(db, capsys):
-    from repository.models import Derivation, Institution, Resource
+def test_load_demo_publishes_a_fork_a_remix_and_a_merged_student_contribution_once(db, capsys):
+    from repository.models import Contribution, Derivation, Institution, Resource, Version
 
     call_command("load_demo")
     call_command("load_demo")
@@ -78,11 +78,27 @@ def test_load_demo_makes_institutions_a_tool_a_scenario_and_a_fork_once(db, caps
         "southbank",
         "lakeside",
     }
-    assert set(Resource.objects.values_list("kind", "institution__slug")) == {
-        ("tool", "northfield"),
+    assert sorted(Resource.objects.values_list("kind", "institution__slug")) == [
         ("scenario", "southbank"),
         ("tool", "lakeside"),
-    }
-    fork = Derivation.objects.get()
-    assert (fork.kind, fork.parent.resource.institution.slug) == ("fork", "northfield")
+        ("tool", "northfield"),
+        ("tool", "southbank"),
+    ]
+    edges = sorted(
+        (d.kind, d.parent.resource.institution.slug, d.child.resource.institution.slug)
+        for d in Derivation.objects.select_related(
+            "parent__resource__institution", "child__resource__institution"
+        )
+    )
+    assert edges == [
+        ("fork", "northfield", "lakeside"),
+        ("merge", "northfield", "northfield"),
+        ("remix", "northfield", "southbank"),
+        ("remix", "southbank", "southbank"),
+    ]
+    # Every demo version is published, so visitors can see each feature.
+    assert set(Version.objects.values_list("state", flat=True)) == {Version.State.PUBLISHED}
+    merged = Contribution.objects.get()
+    assert merged.state == Contribution.State.MERGED
+    assert merged.merged_version.contributors == ["Charlie Reed"]
     assert capsys.readouterr().out.endswith("Demo content already loaded.\n")
