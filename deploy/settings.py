@@ -268,10 +268,16 @@ VALIDATION_QUEUES = ["checks", "sandbox", "browser"]
 CELERY_TASK_ROUTES = {
     "repository.tasks.validate_version": {"queue": "checks"},
     "repository.tasks.reap_stuck_validations": {"queue": "checks"},
+    "repository.tasks.flush_outbox": {"queue": "checks"},
     "repository.tasks.revalidate_published": {"queue": "checks"},
     "repository.tasks.run_variant": {"queue": "sandbox"},
 }
 CELERY_BEAT_SCHEDULE = {
+    # Messages committed while the broker was down (repository/queue.py) go out soon after it is back.
+    "flush-outbox": {
+        "task": "repository.tasks.flush_outbox",
+        "schedule": 30.0,
+    },
     "reap-stuck-validations": {
         "task": "repository.tasks.reap_stuck_validations",
         "schedule": 300.0,

@@ -1,11 +1,34 @@
-"""The enqueue seam: actions queue Celery tasks by name here, so they never import repository.tasks."""
+"""The enqueue seam: actions queue Celery tasks by name here, so they never import repository.tasks.
 
+Every message goes through the outbox (models.OutboxMessage): recorded in the caller's
+transaction, sent once it commits. When the broker is down the commit still stands, the
+failure is logged once per outage, and `flush_outbox` (every 30 s from beat, and the stall
+reaper) sends what was left once the broker is back. Delivery is at least once: every task is
+idempotent, and a message is leased to one sender at a time so a retry rarely doubles it.
+"""
+
+import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from repository import outages
+from repository.models import OutboxMessage
+
+log = logging.getLogger(__name__)
 
 TASKS = "repository.tasks"
+# Long enough for any send (Celery retries a publish for about a second) to finish.
+LEASE = timedelta(seconds=60)
+# kombu reports a broker it cannot reach as its OperationalError; the filesystem transport
+# (the embedded default) as OSError.
+BROKER_ERRORS = (BrokerUnavailable, OSError)
 
 
 def send(
@@ -26,16 +49,107 @@ def send(
     app.send_task(f"{TASKS}.{name}", args, kwargs, queue=queue)
 
 
+def enqueue(
+    name: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any] | None = None,
+    *,
+    queue: str | None = None,
+) -> None:
+    """Record the task in the outbox now, in the caller's transaction; send it after commit.
+
+    Outside a transaction the row is committed at once and sent straight away.
+    """
+    message = OutboxMessage.objects.create(
+        task=name,
+        args=list(args),
+        kwargs=kwargs or {},
+        queue=queue or "",
+        leased_until=timezone.now() + LEASE,
+    )
+    transaction.on_commit(lambda: deliver(message))
+
+
+def deliver(message: OutboxMessage) -> bool:
+    """Send a message this process holds the lease of; False (and logged once) if the broker is down.
+
+    On failure the lease is given up, so the next flush sends the message.
+    """
+    try:
+        send(message.task, tuple(message.args), message.kwargs, queue=message.queue or None)
+    except BROKER_ERRORS as exc:
+        outages.BROKER.failed(exc)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            leased_until=None, attempts=F("attempts") + 1
+        )
+        return False
+    outages.BROKER.recovered()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        sent_at=timezone.now(), leased_until=None, attempts=F("attempts") + 1
+    )
+    return True
+
+
+def take_lease(message: OutboxMessage) -> bool:
+    """Compare-and-swap: hold `message` only if no other sender took it since it was read."""
+    until = timezone.now() + LEASE
+    taken: int = OutboxMessage.objects.filter(
+        pk=message.pk, sent_at=None, leased_until=message.leased_until
+    ).update(leased_until=until)
+    message.leased_until = until
+    return taken == 1
+
+
+def kept_for() -> timedelta:
+    """How long sent messages are kept: as long as the reaper waits before re-queueing."""
+    return timedelta(seconds=settings.VALIDATION_STUCK_AFTER_SECONDS)
+
+
+def flush_outbox(limit: int = 500) -> int:
+    """Send the messages left unsent (broker down at commit, sender killed); return how many.
+
+    Stops at the first broker failure, so a dead broker costs one attempt per flush. Also
+    forgets messages sent longer ago than the reaper looks back.
+    """
+    now = timezone.now()
+    OutboxMessage.objects.filter(sent_at__lt=now - kept_for()).delete()
+    waiting = list(
+        OutboxMessage.objects.filter(sent_at=None)
+        .filter(Q(leased_until=None) | Q(leased_until__lt=now))
+        .order_by("pk")[:limit]
+    )
+    sent = 0
+    for message in waiting:
+        if not take_lease(message):
+            continue
+        if not deliver(message):
+            break
+        sent += 1
+    if sent:
+        log.info("sent %s message(s) left in the outbox", sent)
+    return sent
+
+
+def in_flight(name: str) -> set[int]:
+    """First arguments (ids) of `name` messages not yet sent, or sent too recently to be lost."""
+    rows = OutboxMessage.objects.filter(task=name).filter(
+        Q(sent_at=None) | Q(sent_at__gte=timezone.now() - kept_for())
+    )
+    return {args[0] for args in rows.values_list("args", flat=True) if args}
+
+
 def enqueue_validation(version_id: int) -> None:
     """Validate a new version once the transaction that created it has committed."""
-    transaction.on_commit(lambda: send("validate_version", (version_id,)))
+    enqueue("validate_version", (version_id,))
 
 
 def hand_over_validation(version_id: int, *, revalidate: bool, queue: str) -> None:
-    """Send the rest of a version's run, now, to the workers of the queue its next step needs."""
-    send("validate_version", (version_id,), {"revalidate": revalidate, "queue": queue}, queue=queue)
+    """Send the rest of a version's run to the workers of the queue its next step needs."""
+    enqueue(
+        "validate_version", (version_id,), {"revalidate": revalidate, "queue": queue}, queue=queue
+    )
 
 
 def enqueue_variant_run(run_id: int) -> None:
     """Run a queued variant in the sandbox once the transaction that queued it has committed."""
-    transaction.on_commit(lambda: send("run_variant", (run_id,)))
+    enqueue("run_variant", (run_id,))

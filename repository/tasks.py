@@ -7,6 +7,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 from django.db import OperationalError
 
+from repository import queue as outbox
 from repository.actions import validation, variants
 from repository.validation.browser import BrowserUnavailable
 from repository.validation.selftest import queues_to_refuse
@@ -48,11 +49,18 @@ def run_variant(run_id: int) -> str | None:
 
 
 @shared_task
+def flush_outbox() -> int:
+    """Send the messages the broker could not take when they were committed."""
+    return outbox.flush_outbox()
+
+
+@shared_task
 def reap_stuck_validations() -> int:
     """Queue again the versions whose validation stalled (lost message or killed worker)."""
+    outbox.flush_outbox()
     stuck = validation.stuck_versions()
     for version_id in stuck:
-        validate_version.delay(version_id)
+        outbox.enqueue_validation(version_id)
     revalidations = validation.stuck_revalidations()
     for version_id in revalidations:
         validate_version.delay(version_id, revalidate=True)

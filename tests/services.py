@@ -111,24 +111,11 @@ class PrivateRedis:
         server = shutil.which("redis-server")
         if server is None:
             pytest.skip("redis-server is not installed")
-        log = (self.folder / "redis.log").open("ab")
-        self.process = subprocess.Popen(
-            [
-                server,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        command = [server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        command += ["--appendonly", "no", "--dir", str(self.folder)]
+        # The child keeps its own copy of the log's descriptor; ours is closed at once.
+        with (self.folder / "redis.log").open("ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         assert wait_for(lambda: listening(self.port), timeout=30), "redis-server did not start"
 
     def stop(self) -> None:

@@ -233,13 +233,17 @@ def stuck_revalidations() -> list[int]:
 def stuck_versions() -> list[int]:
     """Versions whose validation message was lost or whose worker died: to be queued again.
 
-    A run counts as alive while its last claim (by any worker, on any queue) is recent.
+    A run counts as alive while its last claim (by any worker, on any queue) is recent, or
+    while its message waits in the outbox or was sent recently (the broker was down a while).
     """
     cutoff = timezone.now() - timedelta(seconds=settings.VALIDATION_STUCK_AFTER_SECONDS)
-    return list(
-        Version.objects.filter(
+    in_flight = queue.in_flight("validate_version")
+    return [
+        pk
+        for pk in Version.objects.filter(
             state__in=[Version.State.UPLOADED, Version.State.VALIDATING], created_at__lt=cutoff
         )
         .exclude(validation_runs__claimed_at__gte=cutoff)
         .values_list("pk", flat=True)
-    )
+        if pk not in in_flight
+    ]

@@ -5,6 +5,7 @@ from repository.models.blobs import Blob
 from repository.models.contributions import Contribution, ContributionFile, Review
 from repository.models.derivations import Derivation
 from repository.models.institutions import Institution, Invitation, Membership
+from repository.models.outbox import OutboxMessage
 from repository.models.remixes import CollectionItem, RemixPick
 from repository.models.resources import Resource
 from repository.models.validation import ValidationRun, ValidationStep
@@ -21,6 +22,7 @@ __all__ = [
     "Institution",
     "Invitation",
     "Membership",
+    "OutboxMessage",
     "RemixPick",
     "Resource",
     "Review",

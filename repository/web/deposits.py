@@ -30,9 +30,7 @@ def deposit(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("package", exc.message)
         else:
-            messages.success(
-                request, "Deposited. Validation has started; this page updates as it runs."
-            )
+            messages.success(request, "Deposited. Validation queued; this page updates as it runs.")
             return redirect(version)
     return render(request, "repository/deposit.html", {"form": form})
 

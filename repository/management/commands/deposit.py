@@ -63,6 +63,7 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
+        # Queued even when the broker is down: the outbox sends it later (repository/queue.py).
         self.stdout.write(
             f"Deposited {version.resource.title} v{version.number}; validation queued: "
             f"{settings.SITE_URL}{version.get_absolute_url()}"

@@ -1,11 +1,12 @@
 """Validation: the package step runs on the stored tree and decides passed or failed."""
 
 import pytest
+from django.utils import timezone
 
 from repository.actions.deposits import deposit_package
 from repository.actions.validation import stuck_versions, validate_version
 from repository.errors import InvalidTransition
-from repository.models import ValidationRun, Version
+from repository.models import OutboxMessage, ValidationRun, Version
 from repository.storage import blobs
 from repository.validation import release
 from repository.validation.release import CHECKS_RELEASE
@@ -75,6 +76,9 @@ def test_failed_version_cannot_be_published(version):
 
 def test_stuck_versions_are_found_for_requeue(version, settings):
     settings.VALIDATION_STUCK_AFTER_SECONDS = 0
+    # Its message waits in the outbox (this test's transaction never commits): not stuck yet.
+    assert stuck_versions() == []
+    OutboxMessage.objects.update(sent_at=timezone.now())  # sent, then lost
     assert stuck_versions() == [version.pk]
     validate_version(version.pk)
     assert stuck_versions() == []
