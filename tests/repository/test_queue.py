@@ -225,7 +225,7 @@ def test_the_reaper_leaves_a_version_whose_message_waits_or_was_just_sent(
 
 
 def test_the_reaper_and_the_periodic_flush_send_what_the_broker_missed(
-    broker, northfield, staff, package, settings
+    broker, northfield, staff, tmp_path, settings
 ):
     from repository import tasks
     from repository.actions.deposits import deposit_package
@@ -236,8 +236,14 @@ def test_the_reaper_and_the_periodic_flush_send_what_the_broker_missed(
     }
     broker.stop()
     with celery_on(broker.url()):
-        first = deposit_package(package=package, institution=northfield, by=staff)
-        second = deposit_package(package=package, institution=northfield, by=staff)
+        first, second = (
+            deposit_package(
+                package=build_zip(tmp_path / f"{n}.zip", manifest_data=manifest(title=f"T{n}")),
+                institution=northfield,
+                by=staff,
+            )
+            for n in range(2)
+        )
         broker.start()
         assert tasks.reap_stuck_validations() == 0  # nothing stuck: both are in the outbox
         assert waiting_messages(broker) == sorted(
