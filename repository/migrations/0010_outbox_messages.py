@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('repository', '0008_variant_run_public_ids'),
+        ('repository', '0009_resource_search_fts5'),
     ]
 
     operations = [
