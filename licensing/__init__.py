@@ -12,7 +12,7 @@ from licensing.attribution import (
 )
 from licensing.catalogue import (
     License,
-    UnknownLicense,
+    UnknownLicence,
     all_licenses,
     get_license,
     is_known,
@@ -20,7 +20,7 @@ from licensing.catalogue import (
 )
 from licensing.collection import Collection, collection_notices
 from licensing.rules import (
-    LicenseConflict,
+    LicenceConflict,
     LicenseOption,
     adaptation_options,
     allowed_adaptation_licenses,
@@ -32,10 +32,10 @@ from licensing.rules import (
 
 __all__ = [
     "Collection",
+    "LicenceConflict",
     "License",
-    "LicenseConflict",
     "LicenseOption",
-    "UnknownLicense",
+    "UnknownLicence",
     "Work",
     "adaptation_options",
     "all_licenses",

@@ -1,6 +1,6 @@
 """The licence catalogue: every licence Remixbank knows, keyed by SPDX id (or LicenseRef- id).
 
-Sources (see /work/shared/notes/licensing.md §1):
+Sources:
 - SPDX ids: github.com/spdx/license-list-XML, src/*.xml.
 - Names, versions, ports and URLs: the CC legal code at
   creativecommons.org/licenses/<unit>/<version>/[<jurisdiction>/]
@@ -114,7 +114,7 @@ _PLAIN_WORDS = {
 }
 
 
-class UnknownLicense(ValueError):
+class UnknownLicence(ValueError):
     """A licence id that is not in the catalogue; the message suggests the closest known ids."""
 
     def __init__(self, license_id: object) -> None:
@@ -321,11 +321,11 @@ def _normalise_url(url: str) -> str:
 
 
 def get_license(license_id: str) -> License:
-    """Return the catalogue entry for `license_id`; raise UnknownLicense if there is none."""
+    """Return the catalogue entry for `license_id`; raise UnknownLicence if there is none."""
     try:
         return _catalogue()[license_id]
     except (KeyError, TypeError):
-        raise UnknownLicense(license_id) from None
+        raise UnknownLicence(license_id) from None
 
 
 def is_known(license_id: str) -> bool:
@@ -348,7 +348,7 @@ def license_for_url(url: str) -> License:
     try:
         return _by_url()[_normalise_url(url)]
     except (KeyError, AttributeError):
-        raise UnknownLicense(url) from None
+        raise UnknownLicence(url) from None
 
 
 def _unknown_message(license_id: object) -> str:

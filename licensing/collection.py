@@ -74,7 +74,7 @@ def collection_notices(
     """Decide whether works under `parts` (licence ids) can form a collection, and its notices.
 
     `collection_license` is the licence chosen for the collection itself (optional); `titles`
-    (one per part, same order) names the works in the notices. Raises UnknownLicense for an id
+    (one per part, same order) names the works in the notices. Raises UnknownLicence for an id
     not in the catalogue and ValueError when `titles` does not match `parts`.
     """
     if isinstance(parts, str):

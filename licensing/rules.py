@@ -101,7 +101,7 @@ class LicenseOption:
     note: str
 
 
-class LicenseConflict(ValueError):
+class LicenceConflict(ValueError):
     """No licence (or not the requested one) may carry an adaptation of these sources."""
 
     def __init__(self, sources: Sequence[str], message: str) -> None:
@@ -347,7 +347,7 @@ def allowed_adaptation_licenses(sources: Iterable[str]) -> set[str]:
     """Return the ids of the licences a work adapted from ALL of `sources` may carry.
 
     Empty when no adaptation may be shared. With no sources nothing constrains the new work, so
-    every licence that can be applied to new contributions is returned. Raises UnknownLicense for
+    every licence that can be applied to new contributions is returned. Raises UnknownLicence for
     an id not in the catalogue.
     """
     return _allowed(_resolve(sources))
@@ -488,18 +488,18 @@ def require_adaptation_license(
 ) -> str:
     """Return `candidate` if an adaptation of `sources` may carry it, else the recommended licence.
 
-    Raises LicenseConflict (a ValueError carrying `.sources`) when no licence is allowed, or when
-    `candidate` is given and not allowed; UnknownLicense for ids not in the catalogue.
+    Raises LicenceConflict (a ValueError carrying `.sources`) when no licence is allowed, or when
+    `candidate` is given and not allowed; UnknownLicence for ids not in the catalogue.
     """
     ids = _as_list(sources)
     allowed = allowed_adaptation_licenses(ids)
     if not allowed:
-        raise LicenseConflict(ids, explain_refusal(ids, names=names))
+        raise LicenceConflict(ids, explain_refusal(ids, names=names))
     if candidate is None:
         best = recommended_adaptation_license(ids)
         assert best is not None  # allowed is not empty, so there is a best option
         return best
     if candidate not in allowed:
-        get_license(candidate)  # an unknown candidate is UnknownLicense, not a conflict
-        raise LicenseConflict(ids, explain(ids, candidate, names=names))
+        get_license(candidate)  # an unknown candidate is UnknownLicence, not a conflict
+        raise LicenceConflict(ids, explain(ids, candidate, names=names))
     return candidate

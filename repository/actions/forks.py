@@ -30,7 +30,7 @@ def fork_version(
     require_adaptable(source)
     try:
         chosen = licensing.require_adaptation_license([source.licence], licence)
-    except licensing.LicenseConflict as exc:
+    except licensing.LicenceConflict as exc:
         raise LicenceRefused(str(exc)) from None
     manifest = {
         **source.manifest,

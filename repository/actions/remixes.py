@@ -190,9 +190,9 @@ def remix_versions(
         chosen = licensing.require_adaptation_license(
             [s.licence for s in sources], licence, names=names
         )
-    except licensing.LicenseConflict as exc:
+    except licensing.LicenceConflict as exc:
         raise LicenceRefused(str(exc)) from None
-    except licensing.UnknownLicense as exc:
+    except licensing.UnknownLicence as exc:
         raise LicenceRefused(str(exc)) from None
     tree, placed = assemble(picks, files or {}, {ATTRIBUTION_PATH, MANIFEST_NAME})
     entry_point = checked_path(entry_point)
@@ -299,7 +299,8 @@ def collect_versions(
 ) -> Version:
     """Make a collection: the `sources` unmodified, side by side, each keeping its own licence.
 
-    Representation, and why: a collection is not an adaptation (CC FAQ; notes/licensing.md §5),
+    Representation, and why: a collection is not an adaptation (CC FAQ on collections: each
+    work keeps its licence; the collection's licence covers only selection and arrangement),
     so no Derivation edge is made. An edge of kind remix would make the licence check apply the
     adaptation rules (refusing NoDerivatives works, forcing ShareAlike), which is wrong for
     works put side by side. Instead the collection is a version (kind "tool") whose tree holds
@@ -322,7 +323,7 @@ def collect_versions(
     chosen = licence or ("CC-BY-NC-4.0" if probe.non_commercial else "CC-BY-4.0")
     try:
         verdict = licensing.collection_notices(parts, collection_license=chosen, titles=titles)
-    except licensing.UnknownLicense as exc:
+    except licensing.UnknownLicence as exc:
         raise LicenceRefused(str(exc)) from None
     if not verdict.allowed:
         raise LicenceRefused(f"{verdict.reason} ({'; '.join(source_names(sources))}).")

@@ -169,7 +169,7 @@ def pull_upstream(
         licensing.require_adaptation_license(
             [p.licence for p in sources], ours.licence, names=names
         )
-    except licensing.LicenseConflict as exc:
+    except licensing.LicenceConflict as exc:
         raise LicenceRefused(
             f"{exc} Your work's licence is {ours.licence}; it cannot take this update."
         ) from None

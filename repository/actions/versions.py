@@ -1,4 +1,4 @@
-"""Creating versions from file trees: shared by deposit, fork and (later) remix and merge."""
+"""Creating versions from file trees: shared by deposit, fork, remix, collection, merge and pull."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,6 +88,7 @@ def create_version(
 
 
 def tree_of(version: Version) -> list[TreeEntry]:
+    """The version's files as TreeEntry rows (path, hash, size), as create_version takes them."""
     return [
         TreeEntry(path, sha, size)
         for path, sha, size in version.files.values_list("path", "blob_id", "blob__size")

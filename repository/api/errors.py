@@ -59,7 +59,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return domain_response(exc)
     if outages.database_unavailable(exc):
         return database_unavailable()
-    if isinstance(exc, licensing.UnknownLicense):
+    if isinstance(exc, licensing.UnknownLicence):
         return Response(error_body("unknown_licence", str(exc)), status=400)
     if isinstance(exc, RequestDataTooBig):
         return Response(

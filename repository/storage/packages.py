@@ -233,7 +233,7 @@ def check_manifest(manifest: Any, paths: set[str]) -> dict[str, Any]:
         raise PackageRefused(f"{MANIFEST_NAME} is invalid at {where}: {first.message}.")
     try:
         licensing.get_license(manifest["license"])
-    except licensing.UnknownLicense as exc:
+    except licensing.UnknownLicence as exc:
         raise PackageRefused(f"{MANIFEST_NAME}: {exc}") from None
     if manifest["entry_point"] not in paths:
         raise PackageRefused(

@@ -52,7 +52,8 @@ def diff_trees(
     return changes
 
 
-def tree_of(version: Version) -> dict[str, Ref]:
+def refs_by_path(version: Version) -> dict[str, Ref]:
+    """Each stored path of `version` with its blob hash, as diff_trees compares them."""
     return dict(version.files.values_list("path", "blob_id"))
 
 
@@ -62,7 +63,7 @@ def manifest_text(version: Version) -> Text:
 
 def diff_versions(old: Version, new: Version) -> list[dict[str, Any]]:
     """Changes between two versions, the manifest (remixbank.json) included when it changed."""
-    before, after = tree_of(old), tree_of(new)
+    before, after = refs_by_path(old), refs_by_path(new)
     if old.manifest != new.manifest:
         before[MANIFEST_NAME] = manifest_text(old)
         after[MANIFEST_NAME] = manifest_text(new)

@@ -4,9 +4,11 @@ One recursive query (`LINEAGE_SQL`) walks the derivation table up and down from 
 is plain SQL that PostgreSQL and SQLite both run: UNION (not UNION ALL) drops repeated edges, so
 a node reached by several paths of a DAG is expanded once, and no cycle can loop (edges form a
 DAG anyway: a version's parents exist before it). The LIMIT sits outside each recursive part,
-so PostgreSQL stops walking once enough rows are read (notes/performance.md §3.3: ≈1 µs a row,
-paginate after the CTE). The edges' index on child (the unique (child, parent) constraint) and
-the foreign-key index on parent serve both directions.
+so PostgreSQL stops walking once enough rows are read: a recursive walk costs about 1 µs per
+row visited (some 0.1 s for 10⁵ descendants on a million-version DAG), so interactive reads are
+bounded in rows and paginated after the CTE, never inside a join with it. The edges' index on
+child (the unique (child, parent) constraint) and the foreign-key index on parent serve both
+directions.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def licences_named_in(text: str) -> set[str]:
             found.add(
                 licensing.license_for_url(url if url.startswith("http") else "https://" + url).id
             )
-        except (licensing.UnknownLicense, ValueError):
+        except (licensing.UnknownLicence, ValueError):
             continue
     return found
 
@@ -95,7 +95,7 @@ def check_licence(version: Version) -> StepOutcome:
     """The licence is known, LICENSE files agree with it, and a derived work may carry it."""
     try:
         licence = licensing.get_license(version.licence)
-    except licensing.UnknownLicense as exc:
+    except licensing.UnknownLicence as exc:
         return StepOutcome(FAILED, [str(exc)])
     messages = [f"Licensed {licence.short_name}."]
     problems = []

@@ -71,7 +71,7 @@ def combinable(chosen: str, theirs: str) -> bool:
     """Whether a work under `theirs` may be remixed with one under `chosen` (some licence fits)."""
     try:
         return bool(licensing.allowed_adaptation_licenses([chosen, theirs]))
-    except (licensing.UnknownLicense, ValueError):
+    except (licensing.UnknownLicence, ValueError):
         return False
 
 

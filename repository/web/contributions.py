@@ -13,7 +13,7 @@ from repository.actions import contributions as actions
 from repository.errors import DomainError
 from repository.models import Contribution
 from repository.storage.packages import MANIFEST_NAME
-from repository.trees.diffs import diff_trees, lines_of, tree_of
+from repository.trees.diffs import diff_trees, lines_of, refs_by_path
 from repository.trees.merges import MergeConflict, parse_resolutions, three_way_view
 from repository.web.lookups import visible_resource, visible_version
 
@@ -154,7 +154,7 @@ def contribution_list(request: HttpRequest, institution: str, resource: str) -> 
 
 def proposal_diff(contribution: Contribution) -> list[dict[str, Any]]:
     return diff_trees(
-        tree_of(contribution.base),
+        refs_by_path(contribution.base),
         dict(contribution.files.values_list("path", "blob_id")),
         old_label=f"v{contribution.base.number}",
         new_label="proposal",

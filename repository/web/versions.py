@@ -31,14 +31,13 @@ from repository.web.forms import ForkForm
 from repository.web.lookups import ARTEFACT_TYPES, artefact_response, visible_version
 from repository.web.variants import variant_context
 
-SETTLED = {
+# States with nothing left to validate: the page stops polling and lists no pending steps.
+VALIDATION_OVER = {
     Version.State.PASSED,
     Version.State.FAILED,
     Version.State.PUBLISHED,
     Version.State.WITHDRAWN,
 }
-
-
 # The steps a run goes through, so the page can list the ones not started yet.
 EXPECTED_STEPS = {"tool": ["package", "licence", "content", "run"]}
 
@@ -72,12 +71,12 @@ def status_data(version: Version) -> dict[str, Any]:
     ]
     done = {s["name"] for s in steps}
     pending = [n for n in EXPECTED_STEPS.get(version.resource.kind, []) if n not in done]
-    if version.state in SETTLED:
+    if version.state in VALIDATION_OVER:
         pending = []
     return {
         "state": version.state,
         "state_label": version.get_state_display(),
-        "settled": version.state in SETTLED,
+        "settled": version.state in VALIDATION_OVER,
         "badge": badge(version, run),
         "run": run.state if run else None,
         "steps": steps,
@@ -123,7 +122,7 @@ def version_context_page(request: HttpRequest, version: Version) -> HttpResponse
     run = version.validation_runs.prefetch_related("steps").first()
     try:
         licence = licensing.get_license(version.licence)
-    except licensing.UnknownLicense:
+    except licensing.UnknownLicence:
         licence = None
     context: dict[str, Any] = {
         "resource": resource,

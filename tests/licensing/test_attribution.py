@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from licensing import (
-    UnknownLicense,
+    UnknownLicence,
     Work,
     attribution_file,
     attribution_html,
@@ -219,5 +219,5 @@ def test_line_breaks_in_user_text_cannot_forge_lines() -> None:
 def test_works_are_hashable_and_checked_on_construction() -> None:
     work = Work("Lab", ["Carol"], "CC-BY-4.0", sources=[BIRTHDAY])
     assert hash(work) == hash(Work("Lab", ("Carol",), "CC-BY-4.0", sources=(BIRTHDAY,)))
-    with pytest.raises(UnknownLicense):
+    with pytest.raises(UnknownLicence):
         Work("Lab", ["Carol"], "CC-BY-4.1")

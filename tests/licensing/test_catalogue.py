@@ -2,7 +2,7 @@
 
 import pytest
 
-from licensing import License, UnknownLicense, all_licenses, get_license, is_known, license_for_url
+from licensing import License, UnknownLicence, all_licenses, get_license, is_known, license_for_url
 
 # Source: spdx/license-list-XML src/*.xml, as listed in notes §1.3.
 SPDX_IDS = [
@@ -136,12 +136,12 @@ def test_urls_map_back_to_licences() -> None:
     assert license_for_url("https://creativecommons.org/licenses/by/4.0/legalcode").id == (
         "CC-BY-4.0"
     )
-    with pytest.raises(UnknownLicense):
+    with pytest.raises(UnknownLicence):
         license_for_url("https://example.org/licence")
 
 
 def test_unknown_id_says_which_and_how_to_fix_it() -> None:
-    with pytest.raises(UnknownLicense) as caught:
+    with pytest.raises(UnknownLicence) as caught:
         get_license("CC-BY-SA-40")
     message = str(caught.value)
     assert "'CC-BY-SA-40'" in message and "Did you mean 'CC-BY-SA-4.0'" in message
@@ -151,11 +151,11 @@ def test_unknown_id_says_which_and_how_to_fix_it() -> None:
 
 def test_wrong_case_is_suggested_not_accepted() -> None:
     assert not is_known("cc-by-4.0")
-    with pytest.raises(UnknownLicense, match=r"Did you mean 'CC-BY-4\.0'"):
+    with pytest.raises(UnknownLicence, match=r"Did you mean 'CC-BY-4\.0'"):
         get_license("cc-by-4.0")
 
 
 def test_non_string_ids_are_unknown() -> None:
     assert not is_known(["CC-BY-4.0"])  # type: ignore[arg-type]
-    with pytest.raises(UnknownLicense, match="strings"):
+    with pytest.raises(UnknownLicence, match="strings"):
         get_license(None)  # type: ignore[arg-type]

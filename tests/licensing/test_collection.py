@@ -2,7 +2,7 @@
 
 import pytest
 
-from licensing import UnknownLicense, collection_notices
+from licensing import UnknownLicence, collection_notices
 
 
 def test_nd_works_may_sit_in_a_collection() -> None:
@@ -45,7 +45,7 @@ def test_an_empty_collection_is_not_a_collection() -> None:
 
 
 def test_collection_errors() -> None:
-    with pytest.raises(UnknownLicense):
+    with pytest.raises(UnknownLicence):
         collection_notices(["CC-BY-9.0"])
     with pytest.raises(ValueError, match="one title per part"):
         collection_notices(["CC-BY-4.0"], titles=[])

@@ -6,8 +6,8 @@ import pytest
 
 import licensing
 from licensing import (
-    LicenseConflict,
-    UnknownLicense,
+    LicenceConflict,
+    UnknownLicence,
     adaptation_options,
     allowed_adaptation_licenses,
     explain,
@@ -293,11 +293,11 @@ def test_require_returns_the_candidate_or_the_recommended_licence() -> None:
 
 
 def test_require_raises_a_conflict_naming_the_sources() -> None:
-    with pytest.raises(LicenseConflict) as caught:
+    with pytest.raises(LicenceConflict) as caught:
         require_adaptation_license(["CC-BY-SA-4.0", "CC-BY-NC-4.0"], None)
     assert caught.value.sources == ("CC-BY-SA-4.0", "CC-BY-NC-4.0")
     assert str(caught.value) == explain_refusal(["CC-BY-SA-4.0", "CC-BY-NC-4.0"])
-    with pytest.raises(LicenseConflict, match="ShareAlike"):
+    with pytest.raises(LicenceConflict, match="ShareAlike"):
         require_adaptation_license(["CC-BY-SA-4.0"], "CC-BY-NC-4.0")
     assert isinstance(caught.value, ValueError)
 
@@ -311,13 +311,13 @@ def test_no_sources_constrain_nothing() -> None:
 
 
 def test_unknown_ids_are_errors_never_guesses() -> None:
-    with pytest.raises(UnknownLicense, match=r"CC-BY-SA-4\.0"):
+    with pytest.raises(UnknownLicence, match=r"CC-BY-SA-4\.0"):
         allowed_adaptation_licenses(["CC-BY-SA-40"])
-    with pytest.raises(UnknownLicense):
+    with pytest.raises(UnknownLicence):
         explain(["CC-BY-4.0"], "MIT")
-    with pytest.raises(UnknownLicense):
+    with pytest.raises(UnknownLicence):
         require_adaptation_license(["CC-BY-4.0"], "CC-BY-5.0")
-    with pytest.raises(UnknownLicense):
+    with pytest.raises(UnknownLicence):
         require_adaptation_license(["cc-by-4.0"], None)
 
 

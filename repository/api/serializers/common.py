@@ -112,5 +112,5 @@ def checked_files(value: dict[str, Any]) -> dict[str, Any]:
 
 def known_licence(value: str) -> str:
     if not licensing.is_known(value):
-        raise serializers.ValidationError(licensing.UnknownLicense(value).args[0])
+        raise serializers.ValidationError(licensing.UnknownLicence(value).args[0])
     return value
