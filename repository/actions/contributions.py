@@ -39,7 +39,12 @@ from repository.models import (
     Version,
 )
 from repository.storage import blobs
-from repository.storage.packages import MANIFEST_NAME, PackageLimits, unpack_package
+from repository.storage.packages import (
+    MANIFEST_NAME,
+    PackageLimits,
+    check_unique_paths,
+    unpack_package,
+)
 from repository.trees.merges import (
     MergeResult,
     Resolution,
@@ -154,6 +159,10 @@ def tree_from_edits(
     """
     tree = {e.path: e for e in entries}
     manifest = dict(manifest)
+    # Before any bytes are stored: no edit may add a twin of a path that stays (STRASSE/straße).
+    removed = {checked_path(p) for p, content in edits.items() if content is None}
+    added = {checked_path(p) for p, content in edits.items() if content is not None}
+    check_unique_paths(sorted((set(tree) - removed) | added))
     for raw, content in edits.items():
         path = checked_path(raw)
         if path == MANIFEST_NAME:

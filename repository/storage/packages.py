@@ -5,12 +5,14 @@ import itertools
 import json
 import os
 import stat
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 from django.conf import settings
@@ -27,6 +29,11 @@ CHUNK = 1024 * 1024
 # ratio limit only applies to entries, and packages, larger than this.
 RATIO_FLOOR_BYTES = 1024 * 1024
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "manifest.schema.json"
+# Bidirectional formatting characters: in a name they can make `evil\u202etxt.exe` display as
+# `evilexe.txt`, so a reviewer would see another file than the one stored.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 @cache
@@ -69,6 +76,17 @@ class UnpackedPackage:
         return sum(f.size for f in self.files)
 
 
+def checked_name(name: str) -> str:
+    """A new file's path, in NFC (how paths are stored), if it is safe and cannot mislead.
+
+    Give it the name as stored in the zip (ZipInfo.orig_filename): zipfile cuts
+    ZipInfo.filename at the first NUL, so `remixbank.json\\0.txt` would pass as the manifest.
+    """
+    check_name_characters(name)
+    check_path(name)
+    return unicodedata.normalize("NFC", name)
+
+
 def check_path(name: str) -> str:
     """Return the entry's path if it is a safe relative POSIX path; refuse it otherwise."""
     if "\x00" in name or "\\" in name:
@@ -95,6 +113,49 @@ def check_path(name: str) -> str:
     return name
 
 
+def check_name_characters(name: str) -> None:
+    """Refuse control characters (NUL, tab, CR, LF, DEL, C1) and bidi controls in a name."""
+    for char in name:
+        if unicodedata.category(char) == "Cc":
+            raise PackageRefused(
+                f"Entry {name!r} has a control character (U+{ord(char):04X}) in its name; "
+                "rename the file using printable characters only (no NUL, tab, CR or LF)."
+            )
+        if char in BIDI_CONTROLS:
+            raise PackageRefused(
+                f"Entry {name!r} has a bidirectional control character (U+{ord(char):04X}) in "
+                "its name, which can make it display as another name; rename the file without it."
+            )
+
+
+def name_key(path: str) -> str:
+    """Paths equal under this key are the same file on some system: NFC, then case folded."""
+    return unicodedata.normalize("NFC", path).rstrip("/").casefold()
+
+
+def check_unique_paths(paths: list[str]) -> None:
+    """Refuse two paths that are the same file on some system (see name_key)."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        key = name_key(path)
+        if key in seen:
+            raise PackageRefused(duplicate_refusal(path, seen[key]))
+        seen[key] = path
+
+
+def duplicate_refusal(name: str, other: str) -> str:
+    if name != other and unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", other):
+        # The two look identical on screen; their escapes show the difference.
+        return (
+            f"Entry {name!a} duplicates {other!a}: the same name written in two "
+            "Unicode forms (NFC and NFD). Rename or remove one of them."
+        )
+    return (
+        f"Entry {name!r} duplicates {other!r} (paths must be unique ignoring case, so the "
+        "package unpacks the same everywhere); rename or remove one of them."
+    )
+
+
 def entry_kind_refusal(info: zipfile.ZipInfo) -> str | None:
     mode = info.external_attr >> 16
     kind = stat.S_IFMT(mode)
@@ -114,7 +175,8 @@ def inspect_entries(archive: zipfile.ZipFile, limits: PackageLimits) -> list[zip
     declared_total = 0
     compressed_total = 0
     for info in archive.infolist():
-        check_path(info.filename)
+        # Every later check, the stored path included, uses the NFC name.
+        info.filename = checked_name(info.orig_filename)
         if info.flag_bits & 0x1:
             raise PackageRefused(
                 f"Entry {info.filename!r} is encrypted; deposit an unencrypted zip."
@@ -122,13 +184,10 @@ def inspect_entries(archive: zipfile.ZipFile, limits: PackageLimits) -> list[zip
         refusal = entry_kind_refusal(info)
         if refusal:
             raise PackageRefused(refusal)
-        key = info.filename.rstrip("/").lower()
+        key = name_key(info.orig_filename)
         if key in seen:
-            raise PackageRefused(
-                f"Entry {info.filename!r} duplicates {seen[key]!r} (paths must be unique, "
-                "ignoring case, so the package unpacks the same everywhere)."
-            )
-        seen[key] = info.filename
+            raise PackageRefused(duplicate_refusal(info.orig_filename, seen[key]))
+        seen[key] = info.orig_filename
         if info.is_dir():
             continue
         files.append(info)
@@ -170,11 +229,11 @@ def inspect_entries(archive: zipfile.ZipFile, limits: PackageLimits) -> list[zip
 
 def check_no_file_folder_clash(paths: list[str]) -> None:
     """Refuse a path that is both a file and a folder (`lib` and `lib/a.js`), ignoring case."""
-    files = {p.lower(): p for p in paths}
+    files = {name_key(p): p for p in paths}
     for path in paths:
         parts = path.split("/")
         for depth in range(1, len(parts)):
-            prefix = "/".join(parts[:depth]).lower()
+            prefix = name_key("/".join(parts[:depth]))
             if prefix in files:
                 raise PackageRefused(
                     f"{files[prefix]!r} is a file, but {path!r} uses it as a folder; rename one of them."
@@ -203,13 +262,15 @@ def name_length(info: zipfile.ZipInfo) -> int:
         return len(info.orig_filename.encode("utf-8"))
 
 
-def read_manifest(archive: zipfile.ZipFile, names: set[str]) -> dict[str, Any]:
+def read_manifest(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo]) -> dict[str, Any]:
+    """The checked manifest, read from the entry whose full (NFC) name is remixbank.json."""
+    names = set(entries)
     if MANIFEST_NAME not in names:
         raise PackageRefused(
             f"The package has no {MANIFEST_NAME} at its root. Add one (see the manifest "
             "schema at /schemas/manifest.schema.json); zip the folder's contents, not the folder."
         )
-    info = archive.getinfo(MANIFEST_NAME)
+    info = entries[MANIFEST_NAME]
     if info.file_size > MANIFEST_MAX_BYTES:
         raise PackageRefused(f"{MANIFEST_NAME} is larger than {MANIFEST_MAX_BYTES} bytes.")
     try:
@@ -231,16 +292,35 @@ def check_manifest(manifest: Any, paths: set[str]) -> dict[str, Any]:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
         raise PackageRefused(f"{MANIFEST_NAME} is invalid at {where}: {first.message}.")
+    for index, author in enumerate(manifest["authors"]):
+        if isinstance(author, dict) and "url" in author:
+            check_author_url(author["url"], f"authors/{index}/url")
     try:
         licensing.get_license(manifest["license"])
     except licensing.UnknownLicence as exc:
         raise PackageRefused(f"{MANIFEST_NAME}: {exc}") from None
+    # Paths are stored in NFC (check_path), so the entry point is looked up in NFC too.
+    manifest = {**manifest, "entry_point": unicodedata.normalize("NFC", manifest["entry_point"])}
     if manifest["entry_point"] not in paths:
         raise PackageRefused(
             f"The entry point {manifest['entry_point']!r} named in {MANIFEST_NAME} is not in "
             "the package; add the file or correct entry_point."
         )
-    return dict(manifest)
+    return manifest
+
+
+def check_author_url(url: str, where: str) -> None:
+    """Refuse anything but an absolute http(s) URL: pages link to it (a javascript: URL runs)."""
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+    except ValueError:  # e.g. an unbalanced [ in the host
+        valid = False
+    if not valid or not url.isprintable() or any(c.isspace() for c in url):
+        raise PackageRefused(
+            f"{MANIFEST_NAME} is invalid at {where}: {url!r} is not a web address; give an "
+            "absolute http:// or https:// URL such as https://example.org/ada, or leave url out."
+        )
 
 
 def check_entry_count(zip_path: Path, limits: PackageLimits) -> None:
@@ -281,8 +361,7 @@ def unpack_package(zip_path: Path, staging: Path, limits: PackageLimits) -> Unpa
         ) from None
     with archive:
         infos = inspect_entries(archive, limits)
-        names = {i.filename for i in infos}
-        manifest = read_manifest(archive, names)
+        manifest = read_manifest(archive, {i.filename: i for i in infos})
         package = UnpackedPackage(manifest=manifest)
         for index, info in enumerate(infos):
             if info.filename == MANIFEST_NAME:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from repository.errors import DomainError
 from repository.models import Blob
 from repository.storage import blobs
-from repository.storage.packages import check_path
+from repository.storage.packages import checked_name
 
 Tree = Mapping[str, str]
 # How a person settles one conflicting path: keep ours, take theirs, remove it, or new bytes.
@@ -198,7 +198,5 @@ def parse_resolutions(data: Mapping[str, str], paths: list[str]) -> dict[str, Re
 
 
 def checked_path(path: str) -> str:
-    """A safe relative path (the deposit rules), without a trailing slash."""
-    path = path.strip()
-    check_path(path)
-    return path.rstrip("/")
+    """A safe relative path (the deposit rules), in NFC, without a trailing slash."""
+    return checked_name(path.strip()).rstrip("/")

@@ -5,7 +5,7 @@ import pytest
 from repository.actions import contributions as c
 from repository.actions.deposits import deposit_package
 from repository.errors import DomainError, InvalidTransition, PackageRefused, PermissionRefused
-from repository.models import Contribution, Derivation, Resource, Version
+from repository.models import Blob, Contribution, Derivation, Resource, Version
 from repository.storage import blobs
 from repository.trees.merges import MergeConflict
 from tests.factories import build_zip, manifest, tool_files
@@ -186,3 +186,32 @@ def test_a_manifest_edit_nested_too_deep_is_refused_on_the_web_form(client, base
     assert response.status_code == 200
     assert "nested more than 64 levels deep" in response.content.decode()
     assert not Contribution.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("readme.TXT", "Entry 'readme.TXT' duplicates 'README.txt'"),
+        ("notes\u202etxt.js", "bidirectional control character (U+202E)"),
+        ("notes\n.txt", "control character (U+000A)"),
+    ],
+)
+def test_an_edit_may_not_add_a_misleading_or_twin_name(base, student, path, message):
+    blobs_before = Blob.objects.count()
+    with pytest.raises(PackageRefused) as refused:
+        c.propose_contribution(base=base, by=student, description="x", edits={path: b"new\n"})
+    assert message in refused.value.message
+    assert not Contribution.objects.exists()
+    assert Blob.objects.count() == blobs_before
+
+
+def test_an_edit_in_nfd_edits_the_nfc_file(tmp_path, northfield, staff, student):
+    base = published(tmp_path, northfield, staff, files=tool_files(**{"caf\u00e9.txt": b"1\n"}))
+    proposal = c.propose_contribution(
+        base=base, by=student, description="x", edits={"cafe\u0301.txt": b"2\n"}
+    )
+    assert sorted(proposal.files.values_list("path", flat=True)) == [
+        "app.js",
+        "caf\u00e9.txt",
+        "index.html",
+    ]

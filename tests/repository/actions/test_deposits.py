@@ -264,3 +264,113 @@ def test_ten_thousand_file_package_is_refused_under_the_default_limits(
     with pytest.raises(PackageRefused, match="2000 files"):
         deposit_package(package=package, institution=northfield, by=staff)
     assert_nothing_stored(blob_folder)
+
+
+def zip_named(path: Path, names: dict[str, bytes], *, with_manifest: bool = True) -> Path:
+    """A tool package plus entries with these names; `#` in a name becomes a NUL byte.
+
+    zipfile cuts names at NUL when writing too, so the byte is patched into both headers.
+    """
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        if with_manifest:
+            add_manifest(archive)
+        for name, content in {**tool_files(), **names}.items():
+            archive.writestr(name, content)
+    data = path.read_bytes()
+    for name in names:
+        if "#" in name:
+            data = data.replace(name.encode(), name.replace("#", "\0").encode())
+    path.write_bytes(data)
+    return path
+
+
+NAMES = {
+    "NUL hides a second manifest": (
+        lambda p: zip_named(
+            p,
+            {"remixbank.json#.txt": json.dumps(manifest(title="Not the manifest")).encode()},
+            with_manifest=False,
+        ),
+        "Entry 'remixbank.json\\x00.txt' has a control character (U+0000) in its name",
+    ),
+    "line feed": (
+        lambda p: zip_named(p, {"notes\r\n.txt": b"x"}),
+        "Entry 'notes\\r\\n.txt' has a control character (U+000D) in its name; rename the file",
+    ),
+    "tab in a folder": (
+        lambda p: zip_named(p, {"a\tb/c.txt": b"x"}),
+        "has a control character (U+0009)",
+    ),
+    "right-to-left override": (
+        lambda p: zip_named(p, {"invoice\u202etxt.js": b"x"}),
+        "Entry 'invoice\\u202etxt.js' has a bidirectional control character (U+202E)",
+    ),
+    "isolate": (
+        lambda p: zip_named(p, {"a\u2067b.txt": b"x"}),
+        "bidirectional control character (U+2067)",
+    ),
+    "NFC and NFD twins": (
+        lambda p: zip_named(p, {"caf\u00e9.txt": b"one", "cafe\u0301.txt": b"two"}),
+        "Entry 'cafe\\u0301.txt' duplicates 'caf\\xe9.txt': the same name written in two "
+        "Unicode forms (NFC and NFD). Rename or remove one of them.",
+    ),
+    "equal after case folding": (
+        lambda p: zip_named(p, {"STRASSE.txt": b"one", "stra\u00dfe.txt": b"two"}),
+        "Entry 'straße.txt' duplicates 'STRASSE.txt' (paths must be unique ignoring case",
+    ),
+    "a folder and a file folded equal": (
+        lambda p: zip_named(p, {"Stra\u00dfe": b"one", "STRASSE/a.txt": b"two"}),
+        "'Straße' is a file, but 'STRASSE/a.txt' uses it as a folder",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NAMES))
+def test_a_name_that_could_mislead_is_refused_and_stores_nothing(
+    case, tmp_path, northfield, staff, blob_folder
+):
+    build, message = NAMES[case]
+    with pytest.raises(PackageRefused) as refused:
+        deposit_package(package=build(tmp_path / "names.zip"), institution=northfield, by=staff)
+    assert message in refused.value.message
+    assert_nothing_stored(blob_folder)
+
+
+def test_names_are_stored_in_nfc_and_the_entry_point_found_in_nfc(tmp_path, northfield, staff):
+    nfd = "exerci\u0301cio.html"
+    package = tmp_path / "nfd.zip"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("remixbank.json", json.dumps(manifest(entry_point=nfd)))
+        archive.writestr(nfd, tool_files()["index.html"])
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    assert list(version.files.values_list("path", flat=True)) == ["exerc\u00edcio.html"]
+    assert version.entry_point == "exerc\u00edcio.html"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "ftp://files.example.org/ada",
+        "//example.org/ada",
+        "https://",
+        "http://exa mple.org/",
+    ],
+)
+def test_an_author_url_must_be_http_or_https(url, tmp_path, northfield, staff, blob_folder):
+    authors = [{"name": "Ada Lovelace", "url": url}]
+    package = build_zip(tmp_path / "url.zip", manifest_data=manifest(authors=authors))
+    with pytest.raises(PackageRefused) as refused:
+        deposit_package(package=package, institution=northfield, by=staff)
+    assert refused.value.message == (
+        f"remixbank.json is invalid at authors/0/url: {url!r} is not a web address; give an "
+        "absolute http:// or https:// URL such as https://example.org/ada, or leave url out."
+    )
+    assert_nothing_stored(blob_folder)
+
+
+def test_an_https_author_url_is_kept(tmp_path, northfield, staff):
+    authors = [{"name": "Ada Lovelace", "url": "https://example.org/ada"}]
+    package = build_zip(tmp_path / "url.zip", manifest_data=manifest(authors=authors))
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    assert version.manifest["authors"] == authors

@@ -1,5 +1,7 @@
 """Deposits through the API: 202 with a status URL at once; refusals in the error shape."""
 
+import json
+
 import pytest
 
 from repository.models import Version
@@ -73,3 +75,19 @@ def test_unknown_institution_is_a_field_error(api, staff, make_token, package):
     response = post_package(api, package, make_token(staff, "deposit"), institution="nowhere")
     assert response.status_code == 400
     assert "institution" in response.json()["error"]["fields"]
+
+
+def test_a_manifest_hidden_behind_a_nul_byte_is_refused(api, staff, make_token, tmp_path):
+    from repository.models import Blob
+    from tests.repository.actions.test_deposits import zip_named
+
+    hidden = {"remixbank.json#.txt": json.dumps(manifest(title="Hidden")).encode()}
+    package = zip_named(tmp_path / "nul.zip", hidden, with_manifest=False)
+    response = post_package(api, package, make_token(staff, "deposit"))
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "package_refused"
+    assert error["message"].startswith(
+        "Entry 'remixbank.json\\x00.txt' has a control character (U+0000) in its name"
+    )
+    assert not Version.objects.exists() and not Blob.objects.exists()
