@@ -36,7 +36,8 @@ def celery_on(broker_url: str) -> Iterator[Celery]:
     """This process sends its tasks to `broker_url` (the site's Celery settings otherwise)."""
     app = Celery("remixbank-test", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.broker_url = broker_url
+    # Sends use the write URL; CELERY_BROKER_URL in the environment would override broker_url.
+    app.conf.broker_write_url = broker_url
     app.conf.broker_transport_options = {"visibility_timeout": 3600}
     previous = current_app._get_current_object()
     app.set_current()
