@@ -16,6 +16,7 @@ from repository.models import (
     VariantRun,
     Version,
 )
+from repository.models.institutions import STAFF_ROLES
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -31,7 +32,7 @@ def role_in(user: AnyUser, institution: Institution) -> str | None:
 
 
 def is_staff_of(user: AnyUser, institution: Institution) -> bool:
-    return role_in(user, institution) in {Membership.Role.ADMIN, Membership.Role.STAFF}
+    return role_in(user, institution) in STAFF_ROLES
 
 
 def is_admin_of(user: AnyUser, institution: Institution) -> bool:
@@ -71,9 +72,7 @@ def variant_runs_visible_to(user: AnyUser) -> QuerySet[VariantRun]:
     """
     if not user.is_authenticated:
         return VariantRun.objects.none()
-    staff_of = Membership.objects.filter(
-        user=user, role__in=[Membership.Role.ADMIN, Membership.Role.STAFF]
-    ).values("institution")
+    staff_of = Institution.objects.where(user)
     learners = Membership.objects.filter(institution__in=staff_of).values("user")
     return VariantRun.objects.filter(
         Q(requested_by=user)

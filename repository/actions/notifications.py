@@ -18,6 +18,7 @@ from repository.models import (
     ValidationRun,
     Version,
 )
+from repository.models.institutions import STAFF_ROLES
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def staff_addresses(resource: Resource) -> list[str]:
     return list(
         Membership.objects.filter(
             institution=resource.institution_id,
-            role__in=[Membership.Role.ADMIN, Membership.Role.STAFF],
+            role__in=STAFF_ROLES,
         ).values_list("user__email", flat=True)
     )
 

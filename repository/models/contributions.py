@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from repository.errors import InvalidTransition
 from repository.models.blobs import Blob
-from repository.models.institutions import Membership
+from repository.models.institutions import Institution
 from repository.models.resources import Resource
 from repository.models.versions import Version
 
@@ -17,9 +17,7 @@ class ContributionQuerySet(models.QuerySet["Contribution"]):
         """A contribution is seen by its author and the staff of the resource's institution."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        staff_of = Membership.objects.filter(
-            user=user, role__in=[Membership.Role.ADMIN, Membership.Role.STAFF]
-        ).values("institution")
+        staff_of = Institution.objects.where(user)
         return self.filter(Q(author=user) | Q(resource__institution__in=staff_of))
 
     def open(self) -> "ContributionQuerySet":

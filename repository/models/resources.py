@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from repository.models.institutions import Institution, Membership
+from repository.models.institutions import Institution
 
 
 class ResourceQuerySet(models.QuerySet["Resource"]):
@@ -16,9 +16,7 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
         """Published resources for everyone; the rest for their institution's staff and authors."""
         if not getattr(user, "is_authenticated", False):
             return self.published()
-        staff_of = Membership.objects.filter(
-            user=user, role__in=[Membership.Role.ADMIN, Membership.Role.STAFF]
-        ).values("institution")
+        staff_of = Institution.objects.where(user)
         return self.filter(
             Q(latest_published__isnull=False)
             | Q(institution__in=staff_of)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from repository.errors import InvalidTransition
 from repository.models.blobs import Blob
-from repository.models.institutions import Membership
+from repository.models.institutions import Institution
 from repository.models.resources import Resource
 
 
@@ -23,9 +23,7 @@ class VersionQuerySet(models.QuerySet["Version"]):
         """Public versions for everyone; the rest for the institution's staff and the authors."""
         if not getattr(user, "is_authenticated", False):
             return self.public()
-        staff_of = Membership.objects.filter(
-            user=user, role__in=[Membership.Role.ADMIN, Membership.Role.STAFF]
-        ).values("institution")
+        staff_of = Institution.objects.where(user)
         return self.filter(
             Q(state__in=[Version.State.PUBLISHED, Version.State.WITHDRAWN])
             | Q(resource__institution__in=staff_of)

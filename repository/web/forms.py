@@ -48,10 +48,7 @@ class DepositForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        staff_of = Institution.objects.filter(
-            memberships__user=user,
-            memberships__role__in=[Membership.Role.ADMIN, Membership.Role.STAFF],
-        )
+        staff_of = Institution.objects.where(user)
         self.fields["institution"].queryset = staff_of
         self.fields["resource"].queryset = Resource.objects.filter(institution__in=staff_of)
 

@@ -4,15 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from repository.models import Contribution, Membership
+from repository.models import Contribution, Institution
 from repository.web.contributions import proposal_diff
 
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    staff_of = Membership.objects.filter(
-        user=request.user, role__in=[Membership.Role.ADMIN, Membership.Role.STAFF]
-    ).values("institution")
+    staff_of = Institution.objects.where(request.user)
     open_items = (
         Contribution.objects.visible_to(request.user)
         .open()

@@ -2,7 +2,7 @@
 
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,14 +84,16 @@ def visible_version(request: Request, pk: int) -> Version:
     return get_object_or_404(visible_versions(request), pk=pk)
 
 
-def member_institution(user: Any, slug: str | None, roles: list[str], field: str) -> Institution:
+def member_institution(
+    user: Any, slug: str | None, roles: Iterable[str], field: str
+) -> Institution:
     """The institution named by `slug`, or the caller's only one with one of `roles`."""
     if slug:
         institution = Institution.objects.filter(slug=slug).first()
         if institution is None:
             raise exceptions.ValidationError({field: [f"No institution has the slug {slug!r}."]})
         return institution
-    mine = list(Institution.objects.filter(memberships__user=user, memberships__role__in=roles)[:2])
+    mine = list(Institution.objects.where(user, roles=roles)[:2])
     if len(mine) != 1:
         raise exceptions.ValidationError(
             {field: ["Name the institution: you belong to several, or to none that may do this."]}

@@ -17,7 +17,8 @@ from repository.api.views.common import (
     signed_in,
     uploaded_path,
 )
-from repository.models import Membership, Resource
+from repository.models import Resource
+from repository.models.institutions import STAFF_ROLES
 
 
 @extend_schema(tags=["deposits"], request=DepositIn, responses={202: AcceptedOut})
@@ -37,7 +38,7 @@ class Deposit(ApiMixin, APIView):
         institution = member_institution(
             request.user,
             data.get("institution"),
-            [Membership.Role.ADMIN, Membership.Role.STAFF],
+            STAFF_ROLES,
             "institution",
         )
         resource = None
