@@ -1,1 +1,1 @@
-"""Credit: the one bridge to licensing/ (licence basis of a version and attribution of the works it adapts)."""
+"""Credit: a version's licence basis (the works it adapts) and its attribution, from licensing/."""
