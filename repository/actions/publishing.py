@@ -6,13 +6,13 @@ from django.db import transaction
 from repository.access import require_staff
 from repository.actions import notifications
 from repository.credit.basis import licence_problem
-from repository.errors import LicenceRefused
+from repository.errors import DomainError, LicenceRefused
 from repository.models import Resource, Version
 
 
 @transaction.atomic
 def publish_version(version: Version, *, by: AbstractBaseUser | None) -> Version:
-    """Publish a passed version and point its resource at it.
+    """Publish a passed version (or one withdrawn earlier) and point its resource at it.
 
     `by` None means the system publishing on the depositor's behalf (publish_on_pass).
     Raises InvalidTransition unless the version passed, PermissionRefused for non-staff.
@@ -27,10 +27,20 @@ def publish_version(version: Version, *, by: AbstractBaseUser | None) -> Version
 
 
 @transaction.atomic
-def withdraw_version(version: Version, *, by: AbstractBaseUser) -> Version:
-    """Withdraw a published version; its page stays with a warning."""
+def withdraw_version(version: Version, *, by: AbstractBaseUser, reason: str) -> Version:
+    """Withdraw a published version; its page (and its resource's) stays, saying who, when, why.
+
+    Raises PermissionRefused for non-staff, DomainError without a reason, InvalidTransition
+    unless the version is published. Staff may publish it again later (publish_version).
+    """
     require_staff(by, version.resource.institution, "withdraw versions")
-    version.withdraw()
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(
+            "Say why you withdraw this version: the reason is shown to everyone who follows a "
+            "link to it, so learners and teachers know what to use instead."
+        )
+    version.withdraw(by=by, reason=reason[:2000])
     point_resource_at_latest(version.resource)
     return version
 

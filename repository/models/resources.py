@@ -12,6 +12,15 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
     def published(self) -> "ResourceQuerySet":
         return self.filter(latest_published__isnull=False)
 
+    def with_a_page_for(self, user: object) -> "ResourceQuerySet":
+        """What `visible_to` gives, plus resources whose every public version was withdrawn.
+
+        A withdrawn work keeps its address (courses link to it), saying it was withdrawn; it
+        no longer shows in listings and search, which use `visible_to`.
+        """
+        withdrawn = Resource.objects.filter(versions__state="withdrawn").values("pk")
+        return self.filter(Q(pk__in=self.visible_to(user).values("pk")) | Q(pk__in=withdrawn))
+
     def visible_to(self, user: object) -> "ResourceQuerySet":
         """Published resources for everyone; the rest for their institution's staff and authors."""
         if not getattr(user, "is_authenticated", False):

@@ -56,6 +56,12 @@ class Version(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Who withdrew a version, when and why: shown on its page (and its resource's) for good.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
 
     objects = VersionQuerySet.as_manager()
 
@@ -112,14 +118,28 @@ class Version(models.Model):
             setattr(self, name, value)
 
     def publish(self) -> None:
-        """Make a passed version public. Raises InvalidTransition unless it passed validation."""
+        """Make a passed (or withdrawn, so once passed) version public.
+
+        Raises InvalidTransition unless it passed validation.
+        """
         self.move(
-            from_states=[self.State.PASSED], to=self.State.PUBLISHED, published_at=timezone.now()
+            from_states=[self.State.PASSED, self.State.WITHDRAWN],
+            to=self.State.PUBLISHED,
+            published_at=timezone.now(),
+            withdrawn_at=None,
+            withdrawn_by=None,
+            withdrawal_reason="",
         )
 
-    def withdraw(self) -> None:
-        """Take a published version out of circulation; its page stays, with a warning."""
-        self.move(from_states=[self.State.PUBLISHED], to=self.State.WITHDRAWN)
+    def withdraw(self, *, by: object, reason: str) -> None:
+        """Take a published version out of circulation; its page stays, saying who, when, why."""
+        self.move(
+            from_states=[self.State.PUBLISHED],
+            to=self.State.WITHDRAWN,
+            withdrawn_at=timezone.now(),
+            withdrawn_by=by,
+            withdrawal_reason=reason,
+        )
 
 
 class VersionFile(models.Model):

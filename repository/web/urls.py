@@ -102,6 +102,11 @@ urlpatterns = [
         versions.version_publish,
         name="version_publish",
     ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/withdraw/",
+        versions.version_withdraw,
+        name="version_withdraw",
+    ),
     path("remix/", remixes.remix, name="remix"),
     path(
         "i/<slug:institution>/<slug:resource>/v<int:number>/lineage/",

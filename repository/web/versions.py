@@ -21,11 +21,12 @@ from repository.actions.validation import regression
 from repository.actions.variants import scenario_problem
 from repository.credit.attribution import attribution_html, attribution_text
 from repository.errors import DomainError
-from repository.models import Resource, ValidationRun, Version, VersionFile
+from repository.models import Derivation, Resource, ValidationRun, Version, VersionFile
 from repository.storage import blobs
 from repository.storage.downloads import stream_version_zip
 from repository.trees.diffs import diff_versions
 from repository.trees.lineage import lineage_graph, lineage_svg
+from repository.validation.verdicts import Verdict, verdict_of
 from repository.web.content import preview_token
 from repository.web.forms import ForkForm
 from repository.web.lookups import ARTEFACT_TYPES, artefact_response, visible_version
@@ -42,19 +43,26 @@ VALIDATION_OVER = {
 EXPECTED_STEPS = {"tool": ["package", "licence", "content", "run"]}
 
 
+BADGES = {
+    Verdict.PASSED: {"css": "passed", "text": "Validation passed"},
+    Verdict.FAILED: {"css": "failed", "text": "Validation failed"},
+    Verdict.NOT_RUN: {
+        "css": "none",
+        "text": "Not yet validated: the validator could not run it (see Validation)",
+    },
+    Verdict.COULD_NOT_FINISH: {"css": "failed", "text": "Validation could not finish"},
+    Verdict.PENDING: {"css": "running", "text": "Validation running"},
+}
+
+
 def badge(version: Version, run: ValidationRun | None) -> dict[str, str]:
-    """A short validation verdict for the page's badge: css class and words."""
+    """A short validation verdict for the page's badge (css class and words): never "passed"
+    for a version whose run step did not run."""
     if version.state in {Version.State.UPLOADED, Version.State.VALIDATING}:
-        return {"css": "running", "text": "Validation running"}
+        return BADGES[Verdict.PENDING]
     if run is None:
         return {"css": "none", "text": "Not validated"}
-    if run.state == ValidationRun.State.PASSED:
-        return {"css": "passed", "text": "Validation passed"}
-    if run.state == ValidationRun.State.FAILED:
-        return {"css": "failed", "text": "Validation failed"}
-    if run.state == ValidationRun.State.ERROR:
-        return {"css": "failed", "text": "Validation could not finish"}
-    return {"css": "running", "text": "Validation running"}
+    return BADGES[verdict_of(version, run)]
 
 
 def status_data(version: Version) -> dict[str, Any]:
@@ -98,7 +106,7 @@ TEXT_PREVIEW_LIMIT = 512 * 1024
 
 def resource_page(request: HttpRequest, institution: str, resource: str) -> HttpResponse:
     obj = get_object_or_404(
-        Resource.objects.visible_to(request.user).select_related("institution"),
+        Resource.objects.with_a_page_for(request.user).select_related("institution"),
         institution__slug=institution,
         slug=resource,
     )
@@ -108,7 +116,7 @@ def resource_page(request: HttpRequest, institution: str, resource: str) -> Http
     )
     if version is None:
         raise Http404
-    return version_context_page(request, version)
+    return version_context_page(request, version, is_resource_page=True)
 
 
 def version_page(
@@ -117,7 +125,9 @@ def version_page(
     return version_context_page(request, visible_version(request, institution, resource, number))
 
 
-def version_context_page(request: HttpRequest, version: Version) -> HttpResponse:
+def version_context_page(
+    request: HttpRequest, version: Version, *, is_resource_page: bool = False
+) -> HttpResponse:
     resource = version.resource
     run = version.validation_runs.prefetch_related("steps").first()
     try:
@@ -146,6 +156,9 @@ def version_context_page(request: HttpRequest, version: Version) -> HttpResponse
         "regression": regression(version),
         "try_here": request.GET.get("try") == "1",
     }
+    context["is_resource_page"] = is_resource_page
+    if version.state == Version.State.WITHDRAWN:
+        context.update(withdrawal_context(request, version))
     context["badge"] = badge(version, run)
     context["pending_steps"] = status_data(version)["pending"]
     context["variant"] = variant_context(request, version)
@@ -165,6 +178,23 @@ def version_context_page(request: HttpRequest, version: Version) -> HttpResponse
     # lineage_svg escapes every piece of text it draws.
     context["lineage_svg"] = mark_safe(lineage_svg(graph)) if graph["edges"] else ""  # noqa: S308
     return render(request, "repository/version.html", context)
+
+
+def withdrawal_context(request: HttpRequest, version: Version) -> dict[str, Any]:
+    """Where a visitor of a withdrawn version can go instead: other versions and forks."""
+    public = Version.objects.public().filter(resource=version.resource)
+    return {
+        "newer_public": public.filter(
+            number__gt=version.number, state=Version.State.PUBLISHED
+        ).first(),
+        "earlier_public": list(public.filter(number__lt=version.number).order_by("-number")),
+        "resource_forks": Derivation.objects.filter(
+            parent__resource=version.resource, child__in=Version.objects.visible_to(request.user)
+        )
+        .exclude(child__resource=version.resource)
+        .select_related("child__resource__institution")
+        .order_by("child__resource__title", "child__number")[:20],
+    }
 
 
 def content_url(version: Version) -> str:
@@ -303,10 +333,37 @@ def version_fork(
 def version_publish(
     request: HttpRequest, institution: str, resource: str, number: int
 ) -> HttpResponse:
+    """Publish a version that passed validation, or publish again one that was withdrawn."""
     version = visible_version(request, institution, resource, number)
-    action = publish_version if request.POST.get("action") != "withdraw" else withdraw_version
     try:
-        action(version, by=request.user)
+        publish_version(version, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(version)
+
+
+@login_required
+def version_withdraw(
+    request: HttpRequest, institution: str, resource: str, number: int
+) -> HttpResponse:
+    """Ask for confirmation and a reason, then withdraw the version."""
+    version = visible_version(request, institution, resource, number)
+    if not can_publish(request.user, version.resource):
+        raise Http404
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            withdraw_version(version, by=request.user, reason=reason)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"v{version.number} was withdrawn; its page says why.")
+            return redirect(version)
+    context = {
+        "version": version,
+        "resource": version.resource,
+        "reason": reason,
+        "forks": version.child_edges.count(),
+    }
+    return render(request, "repository/withdraw.html", context)

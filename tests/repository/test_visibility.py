@@ -63,7 +63,7 @@ def test_only_staff_publish(name, request, draft):
 
 def test_withdrawn_version_keeps_its_page_and_leaves_the_resource(draft, staff):
     publish_version(draft, by=staff)
-    withdraw_version(draft, by=staff)
+    withdraw_version(draft, by=staff, reason="Superseded by the new syllabus.")
     draft.refresh_from_db()
     draft.resource.refresh_from_db()
     assert draft.state == Version.State.WITHDRAWN

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from repository.api.serializers.common import ResourceRef, VersionRef, api_url, site_url
 from repository.api.serializers.licences import LicenceOut
 from repository.models import Version
+from repository.validation.verdicts import Verdict, verdict_of
 
 # Outputs ---------------------------------------------------------------------------------
 
@@ -39,6 +40,22 @@ class VersionOut(serializers.Serializer):
         return api_url(self.context, "version-validation", obj.pk)
 
 
+class WithdrawalOut(serializers.Serializer):
+    at = serializers.DateTimeField(source="withdrawn_at", read_only=True, allow_null=True)
+    by = serializers.SerializerMethodField()
+    reason = serializers.CharField(source="withdrawal_reason", read_only=True)
+
+    def get_by(self, obj: Version) -> str | None:
+        user = obj.withdrawn_by
+        return (user.get_full_name() or user.get_username()) if user else None
+
+
+class WithdrawalIn(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why it is withdrawn: shown to everyone who visits it."
+    )
+
+
 class VersionDetailOut(VersionOut):
     changelog = serializers.CharField(read_only=True)
     manifest = serializers.JSONField(read_only=True)
@@ -46,6 +63,11 @@ class VersionDetailOut(VersionOut):
     download_url = serializers.SerializerMethodField()
     lineage_url = serializers.SerializerMethodField()
     attribution_url = serializers.SerializerMethodField()
+    withdrawal = serializers.SerializerMethodField(help_text="Who withdrew it, when and why.")
+
+    @extend_schema_field(WithdrawalOut(allow_null=True))
+    def get_withdrawal(self, obj: Version) -> dict[str, Any] | None:
+        return WithdrawalOut(obj).data if obj.state == Version.State.WITHDRAWN else None
 
     def get_files_url(self, obj: Version) -> str:
         return api_url(self.context, "version-files", obj.pk)
@@ -93,9 +115,18 @@ class ValidationOut(serializers.Serializer):
     state = serializers.ChoiceField(choices=Version.State.choices, read_only=True)
     finished = serializers.SerializerMethodField()
     run = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField(
+        help_text="pending, passed (every step ran and passed), failed (the deposit is at fault), "
+        "not run (a step could not run on this installation) or could not finish (our fault)."
+    )
 
     def get_version(self, obj: Version) -> str:
         return api_url(self.context, "version-detail", obj.pk)
+
+    @extend_schema_field(serializers.ChoiceField(choices=[v.value for v in Verdict]))
+    def get_verdict(self, obj: Version) -> str:
+        runs = list(obj.validation_runs.all())
+        return str(verdict_of(obj, runs[0] if runs else None))
 
     def get_finished(self, obj: Version) -> bool:
         """Whether polling may stop: validation has given its verdict (or more happened since)."""

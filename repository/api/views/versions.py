@@ -27,6 +27,7 @@ from repository.api.serializers.versions import (
     ValidationOut,
     VersionDetailOut,
     VersionOut,
+    WithdrawalIn,
 )
 from repository.api.views.common import ApiMixin, signed_in, visible_version, visible_versions
 from repository.credit.attribution import attribution_html, attribution_text, work_of
@@ -231,7 +232,8 @@ def relatives(visible: QuerySet[Version], found: list[tuple[int, int]]) -> list[
 
 @extend_schema(tags=["versions"], request=None, responses={200: VersionDetailOut, 409: ErrorOut})
 class Publication(ApiMixin, APIView):
-    """POST publishes a version that passed validation; DELETE withdraws a published one.
+    """POST publishes a version that passed validation (or publishes a withdrawn one again);
+    DELETE withdraws a published one, with a `reason` shown on its page.
 
     Staff and admins of the version's institution only.
     """
@@ -242,6 +244,11 @@ class Publication(ApiMixin, APIView):
         version = publish_version(visible_version(request, pk), by=signed_in(request))
         return Response(VersionDetailOut(version, context={"request": request}).data)
 
+    @extend_schema(request=WithdrawalIn)
     def delete(self, request: Request, pk: int) -> Response:
-        version = withdraw_version(visible_version(request, pk), by=signed_in(request))
+        # The action checks the role before the reason, so a student hears "staff only".
+        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
+        version = withdraw_version(
+            visible_version(request, pk), by=signed_in(request), reason=str(reason)
+        )
         return Response(VersionDetailOut(version, context={"request": request}).data)

@@ -39,11 +39,33 @@ def test_a_student_token_cannot_publish_even_a_version_it_can_see(
     assert response.json()["error"]["code"] == "permission_denied"
 
 
-def test_withdraw_then_publish_again_is_an_invalid_transition(api, staff, make_token, published):
+def test_withdraw_with_a_reason_then_publish_again(api, staff, make_token, published):
     token = make_token(staff, "review")
-    response = api.delete(f"/api/v1/versions/{published.pk}/publication/", **bearer(token))
+    url = f"/api/v1/versions/{published.pk}/publication/"
+    response = api.delete(
+        url, {"reason": "Wrong units on the axis."}, format="json", **bearer(token)
+    )
     assert response.status_code == 200
-    assert response.json()["state"] == "withdrawn"
-    response = api.post(f"/api/v1/versions/{published.pk}/publication/", **bearer(token))
+    body = response.json()
+    assert body["state"] == "withdrawn"
+    assert body["withdrawal"]["reason"] == "Wrong units on the axis."
+    assert body["withdrawal"]["by"] == "Bob"
+    response = api.post(url, **bearer(token))
+    assert response.status_code == 200
+    assert response.json()["state"] == "published"
+    assert response.json()["withdrawal"] is None
+    response = api.post(url, **bearer(token))
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "invalid_transition"
+
+
+def test_withdrawing_without_a_reason_is_refused_and_changes_nothing(
+    api, staff, make_token, published
+):
+    response = api.delete(
+        f"/api/v1/versions/{published.pk}/publication/", **bearer(make_token(staff, "review"))
+    )
+    assert response.status_code == 400
+    assert "Say why you withdraw" in response.json()["error"]["message"]
+    published.refresh_from_db()
+    assert published.state == Version.State.PUBLISHED
