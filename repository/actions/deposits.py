@@ -9,10 +9,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-import licensing
 from repository.access import require_staff
 from repository.actions.versions import TreeEntry, create_resource, create_version
-from repository.credit.basis import adaptation_sources
+from repository.credit.basis import adaptation_sources, refusal
 from repository.errors import PackageRefused
 from repository.models import Institution, Resource, Version
 from repository.storage import blobs
@@ -48,12 +47,9 @@ def deposit_package(
             )
         if resource is not None:
             refuse_unchanged(resource, manifest, unpacked.files)
-        sources = adaptation_sources(resource) if resource is not None else []
-        if sources and manifest["license"] not in licensing.allowed_adaptation_licenses(sources):
-            raise PackageRefused(
-                f"“{resource.title}” adapts other works: "
-                + licensing.explain(sources, manifest["license"])
-            )
+            problem = refusal(adaptation_sources(resource), manifest["license"])
+            if problem:
+                raise PackageRefused(f"“{resource.title}” adapts other works: {problem}")
         # Rows are touched (and committed) before bytes are stored, so the garbage collector
         # leaves them alone; should the version's transaction fail, the unreferenced blobs
         # are removed by `manage.py collect_blobs` once their grace period is over.

@@ -24,9 +24,17 @@ def adaptation_sources(resource: Resource, *, before: int | None = None) -> list
     )
 
 
+def refusal(sources: list[str], licence: str) -> str | None:
+    """Why `licence` may not carry an adaptation of works under `sources`, or None if it may.
+
+    The derived-work rule, asked by the deposit (before anything is stored), the licence step
+    and publication alike.
+    """
+    if sources and licence not in licensing.allowed_adaptation_licenses(sources):
+        return licensing.explain(sources, licence)
+    return None
+
+
 def licence_problem(version: Version) -> str | None:
     """Why the version's licence breaks its sources' rules, or None when it is allowed."""
-    sources = adaptation_sources(version.resource, before=version.number)
-    if sources and version.licence not in licensing.allowed_adaptation_licenses(sources):
-        return licensing.explain(sources, version.licence)
-    return None
+    return refusal(adaptation_sources(version.resource, before=version.number), version.licence)
