@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 import licensing
 from repository.actions.remixes import Pick, collect_versions, remix_versions
+from repository.credit.choices import LicenceChoices, licence_choices
 from repository.errors import DomainError
 from repository.models import Institution, Resource, Version
 
@@ -46,10 +47,8 @@ class RemixForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.sources = sources
         self.fields["institution"].queryset = Institution.objects.filter(memberships__user=user)
-        options = licensing.adaptation_options([s.licence for s in sources]) if sources else []
-        self.fields["licence"].choices = [("", "Recommended")] + [
-            (o.license.id, o.license.short_name) for o in options
-        ]
+        choices = licence_choices([s.licence for s in sources]).form_choices() if sources else []
+        self.fields["licence"].choices = [("", "Recommended"), *choices]
         for n, source in enumerate(sources):
             self.fields[f"pick_{n}"] = forms.MultipleChoiceField(
                 choices=choices_for(source),
@@ -140,19 +139,9 @@ def candidates(request: HttpRequest, sources: list[Version]) -> list[dict[str, A
     ]
 
 
-def licence_preview(sources: list[Version]) -> dict[str, Any]:
+def licence_preview(sources: list[Version]) -> LicenceChoices | None:
     """The licences a remix of `sources` may carry, and why each other current one may not."""
-    if not sources:
-        return {"options": [], "missing": []}
-    licences = [s.licence for s in sources]
-    options = licensing.adaptation_options(licences)
-    offered = {o.license.id for o in options}
-    missing = [
-        (lic, licensing.explain(licences, lic.id))
-        for lic in licensing.all_licenses()
-        if lic.version == "4.0" and lic.port is None and lic.id not in offered
-    ]
-    return {"options": options, "missing": missing}
+    return licence_choices([s.licence for s in sources]) if sources else None
 
 
 def refusal(sources: list[Version]) -> str:

@@ -20,6 +20,7 @@ from repository.actions.publishing import publish_version, withdraw_version
 from repository.actions.validation import regression
 from repository.actions.variants import scenario_problem
 from repository.credit.attribution import attribution_html, attribution_text
+from repository.credit.choices import licence_choices
 from repository.errors import DomainError
 from repository.models import Derivation, Resource, ValidationRun, Version, VersionFile
 from repository.storage import blobs
@@ -284,16 +285,9 @@ def version_fork(
     request: HttpRequest, institution: str, resource: str, number: int
 ) -> HttpResponse:
     source = visible_version(request, institution, resource, number)
-    options = licensing.adaptation_options([source.licence])
-    choices = [
-        (
-            o.license.id,
-            o.license.short_name + ("" if o.recommended else " (permitted, not recommended)"),
-        )
-        for o in options
-    ]
-    form = ForkForm(request.POST or None, user=request.user, licence_choices=choices)
-    if not options:
+    choices = licence_choices([source.licence])
+    form = ForkForm(request.POST or None, user=request.user, licence_choices=choices.form_choices())
+    if choices.recommended is None:
         messages.error(request, licensing.explain_refusal([source.licence]))
     elif request.method == "POST" and form.is_valid():
         try:
@@ -309,22 +303,10 @@ def version_fork(
         else:
             messages.success(request, "Forked. Your version is being validated.")
             return redirect(fork)
-    offered = {o.license.id for o in options}
-    missing = [
-        (licence, licensing.explain([source.licence], licence.id))
-        for licence in licensing.all_licenses()
-        if licence.version == "4.0" and licence.port is None and licence.id not in offered
-    ]
     return render(
         request,
         "repository/fork.html",
-        {
-            "source": source,
-            "resource": source.resource,
-            "form": form,
-            "options": options,
-            "missing": missing,
-        },
+        {"source": source, "resource": source.resource, "form": form, "choices": choices},
     )
 
 

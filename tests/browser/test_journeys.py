@@ -75,7 +75,7 @@ def test_staff_of_another_institution_forks_the_tool_and_remixes_it_with_a_scena
     page.get_by_role("link", name=re.compile(r"^Add Solar tracker")).click()
     licence = page.locator("#licence-title + div")
     expect(licence).to_contain_text("CC BY-SA 4.0")
-    expect(page.get_by_text("Why other licences are not offered")).to_be_visible()
+    expect(page.get_by_text("Why not others?")).to_be_visible()
     page.screenshot(path=str(SHOTS / "remixbank-remix-builder.png"), full_page=True)
     groups = page.locator("fieldset")
     groups.nth(0).get_by_label("Everything").check()

@@ -90,8 +90,10 @@ def test_fork_page_says_why_other_licences_are_missing(client, published, outsid
     client.force_login(outsider)
     url = reverse("version_fork", args=["northfield", published.resource.slug, published.number])
     html = client.get(url).content.decode()
-    assert "Why other licences are not offered" in html
+    assert "Why not others?" in html
     assert "CC BY 4.0" in html
+    # One ShareAlike rule rules out five licences: it is said once, not five times.
+    assert html.count("is ShareAlike: adaptations must carry") == 1
 
 
 def test_publishing_re_checks_the_licence_of_a_derived_version(published, southbank, outsider):

@@ -114,3 +114,21 @@ def test_status_json_reports_steps_and_verdict(client, catalogue):
     # The suite does not run content by default, so the run step was skipped: never "passed".
     assert data["steps"][-1]["status"] == "skipped"
     assert data["badge"]["text"].startswith("Not yet validated: the validator could not run it")
+
+
+def test_fork_form_folds_the_licences_that_are_permitted_but_not_recommended(
+    client, tmp_path, northfield, staff, outsider
+):
+    version = deposit_package(
+        package=build_zip(tmp_path / "by.zip", manifest_data=manifest(license="CC-BY-4.0")),
+        institution=northfield,
+        by=staff,
+    )
+    validate_version(version.pk)
+    client.force_login(outsider)
+    url = reverse("version_fork", args=["northfield", version.resource.slug, 1])
+    html = client.get(url).content.decode()
+    assert "Recommended: <strong>CC BY 4.0</strong>" in html
+    assert html.count("permitted but not recommended") == 1
+    assert html.count("is an older version; CC recommends 4.0") == 1
+    assert '<optgroup label="Also permitted, not recommended">' in html
