@@ -164,7 +164,7 @@ Press Ctrl-C to stop.""",
                 process.kill()
     failed = [p.args for p in processes if p.returncode not in (0, -signal.SIGINT, None)]
     if failed:
-        sys.exit(f"A process stopped unexpectedly: {failed[0]}")
+        sys.exit(f"A process stopped unexpectedly: {failed[0]!r}")
 
 
 def env_flag(name: str) -> bool:

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from repository.errors import LicenceRefused, PermissionRefused
@@ -18,7 +18,7 @@ from repository.models import (
 )
 from repository.models.institutions import STAFF_ROLES
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 
 def role_in(user: AnyUser, institution: Institution) -> str | None:

@@ -35,12 +35,11 @@ class ResourceAdmin(admin.ModelAdmin):
 
 class VersionFileInline(admin.TabularInline):
     model = models.VersionFile
-    fields = ["path", "blob"]
-    readonly_fields = fields
+    fields = readonly_fields = ("path", "blob")
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -51,14 +50,14 @@ class VersionAdmin(admin.ModelAdmin):
     search_fields = ["resource__title"]
     inlines = [VersionFileInline]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         # State changes go through the validation pipeline and publishing actions only.
         return [f.name for f in self.model._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         # Every version keeps its address forever; withdraw it instead.
         return False
 
@@ -66,13 +65,13 @@ class VersionAdmin(admin.ModelAdmin):
 class LineageRecordAdmin(admin.ModelAdmin):
     """Lineage records are facts about how works were made: shown, never edited."""
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -109,16 +108,14 @@ class ValidationStepAdmin(admin.ModelAdmin):
 
 class ContributionFileInline(admin.TabularInline):
     model = models.ContributionFile
-    fields = ["path", "blob"]
-    readonly_fields = fields
+    fields = readonly_fields = ("path", "blob")
     extra = 0
     can_delete = False
 
 
 class ReviewInline(admin.TabularInline):
     model = models.Review
-    fields = ["kind", "author", "body", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "author", "body", "created_at")
     extra = 0
     can_delete = False
 
@@ -130,11 +127,11 @@ class ContributionAdmin(admin.ModelAdmin):
     search_fields = ["resource__title", "author__email", "description"]
     inlines = [ContributionFileInline, ReviewInline]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         # Reviews and merges go through repository/actions/contributions.py only.
         return [f.name for f in self.model._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
 

@@ -85,5 +85,6 @@ def retry_after() -> str:
 
 def already_logged(response: Response) -> Response:
     """Keep Django from logging this 503 once per request: the outage was logged once above."""
-    response._has_been_logged = True  # read by django.utils.log.log_response
+    # Read by django.utils.log.log_response; private, so not in Django's type stubs.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response

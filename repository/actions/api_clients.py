@@ -3,7 +3,7 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from oauth2_provider.models import get_application_model
 
@@ -12,9 +12,7 @@ from repository.models import ApiClient, Institution, Membership
 
 
 @transaction.atomic
-def register_api_client(
-    *, institution: Institution, name: str, by: AbstractBaseUser
-) -> tuple[ApiClient, str]:
+def register_api_client(*, institution: Institution, name: str, by: User) -> tuple[ApiClient, str]:
     """Create a confidential client-credentials application acting as staff of `institution`.
 
     Returns the client and its secret, which is stored only hashed and shown this once.
@@ -48,7 +46,7 @@ def register_api_client(
 
 
 @transaction.atomic
-def revoke_api_client(client: ApiClient, *, by: AbstractBaseUser) -> None:
+def revoke_api_client(client: ApiClient, *, by: User) -> None:
     """Delete the client's application and tokens; its service user stays, without any role.
 
     The service user is kept (inactive) because versions it deposited name it as creator.

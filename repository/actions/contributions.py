@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from repository import safejson
@@ -73,11 +73,12 @@ def can_contribute(user: AnyUser, resource: Resource) -> bool:
 def require_contributor(user: AnyUser, resource: Resource) -> None:
     if can_contribute(user, resource):
         return
-    who = {
+    audiences: dict[str, str] = {
         Resource.ContributionPolicy.STAFF: f"staff of {resource.institution.name}",
         Resource.ContributionPolicy.MEMBERS: f"members of {resource.institution.name}",
         Resource.ContributionPolicy.SIGNED_IN: "people who are signed in",
-    }[resource.contribution_policy]
+    }
+    who = audiences[resource.contribution_policy]
     raise PermissionRefused(
         f"{resource.title} accepts contributions only from {who}. Fork it instead to make "
         "your own version."
@@ -94,7 +95,7 @@ class ProposedTree:
         return getattr(self.contribution, name)
 
     @property
-    def files(self):  # type: ignore[no-untyped-def]
+    def files(self):
         return self.contribution.files
 
     @property
@@ -209,7 +210,7 @@ def store_tree(contribution: Contribution, tree: list[TreeEntry]) -> None:
     )
 
 
-def refuse_no_change(base_manifest: dict, base_tree: list[TreeEntry], manifest, tree) -> None:  # type: ignore[no-untyped-def]
+def refuse_no_change(base_manifest: dict, base_tree: list[TreeEntry], manifest, tree) -> None:
     same_tree = {(e.path, e.sha256) for e in base_tree} == {(e.path, e.sha256) for e in tree}
     if same_tree and manifest == base_manifest:
         raise PackageRefused("The proposal changes nothing; edit or upload something different.")
@@ -219,7 +220,7 @@ def refuse_no_change(base_manifest: dict, base_tree: list[TreeEntry], manifest, 
 def propose_contribution(
     *,
     base: Version,
-    by: AbstractBaseUser,
+    by: User,
     description: str,
     package: Path | None = None,
     edits: Mapping[str, bytes | None] | None = None,
@@ -252,7 +253,7 @@ def propose_contribution(
 def revise_contribution(
     contribution: Contribution,
     *,
-    by: AbstractBaseUser,
+    by: User,
     package: Path | None = None,
     edits: Mapping[str, bytes | None] | None = None,
     note: str = "",
@@ -292,9 +293,7 @@ def can_review(user: AnyUser, contribution: Contribution) -> bool:
 
 
 @transaction.atomic
-def comment_on_contribution(
-    contribution: Contribution, *, by: AbstractBaseUser, body: str
-) -> Review:
+def comment_on_contribution(contribution: Contribution, *, by: User, body: str) -> Review:
     """Add a comment (the author or the resource's staff). Raises PermissionRefused, DomainError."""
     if not Contribution.objects.visible_to(by).filter(pk=contribution.pk).exists():
         raise PermissionRefused("Only the author and the resource's staff may comment here.")
@@ -309,11 +308,11 @@ def comment_on_contribution(
 
 def review_step(
     contribution: Contribution,
-    by: AbstractBaseUser,
+    by: User,
     kind: str,
     body: str,
     from_states,
-    to: str,  # type: ignore[no-untyped-def]
+    to: str,
 ) -> Review:
     require_staff(by, contribution.resource.institution, "review contributions")
     contribution.move(from_states=from_states, to=to)
@@ -323,7 +322,7 @@ def review_step(
 
 
 @transaction.atomic
-def request_changes(contribution: Contribution, *, by: AbstractBaseUser, body: str) -> Review:
+def request_changes(contribution: Contribution, *, by: User, body: str) -> Review:
     """Ask the author for changes (staff). Raises PermissionRefused, InvalidTransition."""
     if not body.strip():
         raise DomainError("Say which changes you need, so the author can make them.")
@@ -338,9 +337,7 @@ def request_changes(contribution: Contribution, *, by: AbstractBaseUser, body: s
 
 
 @transaction.atomic
-def reject_contribution(
-    contribution: Contribution, *, by: AbstractBaseUser, body: str = ""
-) -> Review:
+def reject_contribution(contribution: Contribution, *, by: User, body: str = "") -> Review:
     """Close the contribution without merging (staff). Raises PermissionRefused, InvalidTransition."""
     return review_step(
         contribution,
@@ -367,9 +364,7 @@ def require_checks_passed(contribution: Contribution) -> None:
 
 
 @transaction.atomic
-def approve_contribution(
-    contribution: Contribution, *, by: AbstractBaseUser, body: str = ""
-) -> Review:
+def approve_contribution(contribution: Contribution, *, by: User, body: str = "") -> Review:
     """Approve the proposal (staff), once its checks passed; merging is the next step."""
     require_staff(by, contribution.resource.institution, "review contributions")
     require_checks_passed(contribution)
@@ -415,7 +410,7 @@ def plan_merge(contribution: Contribution) -> tuple[Version, MergeResult]:
 def merge_contribution(
     contribution: Contribution,
     *,
-    by: AbstractBaseUser,
+    by: User,
     resolutions: Mapping[str, Resolution] | None = None,
 ) -> Version:
     """Merge an approved contribution into a new version that lists its author as contributor.

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from repository.access import require_staff
@@ -22,7 +22,7 @@ def deposit_package(
     *,
     package: Path,
     institution: Institution,
-    by: AbstractBaseUser,
+    by: User,
     resource: Resource | None = None,
     changelog: str = "",
     publish_on_pass: bool = True,

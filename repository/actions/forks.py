@@ -1,6 +1,6 @@
 """Fork: start a new resource in the forker's institution from an existing version."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 import licensing
@@ -15,7 +15,7 @@ def fork_version(
     source: Version,
     *,
     into: Institution,
-    by: AbstractBaseUser,
+    by: User,
     licence: str | None = None,
     title: str | None = None,
 ) -> Version:

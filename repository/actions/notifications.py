@@ -77,13 +77,14 @@ def notify_contribution_opened(contribution: Contribution) -> None:
 
 def notify_contribution_reviewed(contribution: Contribution, review: Review) -> None:
     """Tell the author and the other participants of a comment or a verdict."""
-    verb = {
+    verbs: dict[str, str] = {
         Review.Kind.COMMENT: "commented on",
         Review.Kind.CHANGES_REQUESTED: "asked for changes to",
         Review.Kind.APPROVED: "approved",
         Review.Kind.REJECTED: "rejected",
         Review.Kind.REVISED: "revised",
-    }.get(review.kind, "updated")
+    }
+    verb = verbs.get(review.kind, "updated")
     actor = review.author
     send_later(
         f"[Remixbank] {name_of(actor)} {verb} contribution #{contribution.pk} "
@@ -142,11 +143,12 @@ def notify_validation_finished(run: ValidationRun) -> None:
     creator = version.created_by
     if creator is None:
         return
-    outcome = {
+    outcomes: dict[str, str] = {
         ValidationRun.State.PASSED: "passed",
         ValidationRun.State.FAILED: "failed",
         ValidationRun.State.ERROR: "could not finish because of an error on our side",
-    }.get(run.state, run.state)
+    }
+    outcome = outcomes.get(run.state, run.state)
     failures = [
         f"- {step.name}: {'; '.join(step.messages)}"
         for step in run.steps.all()

@@ -1,6 +1,6 @@
 """People: sign-up, joining institutions by invitation or verified e-mail domain."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
@@ -15,11 +15,11 @@ EMAIL_SALT = "remixbank.verify-email"
 EMAIL_LINK_MAX_AGE = 3 * 24 * 3600
 
 
-def email_verification_token(user: AbstractBaseUser) -> str:
+def email_verification_token(user: User) -> str:
     return signing.dumps({"user": user.pk, "email": user.email}, salt=EMAIL_SALT)
 
 
-def send_verification_email(user: AbstractBaseUser, *, site_url: str) -> None:
+def send_verification_email(user: User, *, site_url: str) -> None:
     link = site_url + reverse("verify_email", args=[email_verification_token(user)])
     send_mail(
         "Confirm your Remixbank address",
@@ -63,7 +63,7 @@ def verify_email(token: str) -> list[Membership]:
 
 @transaction.atomic
 def invite(
-    *, institution: Institution, email: str, role: str, by: AbstractBaseUser, site_url: str
+    *, institution: Institution, email: str, role: str, by: User, site_url: str
 ) -> Invitation:
     """Invite someone to `institution`; only admins may invite staff or admins."""
     require_staff(by, institution, "invite people")
@@ -87,11 +87,15 @@ def invite(
     return invitation
 
 
-RANK = {Membership.Role.STUDENT: 0, Membership.Role.STAFF: 1, Membership.Role.ADMIN: 2}
+RANK: dict[str, int] = {
+    Membership.Role.STUDENT: 0,
+    Membership.Role.STAFF: 1,
+    Membership.Role.ADMIN: 2,
+}
 
 
 @transaction.atomic
-def accept_invitation(token: str, *, user: AbstractBaseUser) -> Membership:
+def accept_invitation(token: str, *, user: User) -> Membership:
     """Join the invitation's institution with its role; an existing member keeps a higher role.
 
     An invitation never lowers a role (staff may invite students, and must not be able to
@@ -116,7 +120,7 @@ def accept_invitation(token: str, *, user: AbstractBaseUser) -> Membership:
 
 
 @transaction.atomic
-def change_role(membership: Membership, *, role: str, by: AbstractBaseUser) -> Membership:
+def change_role(membership: Membership, *, role: str, by: User) -> Membership:
     """Give a member another role. Raises PermissionRefused unless `by` is an admin, and
     DomainError when it would leave the institution without an admin."""
     require_admin(by, membership.institution, "change roles")
@@ -131,7 +135,7 @@ def change_role(membership: Membership, *, role: str, by: AbstractBaseUser) -> M
 
 
 @transaction.atomic
-def remove_member(membership: Membership, *, by: AbstractBaseUser) -> None:
+def remove_member(membership: Membership, *, by: User) -> None:
     """Remove someone from the institution; their versions and credits stay.
 
     Raises PermissionRefused unless `by` is an admin, DomainError for the last admin.

@@ -1,6 +1,6 @@
 """Publishing and withdrawing versions."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from repository.access import require_staff
@@ -11,7 +11,7 @@ from repository.models import Resource, Version
 
 
 @transaction.atomic
-def publish_version(version: Version, *, by: AbstractBaseUser | None) -> Version:
+def publish_version(version: Version, *, by: User | None) -> Version:
     """Publish a passed version (or one withdrawn earlier) and point its resource at it.
 
     `by` None means the system publishing on the depositor's behalf (publish_on_pass).
@@ -27,7 +27,7 @@ def publish_version(version: Version, *, by: AbstractBaseUser | None) -> Version
 
 
 @transaction.atomic
-def withdraw_version(version: Version, *, by: AbstractBaseUser, reason: str) -> Version:
+def withdraw_version(version: Version, *, by: User, reason: str) -> Version:
     """Withdraw a published version; its page (and its resource's) stays, saying who, when, why.
 
     Raises PermissionRefused for non-staff, DomainError without a reason, InvalidTransition

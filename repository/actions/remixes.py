@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 
@@ -51,7 +51,7 @@ class Pick:
     to: str = ""
 
 
-def place(pick_path: str, target: str, tree: Mapping[str, str]) -> dict[str, str]:
+def place(pick_path: str, target: str, tree: Mapping[str, object]) -> dict[str, str]:
     """Map the source paths a pick selects to their paths in the new tree (source → new)."""
     if pick_path == "" or pick_path.endswith("/"):
         prefix = target if target == "" or target.endswith("/") else target + "/"
@@ -128,7 +128,7 @@ def distinct_sources(picks: Sequence[Pick]) -> list[Version]:
     return list({p.source.pk: p.source for p in picks}.values())
 
 
-def check_sources(sources: Sequence[Version], by: AbstractBaseUser) -> None:
+def check_sources(sources: Sequence[Version], by: User) -> None:
     if not sources:
         raise RemixRefused("Pick files from at least one source version.")
     for source in sources:
@@ -167,7 +167,7 @@ def remix_versions(
     *,
     picks: Sequence[Pick],
     into: Institution,
-    by: AbstractBaseUser,
+    by: User,
     title: str,
     entry_point: str,
     files: Mapping[str, bytes] | None = None,
@@ -230,7 +230,7 @@ def remix_versions(
 
 def remix_manifest(
     sources: Sequence[Version],
-    by: AbstractBaseUser,
+    by: User,
     title: str,
     licence: str,
     entry_point: str,
@@ -292,7 +292,7 @@ def collect_versions(
     *,
     sources: Sequence[Version],
     into: Institution,
-    by: AbstractBaseUser,
+    by: User,
     title: str,
     licence: str | None = None,
     description: str = "",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 import licensing
@@ -139,7 +139,7 @@ def pull_upstream(
     *,
     resource: Resource,
     source: Version,
-    by: AbstractBaseUser,
+    by: User,
     resolutions: Mapping[str, Resolution] | None = None,
 ) -> Version:
     """Make a new version of `resource` with the changes `source` made since `resource` derived.
@@ -208,7 +208,7 @@ def pull_upstream(
     return version
 
 
-def with_attribution(tree, resource, ours, sources, picks, update, source) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def with_attribution(tree, resource, ours, sources, picks, update, source) -> dict[str, str]:
     """Regenerate a remix's ATTRIBUTION.txt for its updated sources."""
     placed = [
         (source if p.source_id == update.base.pk else p.source, p.path, p.target) for p in picks

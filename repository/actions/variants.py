@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -70,7 +70,7 @@ def parse_stored_scenario(version: Version) -> tuple[Any, str]:
 
 
 @transaction.atomic
-def request_variant_run(version: Version, *, student_id: str, by: AbstractBaseUser) -> VariantRun:
+def request_variant_run(version: Version, *, student_id: str, by: User) -> VariantRun:
     """Queue a sandboxed run of `version` with `student_id`'s parameters, as `by`'s own run.
 
     The same variant always gives the same results, so `by`'s earlier run of it is reused (one
@@ -109,12 +109,12 @@ def request_variant_run(version: Version, *, student_id: str, by: AbstractBaseUs
     return run
 
 
-def student_key(user: AbstractBaseUser) -> str:
+def student_key(user: User) -> str:
     """The opaque student id offered to `user` for variants: theirs for good, and no address."""
     return StudentKey.objects.get_or_create(user=user)[0].value
 
 
-def lock_allowances(by: AbstractBaseUser) -> list[Institution | None]:
+def lock_allowances(by: User) -> list[Institution | None]:
     """Lock `by` and their institutions, so concurrent requests count one another's runs.
 
     Returns the pools whose per-institution allowance applies: each of `by`'s institutions,
@@ -130,9 +130,7 @@ def lock_allowances(by: AbstractBaseUser) -> list[Institution | None]:
     return pools or [None]
 
 
-def refuse_if_over_allowance(
-    by: AbstractBaseUser, pools: list[Institution | None], *, now: datetime
-) -> None:
+def refuse_if_over_allowance(by: User, pools: list[Institution | None], *, now: datetime) -> None:
     """Raise RateLimited, saying when to try again, if `by` may not queue one more run now.
 
     The one home of the variant-run limits: runs waiting or running per person, and runs queued

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Max
 from django.utils.text import slugify
 
@@ -31,9 +31,7 @@ def unique_slug(institution: Institution, title: str) -> str:
     return slug
 
 
-def create_resource(
-    *, institution: Institution, manifest: dict[str, Any], by: AbstractBaseUser
-) -> Resource:
+def create_resource(*, institution: Institution, manifest: dict[str, Any], by: User) -> Resource:
     return Resource.objects.create(
         institution=institution,
         slug=unique_slug(institution, manifest["title"]),
@@ -52,7 +50,7 @@ def create_version(
     resource: Resource,
     manifest: dict[str, Any],
     tree: Sequence[TreeEntry],
-    by: AbstractBaseUser,
+    by: User,
     changelog: str = "",
     contributors: Sequence[str] = (),
     publish_on_pass: bool = False,

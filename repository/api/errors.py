@@ -78,10 +78,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return None  # a bug: Django's 500 handling logs it
     response = Response(drf_body(exc), status=exc.status_code)
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    # Set by NotAuthenticated (through DRF's handler protocol) and Throttled respectively.
+    auth_header = getattr(exc, "auth_header", None)
+    wait = getattr(exc, "wait", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     for name, value in headers.items():
         response[name] = value
     set_rollback()

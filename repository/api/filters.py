@@ -79,7 +79,7 @@ class QueryFilter(BaseFilterBackend):
             elif isinstance(field, serializers.IntegerField):
                 schema = {"type": "integer", "minimum": 1}
             else:
-                schema["maxLength"] = field.max_length
+                schema["maxLength"] = getattr(field, "max_length", None)
             if isinstance(field, serializers.SlugField):
                 schema["pattern"] = "^[-a-zA-Z0-9_]*$"
             parameters.append(

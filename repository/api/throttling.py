@@ -27,7 +27,8 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read at call time, so settings overridden in tests and benchmarks apply.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
+        return None if rate is None else str(rate)
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         application_id = getattr(request.auth, "application_id", None)

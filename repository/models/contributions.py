@@ -1,6 +1,7 @@
 """Contributions: proposed new trees against a version, reviewed by the resource's staff."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,7 +16,7 @@ from repository.models.versions import Version
 class ContributionQuerySet(models.QuerySet["Contribution"]):
     def visible_to(self, user: object) -> "ContributionQuerySet":
         """A contribution is seen by its author and the staff of the resource's institution."""
-        if not getattr(user, "is_authenticated", False):
+        if not isinstance(user, User):  # anonymous (or no one): public rows only
             return self.none()
         staff_of = Institution.objects.where(user)
         return self.filter(Q(author=user) | Q(resource__institution__in=staff_of))

@@ -1,6 +1,7 @@
 """Resources: a learning tool or a simulation scenario owned by an institution."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -23,7 +24,7 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
 
     def visible_to(self, user: object) -> "ResourceQuerySet":
         """Published resources for everyone; the rest for their institution's staff and authors."""
-        if not getattr(user, "is_authenticated", False):
+        if not isinstance(user, User):  # anonymous (or no one): public rows only
             return self.published()
         staff_of = Institution.objects.where(user)
         return self.filter(

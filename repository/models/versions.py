@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -21,7 +22,7 @@ class VersionQuerySet(models.QuerySet["Version"]):
 
     def visible_to(self, user: object) -> "VersionQuerySet":
         """Public versions for everyone; the rest for the institution's staff and the authors."""
-        if not getattr(user, "is_authenticated", False):
+        if not isinstance(user, User):  # anonymous (or no one): public rows only
             return self.public()
         staff_of = Institution.objects.where(user)
         return self.filter(

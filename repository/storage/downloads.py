@@ -28,6 +28,9 @@ class ChunkSink:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
     def take(self) -> bytes:
         data = b"".join(self.chunks)
         self.chunks.clear()

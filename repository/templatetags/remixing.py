@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import User
 
 from repository.actions.contributions import can_contribute
 from repository.actions.upstream import can_pull, upstream_updates
@@ -37,7 +38,7 @@ def remix_panel(context: dict[str, Any], version: Version) -> dict[str, Any]:
 
 
 @register.simple_tag(takes_context=True)
-def contributions_of(context: dict[str, Any], person: object) -> list[Contribution]:
+def contributions_of(context: dict[str, Any], person: User) -> list[Contribution]:
     """Merged contributions by `person` whose merged version the viewer may see."""
     user = context["request"].user
     return list(

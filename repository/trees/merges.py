@@ -133,15 +133,20 @@ def apply_resolutions(result: MergeResult, resolutions: Mapping[str, Resolution]
             Blob.objects.get_or_create(sha256=sha, defaults={"size": len(choice)})
             tree[path] = sha
             continue
-        sha = {"ours": conflict.ours, "theirs": conflict.theirs, "delete": None}.get(choice, "?")
-        if sha == "?":
+        resolved: dict[str, str | None] = {
+            "ours": conflict.ours,
+            "theirs": conflict.theirs,
+            "delete": None,
+        }
+        if choice not in resolved:
             raise DomainError(
                 f"Unknown resolution {choice!r} for {path}; use ours, theirs or delete."
             )
-        if sha is None:
+        kept = resolved[choice]
+        if kept is None:
             tree.pop(path, None)
         else:
-            tree[path] = sha
+            tree[path] = kept
     return tree
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -96,7 +96,7 @@ def facet_rows(request: HttpRequest, query: str) -> list[dict[str, Any]]:
         .order_by("-number")
         .values("licence")[:1]
     )
-    resources = Resource.objects.visible_to(request.user)
+    resources: QuerySet[Resource] = Resource.objects.visible_to(request.user)
     if query:
         resources = search_resources(resources, query)
     rows = resources.annotate(

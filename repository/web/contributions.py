@@ -15,7 +15,7 @@ from repository.models import Contribution
 from repository.storage.packages import MANIFEST_NAME
 from repository.trees.diffs import diff_trees, lines_of, refs_by_path
 from repository.trees.merges import MergeConflict, parse_resolutions, three_way_view
-from repository.web.lookups import visible_resource, visible_version
+from repository.web.lookups import signed_in_user, visible_resource, visible_version
 
 EDIT_LIMIT = 256 * 1024
 
@@ -59,7 +59,7 @@ def contribute(request: HttpRequest, institution: str, resource: str, number: in
     )
 
 
-def editable_text(base, path: str) -> str:  # type: ignore[no-untyped-def]
+def editable_text(base, path: str) -> str:
     if path == MANIFEST_NAME:
         import json
 
@@ -68,7 +68,7 @@ def editable_text(base, path: str) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(lines_of(sha)) + "\n" if sha else ""
 
 
-def propose(form: ProposalForm, base, request: HttpRequest) -> Contribution:  # type: ignore[no-untyped-def]
+def propose(form: ProposalForm, base, request: HttpRequest) -> Contribution:
     data = form.cleaned_data
     upload = data.get("package")
     edits = {}
@@ -76,7 +76,7 @@ def propose(form: ProposalForm, base, request: HttpRequest) -> Contribution:  # 
         edits[data["path"]] = data["content"].replace("\r\n", "\n").encode("utf-8")
     return actions.propose_contribution(
         base=base,
-        by=request.user,
+        by=signed_in_user(request),
         description=data["description"],
         package=upload.temporary_file_path() if upload else None,
         edits=edits or None,
@@ -111,7 +111,7 @@ def revise(request: HttpRequest, institution: str, resource: str, pk: int) -> Ht
         try:
             actions.revise_contribution(
                 contribution,
-                by=request.user,
+                by=signed_in_user(request),
                 package=upload.temporary_file_path() if upload else None,
                 edits=edits or None,
                 note=data["description"],
@@ -215,7 +215,7 @@ def act(request: HttpRequest, contribution: Contribution) -> HttpResponse | None
         if what in ACTIONS:
             ACTIONS[what](contribution, request.user, body)
         elif what == "approve":
-            actions.approve_contribution(contribution, by=request.user, body=body)
+            actions.approve_contribution(contribution, by=signed_in_user(request), body=body)
             contribution.refresh_from_db()
             return merge(request, contribution, {})
         elif what == "merge":
@@ -230,9 +230,11 @@ def act(request: HttpRequest, contribution: Contribution) -> HttpResponse | None
     return redirect(contribution)
 
 
-def merge(request: HttpRequest, contribution: Contribution, resolutions) -> HttpResponse | None:  # type: ignore[no-untyped-def]
+def merge(request: HttpRequest, contribution: Contribution, resolutions) -> HttpResponse | None:
     try:
-        version = actions.merge_contribution(contribution, by=request.user, resolutions=resolutions)
+        version = actions.merge_contribution(
+            contribution, by=signed_in_user(request), resolutions=resolutions
+        )
     except MergeConflict as exc:
         messages.warning(request, exc.message)
         return redirect(contribution)

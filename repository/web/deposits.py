@@ -8,13 +8,15 @@ from django.shortcuts import redirect, render
 from repository.actions.deposits import deposit_package
 from repository.errors import DomainError
 from repository.storage.packages import SCHEMA_PATH
-from repository.web.forms import DepositForm
+from repository.web.forms import DepositForm, model_choice
+from repository.web.lookups import signed_in_user
 
 
 @login_required
 def deposit(request: HttpRequest) -> HttpResponse:
-    form = DepositForm(request.POST or None, request.FILES or None, user=request.user)
-    if not form.fields["institution"].queryset.exists():
+    form = DepositForm(request.POST or None, request.FILES or None, user=signed_in_user(request))
+    institutions = model_choice(form.fields["institution"]).queryset
+    if institutions is None or not institutions.exists():
         messages.info(request, "Depositing is for staff of an institution.")
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["package"]
@@ -22,7 +24,7 @@ def deposit(request: HttpRequest) -> HttpResponse:
             version = deposit_package(
                 package=upload.temporary_file_path(),
                 institution=form.cleaned_data["institution"],
-                by=request.user,
+                by=signed_in_user(request),
                 resource=form.cleaned_data["resource"],
                 changelog=form.cleaned_data["changelog"],
                 publish_on_pass=form.cleaned_data["publish_on_pass"],

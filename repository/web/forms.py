@@ -7,6 +7,19 @@ from django.contrib.auth.forms import UserCreationForm
 from repository.models import Institution, Membership, Resource
 
 
+def model_choice(field: forms.Field) -> forms.ModelChoiceField:
+    """A form's field by name is typed as any Field; these name the kind the form declared."""
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{field!r} is not a ModelChoiceField")
+    return field
+
+
+def choice(field: forms.Field) -> forms.ChoiceField:
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{field!r} is not a ChoiceField")
+    return field
+
+
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(help_text="Use your institution's address to join it directly.")
     name = forms.CharField(max_length=150, label="Your name")
@@ -21,7 +34,7 @@ class SignUpForm(UserCreationForm):
             raise forms.ValidationError("An account with this address exists; sign in instead.")
         return email
 
-    def save(self, commit: bool = True):  # type: ignore[no-untyped-def]
+    def save(self, commit: bool = True):
         user = super().save(commit=False)
         user.username = user.email = self.cleaned_data["email"]
         user.first_name = self.cleaned_data["name"]
@@ -46,11 +59,13 @@ class DepositForm(forms.Form):
         required=False, initial=True, label="Publish automatically when validation passes"
     )
 
-    def __init__(self, *args, user, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         staff_of = Institution.objects.where(user)
-        self.fields["institution"].queryset = staff_of
-        self.fields["resource"].queryset = Resource.objects.filter(institution__in=staff_of)
+        model_choice(self.fields["institution"]).queryset = staff_of
+        model_choice(self.fields["resource"]).queryset = Resource.objects.filter(
+            institution__in=staff_of
+        )
 
 
 class ForkForm(forms.Form):
@@ -58,10 +73,12 @@ class ForkForm(forms.Form):
     licence = forms.ChoiceField(label="Licence of your fork")
     title = forms.CharField(max_length=200, required=False)
 
-    def __init__(self, *args, user, licence_choices, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user, licence_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = Institution.objects.filter(memberships__user=user)
-        self.fields["licence"].choices = licence_choices
+        model_choice(self.fields["institution"]).queryset = Institution.objects.filter(
+            memberships__user=user
+        )
+        choice(self.fields["licence"]).choices = licence_choices
 
 
 class InvitationForm(forms.Form):

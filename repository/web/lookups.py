@@ -1,10 +1,20 @@
 """Lookups shared by pages: the version or resource a URL names, if visible; stored artefacts."""
 
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
 from repository.models import Resource, Version
 from repository.storage import blobs
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The person behind a @login_required page (so never anonymous here)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def visible_version(request: HttpRequest, institution: str, resource: str, number: int) -> Version:

@@ -15,6 +15,7 @@ from repository.actions.api_clients import register_api_client, revoke_api_clien
 from repository.errors import DomainError
 from repository.models import ApiClient, Institution, Invitation, Membership
 from repository.web.forms import InvitationForm
+from repository.web.lookups import signed_in_user
 
 
 class ApiClientForm(forms.Form):
@@ -64,11 +65,11 @@ def member_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     name = membership.user.first_name or membership.user.email
     try:
         if request.POST.get("action") == "remove":
-            people.remove_member(membership, by=request.user)
+            people.remove_member(membership, by=signed_in_user(request))
             messages.success(request, f"{name} is no longer a member of {institution.name}.")
         else:
             changed = people.change_role(
-                membership, role=request.POST.get("role", ""), by=request.user
+                membership, role=request.POST.get("role", ""), by=signed_in_user(request)
             )
             messages.success(request, f"{name} is now {changed.get_role_display().lower()}.")
     except DomainError as exc:
@@ -87,7 +88,7 @@ def manage_invite(request: HttpRequest, slug: str) -> HttpResponse:
                 institution=institution,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
-                by=request.user,
+                by=signed_in_user(request),
                 site_url=settings.SITE_URL,
             )
         except DomainError as exc:
@@ -109,7 +110,7 @@ def client_register(request: HttpRequest, slug: str) -> HttpResponse:
         return render_manage(request, institution, client_form=form)
     try:
         client, secret = register_api_client(
-            institution=institution, name=form.cleaned_data["name"], by=request.user
+            institution=institution, name=form.cleaned_data["name"], by=signed_in_user(request)
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -128,7 +129,7 @@ def client_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     name = client.application.name
     try:
-        revoke_api_client(client, by=request.user)
+        revoke_api_client(client, by=signed_in_user(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

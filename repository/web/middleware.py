@@ -44,7 +44,7 @@ class ContentSecurityPolicyMiddleware:
         if on_content_origin:
             # The try-it frame on the main site embeds these files; XFrameOptionsMiddleware
             # (outside this one in settings.MIDDLEWARE) would otherwise send DENY.
-            response.xframe_options_exempt = True  # type: ignore[attr-defined]
+            response.xframe_options_exempt = True
         response.setdefault(
             "Content-Security-Policy", CONTENT_CSP if on_content_origin else main_site_csp()
         )

@@ -12,6 +12,7 @@ from repository.actions import people
 from repository.errors import DomainError
 from repository.models import Membership, Version
 from repository.web.forms import SignUpForm
+from repository.web.lookups import signed_in_user
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -42,7 +43,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
-            membership = people.accept_invitation(token, user=request.user)
+            membership = people.accept_invitation(token, user=signed_in_user(request))
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("home")

@@ -13,6 +13,8 @@ from repository.actions.remixes import Pick, collect_versions, remix_versions
 from repository.credit.choices import LicenceChoices, licence_choices
 from repository.errors import DomainError
 from repository.models import Institution, Resource, Version
+from repository.web.forms import choice, model_choice
+from repository.web.lookups import signed_in_user
 
 MAX_SOURCES = 6
 
@@ -43,12 +45,14 @@ class RemixForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Its content"
     )
 
-    def __init__(self, *args, user, sources, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user, sources, **kwargs):
         super().__init__(*args, **kwargs)
         self.sources = sources
-        self.fields["institution"].queryset = Institution.objects.filter(memberships__user=user)
+        model_choice(self.fields["institution"]).queryset = Institution.objects.filter(
+            memberships__user=user
+        )
         choices = licence_choices([s.licence for s in sources]).form_choices() if sources else []
-        self.fields["licence"].choices = [("", "Recommended"), *choices]
+        choice(self.fields["licence"]).choices = [("", "Recommended"), *choices]
         for n, source in enumerate(sources):
             self.fields[f"pick_{n}"] = forms.MultipleChoiceField(
                 choices=choices_for(source),
@@ -158,7 +162,7 @@ def make(form: RemixForm, request: HttpRequest) -> Version:
         return collect_versions(
             sources=form.sources,
             into=data["institution"],
-            by=request.user,
+            by=signed_in_user(request),
             title=data["title"],
             licence=data["licence"] or None,
         )
@@ -169,7 +173,7 @@ def make(form: RemixForm, request: HttpRequest) -> Version:
         picks=form.picks(),
         files=files,
         into=data["institution"],
-        by=request.user,
+        by=signed_in_user(request),
         title=data["title"],
         entry_point=data["entry_point"],
         licence=data["licence"] or None,

@@ -6,11 +6,12 @@ from django.shortcuts import render
 
 from repository.models import Contribution, Institution
 from repository.web.contributions import proposal_diff
+from repository.web.lookups import signed_in_user
 
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    staff_of = Institution.objects.where(request.user)
+    staff_of = Institution.objects.where(signed_in_user(request))
     open_items = (
         Contribution.objects.visible_to(request.user)
         .open()
@@ -40,7 +41,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             }
         )
     mine = (
-        Contribution.objects.filter(author=request.user)
+        Contribution.objects.filter(author=signed_in_user(request))
         .select_related("resource__institution", "base")
         .order_by("-updated_at")[:20]
     )

@@ -10,7 +10,7 @@ from repository.errors import DomainError
 from repository.models import Version
 from repository.trees.diffs import diff_versions
 from repository.trees.merges import MergeConflict, parse_resolutions, three_way_view
-from repository.web.lookups import visible_resource
+from repository.web.lookups import signed_in_user, visible_resource
 
 
 @login_required
@@ -43,7 +43,7 @@ def upstream_pull(
         resolutions = parse_resolutions(request.POST, plan.conflicted_paths)
         try:
             new = upstream.pull_upstream(
-                resource=obj, source=version, by=request.user, resolutions=resolutions
+                resource=obj, source=version, by=signed_in_user(request), resolutions=resolutions
             )
         except MergeConflict as exc:
             messages.warning(request, exc.message)

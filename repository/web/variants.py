@@ -8,6 +8,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
@@ -17,7 +18,12 @@ from repository.access import variant_runs_visible_to
 from repository.actions.variants import request_variant_run, student_key, version_scenario
 from repository.errors import DomainError
 from repository.models import VariantRun, Version
-from repository.web.lookups import ARTEFACT_TYPES, artefact_response, visible_version
+from repository.web.lookups import (
+    ARTEFACT_TYPES,
+    artefact_response,
+    signed_in_user,
+    visible_version,
+)
 
 
 def variant_context(request: HttpRequest, version: Version) -> dict[str, Any] | None:
@@ -30,7 +36,7 @@ def variant_context(request: HttpRequest, version: Version) -> dict[str, Any] | 
     student = request.GET.get("student", "").strip()[:120]
     signed_in = request.user.is_authenticated
     # Never the username: that is an e-mail address, and the id shows on the run's page.
-    default = student or (student_key(request.user) if signed_in else "")
+    default = student or (student_key(signed_in_user(request)) if signed_in else "")
     params = None
     if student:
         params = sorted(variant(scenario, student).items())
@@ -80,7 +86,7 @@ def variant_run_request(
     version = visible_version(request, institution, resource, number)
     try:
         run = request_variant_run(
-            version, student_id=request.POST.get("student", ""), by=request.user
+            version, student_id=request.POST.get("student", ""), by=signed_in_user(request)
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -117,7 +123,7 @@ def variant_run_file(
     run_id: UUID,
     sha256: str,
     name: str,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A plot or the metrics of a variant run, only if that run recorded it."""
     version = visible_version(request, institution, resource, number)
     run = visible_run(request, version, run_id)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
@@ -30,7 +31,12 @@ from repository.trees.lineage import lineage_graph, lineage_svg
 from repository.validation.verdicts import Verdict, verdict_of
 from repository.web.content import preview_token
 from repository.web.forms import ForkForm
-from repository.web.lookups import ARTEFACT_TYPES, artefact_response, visible_version
+from repository.web.lookups import (
+    ARTEFACT_TYPES,
+    artefact_response,
+    signed_in_user,
+    visible_version,
+)
 from repository.web.variants import variant_context
 
 # States with nothing left to validate: the page stops polling and lists no pending steps.
@@ -206,7 +212,7 @@ def content_url(version: Version) -> str:
 
 def version_file(
     request: HttpRequest, institution: str, resource: str, number: int, path: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     version = visible_version(request, institution, resource, number)
     entry = get_object_or_404(
         VersionFile.objects.select_related("blob"), version=version, path=path
@@ -250,7 +256,7 @@ def version_diff(request: HttpRequest, institution: str, resource: str) -> HttpR
 
 def version_artefact(
     request: HttpRequest, institution: str, resource: str, number: int, sha256: str, name: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A file a validation run produced (screenshot, plot, metrics), if that run recorded it."""
     version = visible_version(request, institution, resource, number)
     recorded = {(a["sha256"], a["name"]) for a in artefact_files(version)}
@@ -272,7 +278,7 @@ def artefact_files(version: Version) -> list[dict[str, str]]:
 
 def version_download(
     request: HttpRequest, institution: str, resource: str, number: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     version = visible_version(request, institution, resource, number)
     response = StreamingHttpResponse(stream_version_zip(version), content_type="application/zip")
     name = f"{version.resource.slug}-v{version.number}.zip"
@@ -294,7 +300,7 @@ def version_fork(
             fork = fork_version(
                 source,
                 into=form.cleaned_data["institution"],
-                by=request.user,
+                by=signed_in_user(request),
                 licence=form.cleaned_data["licence"],
                 title=form.cleaned_data["title"] or None,
             )
@@ -318,7 +324,7 @@ def version_publish(
     """Publish a version that passed validation, or publish again one that was withdrawn."""
     version = visible_version(request, institution, resource, number)
     try:
-        publish_version(version, by=request.user)
+        publish_version(version, by=signed_in_user(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(version)
@@ -336,7 +342,7 @@ def version_withdraw(
     if request.method == "POST":
         reason = request.POST.get("reason", "")
         try:
-            withdraw_version(version, by=request.user, reason=reason)
+            withdraw_version(version, by=signed_in_user(request), reason=reason)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

@@ -1,5 +1,6 @@
 """What several resources' serializers share: absolute links, references, the error shape, input checks."""
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -12,7 +13,7 @@ import licensing
 from repository.models import Resource, Version
 
 
-def api_url(context: dict[str, Any], name: str, *args: object) -> str:
+def api_url(context: Mapping[str, Any], name: str, *args: object) -> str:
     """Absolute URL of an API route; reversed once per route, then formatted (lists call it a lot)."""
     path = url_template(name, len(args)).format(*(quote(str(a), safe=URL_SAFE) for a in args))
     request = context.get("request")
@@ -80,7 +81,9 @@ def person_name(user: Any) -> str:
 class ErrorDetail(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField()
+    # The API's error shape names this key `fields`; DRF's metaclass takes it as a declared
+    # field, though the stubs see it as Serializer.fields.
+    fields = serializers.DictField()  # type: ignore[assignment]
     conflicts = serializers.ListField(
         child=serializers.CharField(),
         required=False,

@@ -39,6 +39,7 @@ class AdaptationsOut(serializers.Serializer):
 
 
 class AdaptationsIn(serializers.Serializer):
-    source = serializers.ListField(
+    # A declared field named like Field.source in the stubs; DRF's metaclass collects it.
+    source = serializers.ListField(  # type: ignore[assignment]
         child=serializers.CharField(max_length=80), min_length=1, max_length=50
     )

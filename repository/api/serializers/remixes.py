@@ -25,7 +25,8 @@ class ForkIn(serializers.Serializer):
 
 
 class PickIn(serializers.Serializer):
-    source = serializers.IntegerField(min_value=1, help_text="Id of a version you may see.")
+    # A declared field named like Field.source in the stubs; DRF's metaclass collects it.
+    source = serializers.IntegerField(min_value=1, help_text="Id of a version you may see.")  # type: ignore[assignment]
     path = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -49,7 +50,8 @@ class RemixIn(serializers.Serializer):
     )
     title = serializers.CharField(max_length=200)
     entry_point = serializers.CharField(max_length=MAX_PATH)
-    picks = PickIn(many=True, min_length=1, max_length=50)
+    # many=True makes a ListSerializer, which takes these; the stubs type the child's __init__.
+    picks = PickIn(many=True, min_length=1, max_length=50)  # type: ignore[call-arg]
     files = serializers.DictField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=False),
         required=False,

@@ -15,7 +15,8 @@ class UpdateOut(serializers.Serializer):
         allow_null=True,
         help_text="The source version derived from (null if hidden).",
     )
-    source = VersionRef(read_only=True, help_text="The newer published version to pull.")
+    # A declared field named like Field.source in the stubs; DRF's metaclass collects it.
+    source = VersionRef(read_only=True, help_text="The newer published version to pull.")  # type: ignore[assignment]
 
 
 class UpstreamOut(serializers.Serializer):
@@ -29,6 +30,7 @@ class UpstreamOut(serializers.Serializer):
 
 
 class PullIn(MergeIn):
-    source = serializers.IntegerField(
+    # A declared field named like Field.source in the stubs; DRF's metaclass collects it.
+    source = serializers.IntegerField(  # type: ignore[assignment]
         min_value=1, help_text="Id of the newer published source version to pull."
     )

@@ -1,6 +1,6 @@
 """Contribution endpoints: propose, revise, review and merge changes to a resource."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -182,7 +182,7 @@ class ReviseContribution(ApiMixin, APIView):
         return contribution_created(request, contribution)
 
 
-REVIEW_ACTIONS = {
+REVIEW_ACTIONS: dict[str, Callable[..., Review]] = {
     Review.Kind.COMMENT: contributions.comment_on_contribution,
     Review.Kind.CHANGES_REQUESTED: contributions.request_changes,
     Review.Kind.APPROVED: contributions.approve_contribution,

@@ -50,7 +50,7 @@ class MemberList(ApiMixin, APIView):
 
     def get(self, request: Request, slug: str) -> Response:
         institution = get_object_or_404(Institution, slug=slug)
-        if not Membership.objects.filter(user=request.user, institution=institution).exists():
+        if not Membership.objects.filter(user=signed_in(request), institution=institution).exists():
             raise PermissionRefused(f"Only members of {institution.name} may list its members.")
         members = institution.memberships.select_related("user")
         paginator = MemberPagination()

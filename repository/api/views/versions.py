@@ -4,7 +4,8 @@ import json
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.http import HttpResponseNotModified, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -42,7 +43,7 @@ class BytesRenderer(BaseRenderer):
 
     charset = None
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):  # type: ignore[no-untyped-def]
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
         return json.dumps(data).encode() if data is not None else b""
 
 
@@ -108,14 +109,14 @@ class FileBytes(ApiMixin, APIView):
 
     renderer_classes = [JSONRenderer, OctetStreamRenderer]
 
-    def get(self, request: Request, pk: int, path: str) -> HttpResponse:
+    def get(self, request: Request, pk: int, path: str) -> HttpResponseBase:
         version = visible_version(request, pk)
         entry = get_object_or_404(
             VersionFile.objects.select_related("blob"), version=version, path=path
         )
         etag = f'"{entry.blob_id}"'
         if etag_matches(request, etag):
-            response: HttpResponse = HttpResponseNotModified()
+            response: HttpResponseBase = HttpResponseNotModified()
         else:
             # An attachment and never rendered here, so deposited markup cannot run on this origin.
             response = StreamingHttpResponse(

@@ -1,7 +1,7 @@
 """`manage.py collect_blobs`: delete stored files that no version uses any more."""
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandParser
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             f"{removed} unused blob(s) {'found' if options['dry_run'] else 'deleted'}."
         )
 
-    def delete_unrecorded_files(self, cutoff: object, artefacts: set[str], dry_run: bool) -> int:
+    def delete_unrecorded_files(self, cutoff: datetime, artefacts: set[str], dry_run: bool) -> int:
         """Files in storage without a Blob row (left before rows were touched first)."""
         storage = blobs.blob_storage()
         known = set(Blob.objects.values_list("sha256", flat=True)) | artefacts
