@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from repository.models import ApiClient, Membership
+from repository.models import ApiClient, Invitation, Membership
 
 
 def test_admin_changes_roles_and_removes_members_but_keeps_one_admin(
@@ -52,11 +52,19 @@ def test_admin_registers_an_api_client_sees_its_secret_once_and_revokes_it(
     assert not ApiClient.objects.filter(pk=api_client.pk).exists()
 
 
-def test_admin_invites_from_the_admin_page(client, northfield, admin, mailoutbox):
+def test_admin_invites_from_the_admin_page_and_the_invitation_is_mailed(
+    client, northfield, admin, mailoutbox, django_capture_on_commit_callbacks
+):
     client.force_login(admin)
-    client.post(
-        reverse("institution_invite", args=[northfield.slug]),
-        {"email": "new@northfield.ac.uk", "role": "staff"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("institution_invite", args=[northfield.slug]),
+            {"email": "New@northfield.ac.uk", "role": "staff"},
+        )
     page = client.get(reverse("institution_manage", args=[northfield.slug]))
     assert "new@northfield.ac.uk" in page.content.decode()
+    invitation = Invitation.objects.get(institution=northfield)
+    [mail] = mailoutbox
+    assert mail.to == ["new@northfield.ac.uk"]
+    assert mail.subject == "Join Northfield University on Remixbank"
+    assert reverse("accept_invitation", args=[invitation.token]) in mail.body
