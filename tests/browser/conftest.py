@@ -5,24 +5,22 @@ live server, two origins (and two cookie jars), as in production. One browser pe
 Celery worker per module, sharing one blob folder with the live server.
 """
 
+import hashlib
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.files.storage import storages
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.conftest import forget_blob_storage
 from tests.worker import celery_worker
 
 # Playwright's sync API keeps an event loop in the main thread; Django's ORM calls from the
 # test body are still synchronous, so the async-safety guard would refuse them wrongly.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("REMIXBANK_TEST_CHROMIUM", "/usr/lib/chromium/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -33,24 +31,22 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-AXE_DIR = ROOT / ".cache" / "npm"
-AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core, vendored so no test fetches anything: `npm pack axe-core@4.14.1`, its axe.min.js
+# (MPL-2.0, the licence is in the file's header). To update, replace the file and both values.
+AXE_VERSION = "4.14.1"
+AXE_JS = Path(__file__).parent / "vendor" / f"axe-{AXE_VERSION}.min.js"
+AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
 
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    """axe-core's script, installed from npm into .cache/npm on first use."""
-    if not AXE_JS.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is needed to install axe-core")
-        subprocess.run(
-            [npm, "install", "--prefix", str(AXE_DIR), "axe-core@4", "--no-audit", "--no-fund"],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return AXE_JS.read_text(encoding="utf-8")
+    """axe-core's script, checked against the checksum it was vendored with."""
+    data = AXE_JS.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    assert digest == AXE_SHA256, f"{AXE_JS} has SHA-256 {digest}, not the vendored {AXE_SHA256}"
+    source = data.decode("utf-8")
+    assert source.startswith(f"/*! axe v{AXE_VERSION}"), f"{AXE_JS} is not axe-core {AXE_VERSION}"
+    return source
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +74,9 @@ def blob_folder(settings, web_blobs: Path) -> Iterator[Path]:
             "OPTIONS": {"location": str(web_blobs)},
         },
     }
-    storages._storages.pop("blobs", None)
+    forget_blob_storage()
     yield web_blobs
-    storages._storages.pop("blobs", None)
+    forget_blob_storage()
 
 
 @pytest.fixture
