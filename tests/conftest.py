@@ -7,6 +7,7 @@ fail (tests/skip_gate.py).
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,10 +72,11 @@ def redis_db(url: str) -> int:
 
 
 @pytest.fixture(autouse=True)
-def blob_folder(settings, tmp_path: Path) -> Path:
+def blob_folder(settings, tmp_path: Path) -> Iterator[Path]:
     """Each test stores blobs in its own folder, so tests cannot see each other's files."""
     if settings.STORAGE_BACKEND != "local":
-        return tmp_path
+        yield tmp_path
+        return
     folder = tmp_path / "blobs"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -83,9 +85,15 @@ def blob_folder(settings, tmp_path: Path) -> Path:
             "OPTIONS": {"location": str(folder)},
         },
     }
-    storages._storages.pop("blobs", None)
+    forget_blob_storage()
     yield folder
-    storages._storages.pop("blobs", None)
+    forget_blob_storage()
+
+
+def forget_blob_storage() -> None:
+    """Drop the cached "blobs" storage, so the next use reads the overridden settings."""
+    # StorageHandler's cache is private, hence not in Django's type stubs.
+    storages._storages.pop("blobs", None)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
@@ -96,21 +104,21 @@ def no_content_runs(settings) -> None:
 
 @pytest.fixture
 def northfield(db) -> Institution:
-    return InstitutionFactory(
+    return InstitutionFactory.create(
         slug="northfield", name="Northfield University", email_domains=["northfield.ac.uk"]
     )
 
 
 @pytest.fixture
 def southbank(db) -> Institution:
-    return InstitutionFactory(
+    return InstitutionFactory.create(
         slug="southbank", name="Southbank College", email_domains=["southbank.ac.uk"]
     )
 
 
 def member(institution: Institution, email: str, name: str, role: str):
-    user = UserFactory(email=email, username=email, first_name=name)
-    MembershipFactory(user=user, institution=institution, role=role)
+    user = UserFactory.create(email=email, username=email, first_name=name)
+    MembershipFactory.create(user=user, institution=institution, role=role)
     return user
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from repository.models import Institution, Membership, Resource, Version, VersionFile
@@ -20,7 +21,7 @@ APP_JS = b"""document.getElementById('b').addEventListener('click', () => {
 });"""
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
@@ -31,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class InstitutionFactory(factory.django.DjangoModelFactory):
+class InstitutionFactory(factory.django.DjangoModelFactory[Institution]):
     class Meta:
         model = Institution
         django_get_or_create = ["slug"]
@@ -41,7 +42,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     email_domains = factory.LazyAttribute(lambda i: [f"{i.slug}.ac.uk"])
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -50,7 +51,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.STAFF
 
 
-class ResourceFactory(factory.django.DjangoModelFactory):
+class ResourceFactory(factory.django.DjangoModelFactory[Resource]):
     class Meta:
         model = Resource
 
@@ -60,7 +61,7 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     title = factory.LazyAttribute(lambda r: r.slug.replace("-", " ").title())
 
 
-class VersionFactory(factory.django.DjangoModelFactory):
+class VersionFactory(factory.django.DjangoModelFactory[Version]):
     """A version row as stored, with no checks run: for data that older code let through."""
 
     class Meta:
@@ -79,7 +80,7 @@ class VersionFactory(factory.django.DjangoModelFactory):
 
 def stored_version(files: dict[str, bytes], **fields: Any) -> Version:
     """A version made straight in the database with `files` in its tree (the latest published)."""
-    version = VersionFactory(**fields)
+    version = VersionFactory.create(**fields)
     for path, content in files.items():
         sha, _ = blobs.put_bytes(content)
         VersionFile.objects.create(version=version, path=path, blob_id=sha)

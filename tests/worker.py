@@ -92,7 +92,7 @@ def worker_log(blob_dir: Path) -> str:
     return log.read_text(errors="replace") if log.exists() else ""
 
 
-def wait_for(predicate, *, timeout: float = 90.0, every: float = 0.3) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(predicate, *, timeout: float = 90.0, every: float = 0.3) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

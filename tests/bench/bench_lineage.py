@@ -26,7 +26,7 @@ def main() -> None:
     )
 
 
-def median_ms(fn, args) -> float:  # type: ignore[no-untyped-def]
+def median_ms(fn, args) -> float:
     timings = []
     for arg in args:
         started = time.perf_counter()

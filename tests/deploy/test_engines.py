@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import storages
 from django.core.management import call_command
 
 from repository.actions.deposits import deposit_package
@@ -16,6 +15,7 @@ from repository.actions.forks import fork_version
 from repository.actions.validation import validate_version
 from repository.models import Version
 from repository.storage import blobs
+from tests.conftest import forget_blob_storage
 from tests.worker import ROOT, celery_worker, wait_for, worker_database_url
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
@@ -112,15 +112,15 @@ def s3_storage(settings, tmp_path):
                 },
             },
         }
-        storages._storages.pop("blobs", None)
+        forget_blob_storage()
         yield client
     finally:
-        storages._storages.pop("blobs", None)
+        forget_blob_storage()
         server.terminate()
         server.wait(timeout=10)
 
 
-def bucket_keys(client) -> set[str]:  # type: ignore[no-untyped-def]
+def bucket_keys(client) -> set[str]:
     return {o["Key"] for o in client.list_objects_v2(Bucket="remixbank-test").get("Contents", [])}
 
 

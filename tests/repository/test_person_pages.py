@@ -11,12 +11,12 @@ from tests.factories import ResourceFactory, VersionFactory
 from tests.repository.remixing import published, validated
 
 
-def page(client: Client, user_id: int):  # type: ignore[no-untyped-def]
+def page(client: Client, user_id: int):
     return client.get(reverse("person", args=[user_id]))
 
 
-def made_version(person, institution, state: str) -> Version:  # type: ignore[no-untyped-def]
-    return VersionFactory(
+def made_version(person, institution, state: str) -> Version:
+    return VersionFactory.create(
         resource=ResourceFactory(institution=institution), created_by=person, state=state
     )
 

@@ -130,7 +130,7 @@ def test_the_sqlite_index_is_restored_with_what_was_written_while_it_was_missing
     db.close()
 
 
-SQLITE_SETTINGS = {
+SQLITE_SETTINGS: dict[str, object] = {
     "ENGINE": "django.db.backends.sqlite3",
     "OPTIONS": {},
     "TIME_ZONE": None,

@@ -18,7 +18,7 @@ def nested(levels: int) -> object:
     return value
 
 
-def scenario_version(institution, scenario: bytes):  # type: ignore[no-untyped-def]
+def scenario_version(institution, scenario: bytes):
     resource = ResourceFactory(
         institution=institution, slug="lake", kind=Resource.Kind.SCENARIO, title="Lake"
     )
@@ -26,7 +26,7 @@ def scenario_version(institution, scenario: bytes):  # type: ignore[no-untyped-d
     return stored_version({"lake.json": scenario}, resource=resource, manifest=data)
 
 
-def example(**changes: object) -> dict:  # type: ignore[type-arg]
+def example(**changes: object) -> dict:
     data = json.loads((SCENARIO_DIR / "predator_prey.json").read_text())
     data.update(changes)
     return data

@@ -27,7 +27,7 @@ def draft(package, northfield, admin, staff):
     return version
 
 
-def persona(request, name):  # type: ignore[no-untyped-def]
+def persona(request, name):
     return AnonymousUser() if name == "anonymous" else request.getfixturevalue(name)
 
 

@@ -170,7 +170,7 @@ def test_author_revises_from_the_web_after_changes_are_requested(client, base, s
     assert text_of(proposal, "app.js") == "// second, explained\n"
 
 
-def text_of(contribution, path):  # type: ignore[no-untyped-def]
+def text_of(contribution, path):
     return blobs.read_blob(contribution.files.get(path=path).blob_id).decode()
 
 

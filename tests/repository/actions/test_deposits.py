@@ -26,7 +26,7 @@ def add_manifest(archive: zipfile.ZipFile, **overrides: object) -> None:
     archive.writestr("remixbank.json", json.dumps(manifest(**overrides)))
 
 
-def zip_with(path: Path, build) -> Path:  # type: ignore[no-untyped-def]
+def zip_with(path: Path, build) -> Path:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns on the duplicate names we make on purpose
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:

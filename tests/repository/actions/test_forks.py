@@ -137,6 +137,7 @@ def test_a_collection_cannot_be_forked_or_remixed_as_one_work(
     some_path = (
         collection.files.exclude(path__endswith=".txt").values_list("path", flat=True).first()
     )
+    assert some_path is not None
     with pytest.raises(LicenceRefused, match="is a collection"):
         remix_versions(
             picks=[Pick(collection, some_path)],

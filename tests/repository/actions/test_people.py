@@ -23,7 +23,9 @@ def test_signup_then_verified_domain_joins_as_student(client, northfield):
     )
     assert response.status_code == 302
     assert not Membership.objects.exists()  # not before the address is confirmed
-    link = re.search(r"http://\S+", mail.outbox[0].body).group(0)
+    found = re.search(r"http://\S+", str(mail.outbox[0].body))
+    assert found is not None, mail.outbox[0].body
+    link = found.group(0)
     client.get(link.removeprefix("http://127.0.0.1:8000"))
     membership = Membership.objects.get()
     assert (membership.user.email, membership.institution, membership.role) == (
@@ -52,7 +54,7 @@ def test_invitation_by_admin_joins_with_the_role(
             site_url="http://x",
         )
     assert "frank@elsewhere.org" in mail.outbox[0].to
-    frank = UserFactory(email="frank@elsewhere.org", username="frank@elsewhere.org")
+    frank = UserFactory.create(email="frank@elsewhere.org", username="frank@elsewhere.org")
     membership = people.accept_invitation(invitation.token, user=frank)
     assert membership.role == Membership.Role.STAFF
     with pytest.raises(DomainError, match="already used"):

@@ -19,6 +19,7 @@ def version(package, northfield, staff):
 
 def test_package_step_passes_a_good_version(version):
     run = validate_version(version.pk)
+    assert run is not None
     version.refresh_from_db()
     assert run.state == ValidationRun.State.PASSED
     assert version.state == Version.State.PASSED
@@ -43,6 +44,7 @@ def test_a_tampered_blob_fails_validation(version, blob_folder):
     stored = next(p for p in blob_folder.rglob(sha))
     stored.write_bytes(b"alert('changed on disk')")
     run = validate_version(version.pk)
+    assert run is not None
     version.refresh_from_db()
     assert version.state == Version.State.FAILED
     assert "does not match its hash" in run.steps.get(name="package").messages[0]
@@ -60,6 +62,7 @@ def test_a_run_that_keeps_dying_ends_in_error_after_three_attempts(version, sett
     settings.VALIDATION_MAX_ATTEMPTS = 3
     ValidationRun.objects.create(version=version, validator_release=CHECKS_RELEASE, attempts=3)
     run = validate_version(version.pk)
+    assert run is not None
     version.refresh_from_db()
     assert run.state == ValidationRun.State.ERROR
     assert version.state == Version.State.FAILED
@@ -98,6 +101,7 @@ def test_new_validator_release_revalidates_published_versions_without_unpublishi
     sha = version.files.get(path="app.js").blob_id
     next(p for p in blob_folder.rglob(sha)).write_bytes(b"damaged")
     run = validate_version(version.pk, revalidate=True)
+    assert run is not None
     version.refresh_from_db()
     assert run.validator_release == "checks-next"
     assert run.state == ValidationRun.State.FAILED
@@ -110,6 +114,8 @@ def test_revalidation_is_not_run_for_new_versions_by_accident(version):
     from repository.actions import validation
 
     run = validate_version(version.pk, revalidate=True)
+
+    assert run is not None
     assert run is not None  # a new version is validated normally
     version.refresh_from_db()
     assert version.state == Version.State.PASSED
@@ -125,6 +131,7 @@ def test_a_run_is_continued_by_workers_that_name_another_release(version, monkey
     assert run.state == ValidationRun.State.RUNNING
     monkeypatch.setattr(validation, "validator_release", lambda kind: "checks-2+chromium-999")
     finished = validate_version(version.pk, queues={"browser"})
+    assert finished is not None
     assert finished.pk == run.pk
     assert ValidationRun.objects.filter(version=version).count() == 1
 

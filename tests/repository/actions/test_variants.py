@@ -44,7 +44,9 @@ def test_a_student_runs_their_variant_and_sees_its_checks_and_plots(
     assert response["Location"] == reverse("version_variant_run", args=[*args, run.public_id])
     assert len(queued) == 1
     assert run.parameters == variant(version_scenario(scenario), "s1234")
-    run = execute_variant_run(run.pk)  # what the sandbox worker does
+    finished = execute_variant_run(run.pk)  # what the sandbox worker does
+    assert finished is not None
+    run = finished
     assert run.state in {VariantRun.State.PASSED, VariantRun.State.FAILED}, run.messages
     assert any("energy" in m for m in run.messages)
     page = client.get(run.get_absolute_url()).content.decode()
@@ -92,8 +94,9 @@ def run_urls(run: VariantRun) -> list[str]:
 @pytest.fixture
 def charlies_run(scenario, student):
     """Charlie's finished run, with its plots and metrics."""
-    run = request_variant_run(scenario, student_id="charlie@northfield.ac.uk", by=student)
-    run = execute_variant_run(run.pk)
+    requested = request_variant_run(scenario, student_id="charlie@northfield.ac.uk", by=student)
+    run = execute_variant_run(requested.pk)
+    assert run is not None
     assert run.files, run.messages
     return run
 
@@ -310,7 +313,8 @@ def test_an_institutions_members_share_an_allowance_other_institutions_keep_thei
 def test_people_with_no_institution_share_one_allowance(scenario, settings):
     settings.VARIANT_RUNS_PER_MINUTE_INSTITUTION = 2
     loners = [
-        UserFactory(email=f"l{i}@example.com", username=f"l{i}@example.com") for i in range(3)
+        UserFactory.create(email=f"l{i}@example.com", username=f"l{i}@example.com")
+        for i in range(3)
     ]
     request_variant_run(scenario, student_id="s1", by=loners[0])
     request_variant_run(scenario, student_id="s2", by=loners[1])

@@ -74,7 +74,7 @@ def test_web_pages_refuse_it_too(db, http):
 def test_the_limit_is_a_setting_and_shallow_json_reaches_the_view(api, staff, make_token, settings):
     settings.JSON_MAX_DEPTH = 2
     headers = bearer(make_token(staff, "deposit"))
-    body = {"sources": [[[1]]], "title": "t"}
+    body: dict[str, object] = {"sources": [[[1]]], "title": "t"}
     refused = api.post("/api/v1/remixes/", body, format="json", **headers)
     assert refused.status_code == 400
     assert_shape(refused.json(), "json_too_deep")

@@ -16,7 +16,7 @@ def content_runs(settings) -> None:
     settings.VALIDATION_RUN_CONTENT = True
 
 
-def deposit_scenario(folder, tmp_path, northfield, staff):  # type: ignore[no-untyped-def]
+def deposit_scenario(folder, tmp_path, northfield, staff):
     package = zip_folder(folder, tmp_path / "scenario.zip", scenario_manifest())
     return deposit_package(package=package, institution=northfield, by=staff)
 
@@ -24,6 +24,7 @@ def deposit_scenario(folder, tmp_path, northfield, staff):  # type: ignore[no-un
 def test_scenario_runs_sandboxed_and_keeps_plots(content_runs, tmp_path, northfield, staff, client):
     version = deposit_scenario(SCENARIO_DIR, tmp_path, northfield, staff)
     run = validate_version(version.pk)
+    assert run is not None
     version.refresh_from_db()
     step = run.steps.get(name="run")
     assert step.status == "passed", step.messages
@@ -51,6 +52,7 @@ def test_student_error_fails_the_version_with_their_line(content_runs, tmp_path,
     )
     version = deposit_scenario(folder, tmp_path, northfield, staff)
     run = validate_version(version.pk)
+    assert run is not None
     version.refresh_from_db()
     message = run.steps.get(name="run").messages[0]
     assert version.state == Version.State.FAILED

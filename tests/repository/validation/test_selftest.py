@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def test_worker_without_bubblewrap_refuses_sandbox_work_and_says_why(blob_folder
         found = shutil.which(tool)
         if found:
             (bin_dir / tool).symlink_to(found)
-    path = f"{bin_dir}{os.pathsep}{Path(os.sys.executable).parent}"
+    path = f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}"
     with celery_worker(blob_dir=blob_folder, queues="sandbox", path=path):
         assert wait_for(lambda: "Refusing sandbox work" in worker_log(blob_folder), timeout=120), (
             worker_log(blob_folder)[-3000:]

@@ -12,7 +12,7 @@ from tests.factories import build_zip, manifest, tool_files
 CC_BY_NC_DEED = b"This work is licensed under https://creativecommons.org/licenses/by-nc/4.0/\n"
 
 
-def deposit(tmp_path, northfield, staff, files=None, **manifest_overrides):  # type: ignore[no-untyped-def]
+def deposit(tmp_path, northfield, staff, files=None, **manifest_overrides):
     package = build_zip(tmp_path / "p.zip", files, manifest_data=manifest(**manifest_overrides))
     return deposit_package(package=package, institution=northfield, by=staff)
 
@@ -83,6 +83,7 @@ def test_failed_content_step_fails_the_version(tmp_path, northfield, staff):
     page = b'<!doctype html><script src="http://evil.example/x.js"></script>'
     version = deposit(tmp_path, northfield, staff, {"index.html": page})
     run = validate_version(version.pk)
+    assert run is not None
     version.refresh_from_db()
     assert version.state == Version.State.FAILED
     assert [s.name for s in run.steps.all()] == ["package", "licence", "content"]
@@ -96,4 +97,5 @@ def test_run_steps_are_recorded_as_skipped_when_content_runs_are_off(
         tmp_path, northfield, staff, {"s.json": b"{}"}, kind=kind, entry_point="s.json"
     )
     run = validate_version(version.pk)
+    assert run is not None
     assert run.steps.get(name="run").status == "skipped"

@@ -20,6 +20,7 @@ def content_runs(settings) -> None:
 def test_tool_loads_fuzzes_and_keeps_a_screenshot(content_runs, package, northfield, staff, client):
     version = deposit_package(package=package, institution=northfield, by=staff)
     run = validate_version(version.pk)
+    assert run is not None
     version.refresh_from_db()
     step = run.steps.get(name="run")
     assert step.status == "passed", step.messages
@@ -46,6 +47,7 @@ def test_tool_that_throws_at_load_fails_with_file_and_line(
     package = build_zip(tmp_path / "broken.zip", tool_files(**{"app.js": THROWS_AT_LOAD}))
     version = deposit_package(package=package, institution=northfield, by=staff)
     run = validate_version(version.pk)
+    assert run is not None
     version.refresh_from_db()
     assert version.state == Version.State.FAILED
     message = " ".join(run.steps.get(name="run").messages)

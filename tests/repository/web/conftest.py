@@ -16,7 +16,7 @@ def published(package, northfield, staff):
 
 
 @pytest.fixture
-def catalogue(tmp_path, northfield, southbank, staff, outsider):  # type: ignore[no-untyped-def]
+def catalogue(tmp_path, northfield, southbank, staff, outsider):
     return [
         publish(tmp_path, northfield, staff, "a", title="Optics bench", subjects=["physics"]),
         publish(tmp_path, northfield, staff, "b", title="Fractions", license="CC-BY-NC-4.0"),

@@ -15,7 +15,7 @@ def version_url(version: Version, name: str = "version", *extra: object) -> str:
     )
 
 
-def publish(tmp_path, institution, by, name="p", **fields):  # type: ignore[no-untyped-def]
+def publish(tmp_path, institution, by, name="p", **fields):
     package = build_zip(tmp_path / f"{name}.zip", manifest_data=manifest(**fields))
     version = deposit_package(package=package, institution=institution, by=by)
     validate_version(version.pk)
@@ -23,5 +23,5 @@ def publish(tmp_path, institution, by, name="p", **fields):  # type: ignore[no-u
     return version
 
 
-def titles(response) -> list[str]:  # type: ignore[no-untyped-def]
+def titles(response) -> list[str]:
     return [c["resource"].title for c in response.context["cards"]]
