@@ -28,11 +28,8 @@ def reachable(port: int) -> bool:
 
 
 def require_service(port: int, name: str) -> None:
+    # A skip, which fails the run in CI (tests/skip_gate.py): there .ci/run starts the service.
     if not reachable(port):
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"{name} is not running on 127.0.0.1:{port}; .ci/run should have started it"
-            )
         pytest.skip(f"{name} is not running on 127.0.0.1:{port}")
 
 
