@@ -100,5 +100,6 @@ def test_load_demo_publishes_a_fork_a_remix_and_a_merged_student_contribution_on
     assert set(Version.objects.values_list("state", flat=True)) == {Version.State.PUBLISHED}
     merged = Contribution.objects.get()
     assert merged.state == Contribution.State.MERGED
+    assert merged.merged_version is not None
     assert merged.merged_version.contributors == ["Charlie Reed"]
     assert capsys.readouterr().out.endswith("Demo content already loaded.\n")
