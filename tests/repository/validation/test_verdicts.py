@@ -21,7 +21,7 @@ Run, Step = ValidationRun.State, ValidationStep.Status
     ],
 )
 def test_verdict_of_a_run(db, run_state, steps, verdict):
-    version = VersionFactory()
+    version = VersionFactory.create()
     run = ValidationRun.objects.create(version=version, validator_release="t", state=run_state)
     for position, status in enumerate(steps):
         ValidationStep.objects.create(
@@ -31,4 +31,4 @@ def test_verdict_of_a_run(db, run_state, steps, verdict):
 
 
 def test_a_version_never_validated_is_pending(db):
-    assert verdict_of(VersionFactory()) == Verdict.PENDING
+    assert verdict_of(VersionFactory.create()) == Verdict.PENDING
