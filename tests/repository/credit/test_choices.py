@@ -24,6 +24,7 @@ def test_older_and_ported_licences_are_folded_into_a_few_groups():
     assert form[0] == ("CC-BY-4.0", "CC BY 4.0 (recommended)")
     label, rest = form[-1]
     assert label == "Also permitted, not recommended"
+    assert isinstance(rest, list)
     assert len(rest) == choices.permitted_count
 
 
