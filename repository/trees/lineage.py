@@ -211,6 +211,10 @@ NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 170, 46, 60, 18, 20
 MAX_DRAWN = 200
 
 
+#: Width of the legend's edge line (three kinds side by side, 110 units apart, and their labels).
+LEGEND_W = 330
+
+
 def lineage_svg(graph: dict[str, Any]) -> str:
     """Draw the graph as an accessible SVG: generations left to right, colour per institution.
 
@@ -233,7 +237,8 @@ def lineage_svg(graph: dict[str, Any]) -> str:
                 PAD + (d - first) * (NODE_W + GAP_X),
                 PAD + row * (NODE_H + GAP_Y),
             )
-    width = PAD * 2 + max(len(columns), 1) * (NODE_W + GAP_X)
+    # Never narrower than the legend's line of three edge kinds (fork, remix, merge).
+    width = max(PAD * 2 + max(len(columns), 1) * (NODE_W + GAP_X), PAD * 2 + LEGEND_W)
     legend_top = PAD + max((len(m) for m in columns.values()), default=1) * (NODE_H + GAP_Y)
     height = legend_top + 24 * (len(institutions) + 4)
     root = next((n for n in nodes if n["id"] == graph["root"]), None)
@@ -280,7 +285,7 @@ def lineage_svg(graph: dict[str, Any]) -> str:
             f'stroke="{colour[node["institution"]]}" stroke-width="{4 if is_root else 2}"/>'
             f'<rect x="{x}" y="{y}" width="8" height="{NODE_H}" fill="{colour[node["institution"]]}"/>'
             f'<text x="{x + 14}" y="{y + 19}" font-size="13" fill="#111"'
-            f"{weight}>{e(shorten(label, 22))}</text>"
+            f"{weight}>{e(shorten(label, 19 if is_root else 22))}</text>"
             f'<text x="{x + 14}" y="{y + 36}" font-size="11" fill="#333">'
             f"{e(shorten(node['institution_name'], 26))}</text></g></a>"
         )

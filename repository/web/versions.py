@@ -173,11 +173,7 @@ def version_context_page(
     context["screenshot"] = next(
         (a for a in context["artefacts"] if a["name"] == "screenshot.png"), None
     )
-    context["plots"] = [
-        a
-        for a in context["artefacts"]
-        if a["name"] != "screenshot.png" and a["name"].endswith((".png", ".svg"))
-    ]
+    context["plots"] = plots_of(context["artefacts"])
     context["data_files"] = [
         a for a in context["artefacts"] if not a["name"].endswith((".png", ".svg"))
     ]
@@ -267,13 +263,31 @@ def version_artefact(
 
 
 def artefact_files(version: Version) -> list[dict[str, str]]:
-    files = []
+    """The artefacts of the newest run that kept any (older runs' are history, not shown)."""
     for run in version.validation_runs.prefetch_related("steps"):
+        files = []
         for step in run.steps.all():
             files.extend(step.artefacts.get("files", []))
             if "screenshot" in step.artefacts:
                 files.append({"name": "screenshot.png", "sha256": step.artefacts["screenshot"]})
-    return files
+        if files:
+            return files
+    return []
+
+
+def plots_of(artefacts: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Each plot once: its SVG to show (PNG where there is no SVG), and its PNG to download."""
+    by_stem: dict[str, dict[str, Any]] = {}
+    for a in artefacts:
+        stem, _, ext = a["name"].rpartition(".")
+        if a["name"] == "screenshot.png" or ext not in {"svg", "png"}:
+            continue
+        by_stem.setdefault(stem, {"title": stem.replace("_", " ")})[ext] = a
+    plots = []
+    for plot in by_stem.values():
+        plot["shown"] = plot.get("svg") or plot["png"]
+        plots.append(plot)
+    return plots
 
 
 def version_download(

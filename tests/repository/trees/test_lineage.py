@@ -59,3 +59,25 @@ def test_svg_is_accessible_and_tells_institutions_apart(family, staff, client):
     client.force_login(staff)
     page = client.get(f"/i/northfield/{a.resource.slug}/v1/lineage/")
     assert page.status_code == 200 and b"<svg" in page.content
+
+
+def test_svg_keeps_its_legend_inside_and_long_titles_in_their_boxes(family, staff):
+    import re
+
+    from repository.models import Resource
+    from repository.trees.lineage import LEGEND_W, NODE_W, PAD
+
+    root, *_ = family
+    Resource.objects.filter(pk=root.resource_id).update(
+        title="A very long title for a learning tool about the sun"
+    )
+    root.refresh_from_db()
+    svg = lineage_svg(lineage_graph(root, user=staff))
+    width = int(re.search(r'<svg[^>]* width="(\d+)"', svg).group(1))
+    assert width >= PAD * 2 + LEGEND_W
+    merge_label_x = max(int(x) for x in re.findall(r'<text x="(\d+)"[^>]*>merge</text>', svg))
+    assert merge_label_x + 40 <= width  # "merge" at 12 px fits inside
+    # The full title is kept for hover; the box shows a shortened one that fits its width.
+    assert "A very long title for a learning tool about the sun v1" in svg
+    shown = re.findall(r'font-weight="bold">([^<]*)</text>', svg)
+    assert shown and all(len(label) * 8 <= NODE_W - 14 for label in shown)

@@ -132,3 +132,14 @@ def test_fork_form_folds_the_licences_that_are_permitted_but_not_recommended(
     assert html.count("permitted but not recommended") == 1
     assert html.count("is an older version; CC recommends 4.0") == 1
     assert '<optgroup label="Also permitted, not recommended">' in html
+
+
+def test_a_scenario_page_offers_no_tool_tab(client, tmp_path, northfield, staff):
+    from repository.management.commands.load_demo import SCENARIO_DIR, scenario_manifest, zip_folder
+
+    package = zip_folder(SCENARIO_DIR, tmp_path / "scenario.zip", scenario_manifest())
+    scenario = deposit_package(package=package, institution=northfield, by=staff)
+    validate_version(scenario.pk)
+    html = client.get(version_url(scenario)).content.decode()
+    assert "Solar tracker on a hill" in html
+    assert "Open in a new tab" not in html
