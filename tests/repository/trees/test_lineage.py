@@ -73,7 +73,9 @@ def test_svg_keeps_its_legend_inside_and_long_titles_in_their_boxes(family, staf
     )
     root.refresh_from_db()
     svg = lineage_svg(lineage_graph(root, user=staff))
-    width = int(re.search(r'<svg[^>]* width="(\d+)"', svg).group(1))
+    found = re.search(r'<svg[^>]* width="(\d+)"', svg)
+    assert found is not None
+    width = int(found.group(1))
     assert width >= PAD * 2 + LEGEND_W
     merge_label_x = max(int(x) for x in re.findall(r'<text x="(\d+)"[^>]*>merge</text>', svg))
     assert merge_label_x + 40 <= width  # "merge" at 12 px fits inside
