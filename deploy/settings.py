@@ -218,7 +218,7 @@ FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", "") or None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # JSON (request bodies, manifests, stored scenarios) nested deeper than this is refused before
 # it is parsed (repository/safejson.py); real documents need a handful of levels.
-JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 64)
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 64, minimum=1)
 
 # Package limits applied to every deposit (repository/storage/packages.py).
 PACKAGE_MAX_FILES = env_int("PACKAGE_MAX_FILES", 2000)

@@ -82,3 +82,9 @@ def test_unknown_storage_backend_is_refused():
 def test_a_public_site_must_have_its_own_secret_key():
     result = load({"SITE_URL": "https://remixbank.example.ac.uk", "SECRET_KEY": ""})
     assert "SECRET_KEY must be set when SITE_URL is not a local address" in result.stderr
+
+
+def test_a_json_depth_below_one_is_refused():
+    result = load({"JSON_MAX_DEPTH": "0"})
+    assert result.returncode != 0
+    assert "JSON_MAX_DEPTH='0' is too small; use 1 or more" in result.stderr
