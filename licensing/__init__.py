@@ -1,4 +1,6 @@
-"""Creative Commons rules as plain Python: the catalogue, adaptation rules, collections, credit.
+"""Licence rules as plain Python: the catalogue, adaptation rules, expressions, collections, credit.
+
+Creative Commons content licences and software licences (SPDX ids and expressions) side by side.
 
 No Django and no database: `repository` calls these functions at every fork, remix and merge.
 """
@@ -14,11 +16,13 @@ from licensing.catalogue import (
     License,
     UnknownLicence,
     all_licenses,
+    current_id,
     get_license,
     is_known,
     license_for_url,
 )
 from licensing.collection import Collection, collection_notices
+from licensing.expressions import BadLicenceExpression, manifest_license
 from licensing.rules import (
     LicenceConflict,
     LicenseOption,
@@ -31,6 +35,7 @@ from licensing.rules import (
 )
 
 __all__ = [
+    "BadLicenceExpression",
     "Collection",
     "LicenceConflict",
     "License",
@@ -45,11 +50,13 @@ __all__ = [
     "attribution_jsonld",
     "attribution_text",
     "collection_notices",
+    "current_id",
     "explain",
     "explain_refusal",
     "get_license",
     "is_known",
     "license_for_url",
+    "manifest_license",
     "recommended_adaptation_license",
     "require_adaptation_license",
 ]

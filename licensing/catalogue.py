@@ -7,9 +7,14 @@ Sources:
   (github.com/creativecommons/cc-legal-tools-data); the 1.0 BY-NC-ND licence is at by-nd-nc/1.0/.
 - Ports without an SPDX id get our own `LicenseRef-CC-<UNIT>-<version>-<port>` id, as SPDX
   prescribes for licences outside its list.
-- Non-CC licences are the ones CC lists as ShareAlike-compatible
+- Non-CC content licences are the ones CC lists as ShareAlike-compatible
   (https://creativecommons.org/compatiblelicenses): Free Art License 1.3 (two-way with BY-SA 4.0)
   and GNU GPLv3 (one-way from BY-SA 4.0).
+- Software licences: the SPDX License List (https://spdx.org/licenses/), current ids and the
+  deprecated ids it still lists (`GPL-3.0`, `GPL-3.0+`, `LGPL-2.1`, ...), which are accepted and
+  normalised to the current ones. Their strength (permissive, weak, strong or network copyleft)
+  follows the FSF's "Various Licenses and Comments about Them"
+  (https://www.gnu.org/licenses/license-list.html).
 """
 
 from __future__ import annotations
@@ -114,12 +119,40 @@ _PLAIN_WORDS = {
 }
 
 
+PERMISSIVE, WEAK_COPYLEFT, STRONG_COPYLEFT, NETWORK_COPYLEFT = (
+    "permissive",
+    "weak copyleft",
+    "strong copyleft",
+    "network copyleft",
+)
+
+# SPDX's deprecated ids (spdx.org/licenses, "Deprecated License Identifiers") and the current id
+# each one meant: a bare GNU id meant "only", the "+" suffix "or later" (SPDX 3.0 release notes).
+DEPRECATED_IDS = {
+    "GPL-2.0": "GPL-2.0-only",
+    "GPL-2.0+": "GPL-2.0-or-later",
+    "GPL-3.0": "GPL-3.0-only",
+    "GPL-3.0+": "GPL-3.0-or-later",
+    "LGPL-2.1": "LGPL-2.1-only",
+    "LGPL-2.1+": "LGPL-2.1-or-later",
+    "LGPL-3.0": "LGPL-3.0-only",
+    "LGPL-3.0+": "LGPL-3.0-or-later",
+    "AGPL-3.0": "AGPL-3.0-only",
+    "GPL-2.0-with-classpath-exception": "GPL-2.0-only WITH Classpath-exception-2.0",
+    "GPL-3.0-with-GCC-exception": "GPL-3.0-only WITH GCC-exception-3.1",
+}
+
+# What people write for "no licence stated" in SPDX documents (SPDX spec 2.3, §7.13): these are
+# not licences, so they get their own message instead of a near-miss suggestion.
+NO_LICENCE_VALUES = ("NOASSERTION", "NONE")
+
+
 class UnknownLicence(ValueError):
     """A licence id that is not in the catalogue; the message suggests the closest known ids."""
 
-    def __init__(self, license_id: object) -> None:
+    def __init__(self, license_id: object, message: str | None = None) -> None:
         self.license_id = license_id
-        super().__init__(_unknown_message(license_id))
+        super().__init__(message or _unknown_message(license_id))
 
 
 @dataclass(frozen=True)
@@ -138,20 +171,43 @@ class License:
     non_commercial: bool
     no_derivatives: bool
     public_domain: bool
-    family: str  # "by", "by-sa", ..., "cc0", "pdm", "lal", "gpl-only", "gpl-or-later"
+    family: str  # "by", "by-sa", ..., "cc0", "pdm", "lal", "software"
+    # Software licences only: PERMISSIVE, WEAK_COPYLEFT, STRONG_COPYLEFT or NETWORK_COPYLEFT.
+    copyleft: str = ""
+    summary: str = ""
 
     @property
     def is_creative_commons(self) -> bool:
-        return self.family not in ("lal", "gpl-only", "gpl-or-later")
+        return self.family in _CC_FAMILIES or self.family in ("cc0", "pdm")
+
+    @property
+    def is_software(self) -> bool:
+        return self.family == "software"
+
+    @property
+    def permissive(self) -> bool:
+        return self.copyleft == PERMISSIVE
+
+    @property
+    def weak_copyleft(self) -> bool:
+        return self.copyleft == WEAK_COPYLEFT
+
+    @property
+    def strong_copyleft(self) -> bool:
+        return self.copyleft == STRONG_COPYLEFT
+
+    @property
+    def network_copyleft(self) -> bool:
+        return self.copyleft == NETWORK_COPYLEFT
 
     @property
     def version_key(self) -> tuple[int, ...]:
-        return tuple(int(part) for part in self.version.split("."))
+        return tuple(int(part) for part in self.version.split(".") if part)
 
     @property
     def plain_words(self) -> str:
         """One or two sentences that say what the licence lets a teacher do."""
-        words = _SPECIAL_PLAIN_WORDS.get(self.family)
+        words = self.summary or _SPECIAL_PLAIN_WORDS.get(self.family)
         if words is not None:
             return words
         words = _PLAIN_WORDS[(self.share_alike, self.non_commercial, self.no_derivatives)]
@@ -169,12 +225,6 @@ _SPECIAL_PLAIN_WORDS = {
     "you may copy, change and share it for any purpose, even commercially.",
     "lal": "You may copy, change and share this, even commercially, as long as you credit the "
     "author and share your changes under the same licence (or CC BY-SA 4.0).",
-    "gpl-only": "You may copy, change and share this, even commercially, as long as you keep the "
-    "notices, share your changes under the same licence (GPL version 3) and provide the source "
-    "code.",
-    "gpl-or-later": "You may copy, change and share this, even commercially, as long as you keep "
-    "the notices, share your changes under the GPL (version 3 or later) and provide the source "
-    "code.",
 }
 
 
@@ -202,7 +252,6 @@ def _cc_license(family: str, version: str, port: str | None, has_spdx: bool) -> 
     )
 
 
-_GPL_URL = "https://www.gnu.org/licenses/gpl-3.0.html"
 _FAL_URL = "https://artlibre.org/licence/lal/en/"
 
 # id, name, short name, version, legal code, deed, attribution, share-alike, public domain, family.
@@ -244,30 +293,6 @@ _OTHER_LICENSES: tuple[tuple[str, str, str, str, str, str, bool, bool, bool, str
         False,
         "lal",
     ),
-    (
-        "GPL-3.0-only",
-        "GNU General Public License v3.0 only",
-        "GNU GPL v3.0 only",
-        "3.0",
-        _GPL_URL,
-        _GPL_URL,
-        True,
-        True,
-        False,
-        "gpl-only",
-    ),
-    (
-        "GPL-3.0-or-later",
-        "GNU General Public License v3.0 or later",
-        "GNU GPL v3.0 or later",
-        "3.0",
-        _GPL_URL,
-        _GPL_URL,
-        True,
-        True,
-        False,
-        "gpl-or-later",
-    ),
 )
 
 
@@ -292,6 +317,180 @@ def _other_license(
     )
 
 
+_SPDX = "https://spdx.org/licenses"
+_KEEP = "as long as you keep the copyright notice and licence text with it"
+_SOURCE = "and give recipients the source code"
+
+# id, name, version, strength, plain words. Names are SPDX's full names.
+_SOFTWARE: tuple[tuple[str, str, str, str, str], ...] = (
+    (
+        "MIT",
+        "MIT License",
+        "",
+        PERMISSIVE,
+        f"You may use, copy, change and share this code for any purpose, even commercially, {_KEEP}.",
+    ),
+    (
+        "BSD-2-Clause",
+        'BSD 2-Clause "Simplified" License',
+        "",
+        PERMISSIVE,
+        f"You may use, copy, change and share this code for any purpose, even commercially, {_KEEP}.",
+    ),
+    (
+        "BSD-3-Clause",
+        'BSD 3-Clause "New" or "Revised" License',
+        "",
+        PERMISSIVE,
+        f"You may use, copy, change and share this code for any purpose, even commercially, {_KEEP}; you may not use the authors' names to promote your work without permission.",
+    ),
+    (
+        "ISC",
+        "ISC License",
+        "",
+        PERMISSIVE,
+        f"You may use, copy, change and share this code for any purpose, even commercially, {_KEEP}.",
+    ),
+    (
+        "0BSD",
+        "BSD Zero Clause License",
+        "",
+        PERMISSIVE,
+        "You may use, copy, change and share this code for any purpose, even commercially, without conditions; you need not even keep the notice.",
+    ),
+    (
+        "Unlicense",
+        "The Unlicense",
+        "",
+        PERMISSIVE,
+        "The authors have put this code in the public domain: you may use, copy, change and share it for any purpose, without conditions.",
+    ),
+    (
+        "Apache-2.0",
+        "Apache License 2.0",
+        "2.0",
+        PERMISSIVE,
+        f"You may use, copy, change and share this code for any purpose, even commercially, {_KEEP} and its NOTICE file, and mark the files you changed; it also grants the contributors' patents.",
+    ),
+    (
+        "MPL-2.0",
+        "Mozilla Public License 2.0",
+        "2.0",
+        WEAK_COPYLEFT,
+        f"You may use, copy, change and share this code, even commercially, and combine it with code under other licences; files you change must stay under the MPL {_SOURCE} of those files.",
+    ),
+    (
+        "LGPL-2.1-only",
+        "GNU Lesser General Public License v2.1 only",
+        "2.1",
+        WEAK_COPYLEFT,
+        f"You may use this library in any program, even a closed one; changes to the library itself must stay under the LGPL version 2.1 (or the GPL) {_SOURCE} of the library.",
+    ),
+    (
+        "LGPL-2.1-or-later",
+        "GNU Lesser General Public License v2.1 or later",
+        "2.1",
+        WEAK_COPYLEFT,
+        f"You may use this library in any program, even a closed one; changes to the library itself must stay under the LGPL version 2.1 or later (or the GPL) {_SOURCE} of the library.",
+    ),
+    (
+        "LGPL-3.0-only",
+        "GNU Lesser General Public License v3.0 only",
+        "3.0",
+        WEAK_COPYLEFT,
+        f"You may use this library in any program, even a closed one; changes to the library itself must stay under the LGPL version 3 (or the GPL version 3) {_SOURCE} of the library.",
+    ),
+    (
+        "LGPL-3.0-or-later",
+        "GNU Lesser General Public License v3.0 or later",
+        "3.0",
+        WEAK_COPYLEFT,
+        f"You may use this library in any program, even a closed one; changes to the library itself must stay under the LGPL version 3 or later (or the GPL) {_SOURCE} of the library.",
+    ),
+    (
+        "GPL-2.0-only",
+        "GNU General Public License v2.0 only",
+        "2.0",
+        STRONG_COPYLEFT,
+        f"You may copy, change and share this, even commercially, as long as you keep the notices, share the whole work you build with it under the GPL version 2 {_SOURCE}.",
+    ),
+    (
+        "GPL-2.0-or-later",
+        "GNU General Public License v2.0 or later",
+        "2.0",
+        STRONG_COPYLEFT,
+        f"You may copy, change and share this, even commercially, as long as you keep the notices, share the whole work you build with it under the GPL (version 2 or later) {_SOURCE}.",
+    ),
+    (
+        "GPL-3.0-only",
+        "GNU General Public License v3.0 only",
+        "3.0",
+        STRONG_COPYLEFT,
+        f"You may copy, change and share this, even commercially, as long as you keep the notices, share your changes under the same licence (GPL version 3) {_SOURCE}.",
+    ),
+    (
+        "GPL-3.0-or-later",
+        "GNU General Public License v3.0 or later",
+        "3.0",
+        STRONG_COPYLEFT,
+        f"You may copy, change and share this, even commercially, as long as you keep the notices, share your changes under the GPL (version 3 or later) {_SOURCE}.",
+    ),
+    (
+        "AGPL-3.0-only",
+        "GNU Affero General Public License v3.0 only",
+        "3.0",
+        NETWORK_COPYLEFT,
+        f"Like the GPL version 3: share your changes under the same licence {_SOURCE}; and if people use your changed version over a network (for example as a web app), offer them its source code too.",
+    ),
+    (
+        "AGPL-3.0-or-later",
+        "GNU Affero General Public License v3.0 or later",
+        "3.0",
+        NETWORK_COPYLEFT,
+        f"Like the GPL version 3 or later: share your changes under the AGPL (version 3 or later) {_SOURCE}; and if people use your changed version over a network (for example as a web app), offer them its source code too.",
+    ),
+)
+
+# The GNU licences' short names as people write them ("GNU GPL v3.0 only").
+_SHORT_NAMES = {"Apache-2.0": "Apache 2.0", "MPL-2.0": "MPL 2.0", "Unlicense": "The Unlicense"}
+
+
+def _short_name(license_id: str, name: str) -> str:
+    if license_id in _SHORT_NAMES:
+        return _SHORT_NAMES[license_id]
+    if "GNU" in name:
+        return (
+            name.replace("General Public License", "GPL")
+            .replace("Lesser GPL", "LGPL")
+            .replace("Affero GPL", "AGPL")
+            .replace(" v", " v")
+        )
+    return license_id
+
+
+def _software_license(row: tuple[str, str, str, str, str]) -> License:
+    license_id, name, version, strength, words = row
+    url = f"{_SPDX}/{license_id}.html"
+    notice = license_id not in ("0BSD", "Unlicense")
+    return License(
+        id=license_id,
+        name=name,
+        short_name=_short_name(license_id, name),
+        version=version,
+        port=None,
+        legal_code_url=url,
+        deed_url=url,
+        attribution=notice,
+        share_alike=strength != PERMISSIVE,
+        non_commercial=False,
+        no_derivatives=False,
+        public_domain=license_id == "Unlicense",
+        family="software",
+        copyleft=strength,
+        summary=words,
+    )
+
+
 @cache
 def _catalogue() -> dict[str, License]:
     """Build the catalogue once, in its stable order: CC 4.0 first, then older, ports, others."""
@@ -302,7 +501,8 @@ def _catalogue() -> dict[str, License]:
     ]
     ports = [_cc_license(*row) for row in _PORTS]
     others = [_other_license(row) for row in _OTHER_LICENSES]
-    ordered = [others[0], *generic, *ports, others[1], *others[2:]]
+    software = [_software_license(row) for row in _SOFTWARE]
+    ordered = [others[0], *generic, *ports, others[1], *others[2:], *software]
     return {lic.id: lic for lic in ordered}
 
 
@@ -321,18 +521,26 @@ def _normalise_url(url: str) -> str:
 
 
 def get_license(license_id: str) -> License:
-    """Return the catalogue entry for `license_id`; raise UnknownLicence if there is none."""
+    """Return the catalogue entry for `license_id`; raise UnknownLicence if there is none.
+
+    SPDX's deprecated ids are accepted and give the current licence (`GPL-3.0` -> GPL-3.0-only).
+    """
     try:
-        return _catalogue()[license_id]
+        return _catalogue()[DEPRECATED_IDS.get(license_id, license_id)]
     except (KeyError, TypeError):
         raise UnknownLicence(license_id) from None
 
 
 def is_known(license_id: str) -> bool:
     try:
-        return license_id in _catalogue()
+        return DEPRECATED_IDS.get(license_id, license_id) in _catalogue()
     except TypeError:  # unhashable input is simply not a licence id
         return False
+
+
+def current_id(license_id: str) -> str:
+    """The current SPDX id for `license_id` (itself, or what a deprecated id meant)."""
+    return get_license(license_id).id
 
 
 def all_licenses() -> list[License]:
@@ -354,15 +562,32 @@ def license_for_url(url: str) -> License:
 def _unknown_message(license_id: object) -> str:
     if not isinstance(license_id, str):
         return (
-            f"Licence ids are strings such as 'CC-BY-4.0'; got {license_id!r}. "
-            "See licensing.all_licenses() for the catalogue."
+            f"A licence is written as its short SPDX id, such as 'CC-BY-4.0' or 'MIT'; "
+            f"{license_id!r} is not one."
         )
-    ids = list(_catalogue())
-    exact = [known for known in ids if known.lower() == license_id.strip().lower()]
-    close = exact or difflib.get_close_matches(license_id, ids, n=3, cutoff=0.6)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    if license_id.strip().upper() in NO_LICENCE_VALUES:
+        return (
+            f"'{license_id.strip()}' says that no licence was stated, so nobody may reuse the "
+            "work yet. Name the licence the authors chose (for example 'CC-BY-4.0' or 'MIT'); "
+            "if you do not know it, ask the authors before depositing."
+        )
     return (
-        f"Unknown licence id {license_id!r}.{hint} Use an SPDX id from the licence catalogue "
-        "(licensing.all_licenses(), e.g. 'CC-BY-SA-4.0', 'CC0-1.0'); ported CC licences without "
-        "an SPDX id use 'LicenseRef-CC-...' ids such as 'LicenseRef-CC-BY-SA-3.0-US'."
+        f"{license_id!r} is not a licence Remixbank knows.{suggestion(license_id)} Write the "
+        "licence's SPDX id, the short name listed at https://spdx.org/licenses/ (for example "
+        "'CC-BY-SA-4.0', 'CC0-1.0', 'MIT' or 'Apache-2.0'); the licences page lists every "
+        "licence you can choose."
     )
+
+
+def suggestion(license_id: str) -> str:
+    """' Did you mean ...?' naming the closest known ids, or '' when none is close."""
+    ids = [*_catalogue(), *DEPRECATED_IDS]
+    bare = license_id.strip()
+    exact = [known for known in ids if known.lower() == bare.lower()]
+    close = exact or difflib.get_close_matches(bare, ids, n=3, cutoff=0.6)
+    lowered = {known.lower(): known for known in ids}
+    close = close or [
+        lowered[m] for m in difflib.get_close_matches(bare.lower(), list(lowered), n=3, cutoff=0.6)
+    ]
+    current = list(dict.fromkeys(DEPRECATED_IDS.get(c, c) for c in close))
+    return f" Did you mean {' or '.join(repr(c) for c in current)}?" if current else ""

@@ -9,6 +9,11 @@ the CC FAQ, https://creativecommons.org/faq/):
 L is recommended when every cell is green and L is a current (4.0 or non-CC) licence.
 Condition 2 is not implied by 3: BY-SA + BY-NC would leave BY-SA (a yellow cell for BY-NC), but
 the remix chart says they cannot be remixed.
+
+Software sources follow `licensing.software` (FSF, ASF and the licences' own texts) instead of
+CC's charts; for pairs involving software, condition 2 is that some licence satisfies both.
+A source may be an SPDX expression (`licensing.expressions`): OR lets the reuser choose, so the
+answer is the union over the choices; AND applies both, like two sources.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from licensing.catalogue import License, all_licenses, get_license
+from licensing import expressions, software
+from licensing.catalogue import License, UnknownLicence, all_licenses, get_license
 
 FAQ_URL = "https://creativecommons.org/faq/"
 GREEN, YELLOW, RED = "G", "Y", "X"
@@ -73,10 +79,16 @@ _REMIX_CHART = {
 _SA_COMPATIBLE = {  # adapted licence id -> {adapter's licence id: cell}
     "CC-BY-SA-4.0": {"LAL-1.3": GREEN, "GPL-3.0-only": GREEN},
     "LAL-1.3": {"LAL-1.3": GREEN, "CC-BY-SA-4.0": GREEN},
-    "GPL-3.0-only": {"GPL-3.0-only": GREEN},
-    # The GPL's "or any later version" lets the adapter pick version 3 only (GPLv3 §14).
-    "GPL-3.0-or-later": {"GPL-3.0-or-later": GREEN, "GPL-3.0-only": GREEN},
 }
+# GPL sources (nothing declared towards CC) follow licensing.software.COPYLEFT_TARGETS.
+
+# Item 4 of a refusal: what the person can do about it, in plain words.
+WHAT_YOU_CAN_DO = (
+    "What you can do: choose sources whose licences fit together; ask the authors of a work "
+    "named above for permission under another licence; leave that work out or replace it with "
+    "one under a compatible licence; or make a collection instead, where each work keeps its "
+    "own licence unchanged."
+)
 
 _COMPATIBLE_NOTE = (
     "Both licences then apply to the material you adapted; recipients may follow the last "
@@ -99,6 +111,7 @@ class LicenseOption:
     license: License
     recommended: bool
     note: str
+    concerns: int = 0  # how many sources allow this licence only with a caution (yellow cells)
 
 
 class LicenceConflict(ValueError):
@@ -135,6 +148,8 @@ def _older_nd(lic: License) -> str:
 
 def _requirement(lic: License) -> str:
     """What `lic` demands of an adaptation's licence, in words for an explanation."""
+    if lic.is_software:
+        return software.requirement(lic)
     compatible = [get_license(i).short_name for i in _SA_COMPATIBLE.get(lic.id, {}) if i != lic.id]
     if not lic.is_creative_commons:
         return " or ".join([lic.short_name, *compatible])
@@ -171,6 +186,9 @@ def _verdict(source: License, candidate: License) -> Verdict:
             f"{source.short_name} is a NoDerivatives licence: adaptations of it "
             f"may not be shared{_older_nd(source)} (CC FAQ).",
         )
+    if source.is_software:
+        cell, reason = software.verdict(source, candidate)
+        return Verdict(cell, reason)
     if not source.is_creative_commons:
         return _non_cc_source(source, candidate)
     if not candidate.is_creative_commons:
@@ -291,6 +309,12 @@ def _pair_conflict(a: License, b: License) -> str:
     for nd in (a, b):
         if nd.no_derivatives:
             return _verdict(nd, nd).reason
+    if a.is_software or b.is_software:
+        # CC's remix chart covers CC licences only; for code the question is whether any licence
+        # satisfies both (FSF licence list: "compatible" means the two can be combined).
+        if _allowed_for(a.id) & _allowed_for(b.id):
+            return ""
+        return _both_sa_reason(a, b, "FSF licence list")
     chart = _row(_REMIX_CHART, _REMIX_COLUMNS, _remix_key(a), _remix_key(b))
     if chart == RED and a.share_alike and b.share_alike:
         return _both_sa_reason(a, b, "CC FAQ, remix chart")
@@ -320,9 +344,44 @@ def _allowed_for(source_id: str) -> frozenset[str]:
     return frozenset(c.id for c in all_licenses() if _verdict(source, c).cell != RED)
 
 
-def _resolve(sources: Iterable[str]) -> list[License]:
-    """The distinct source licences in order of first appearance; unknown ids raise."""
-    return [get_license(i) for i in dict.fromkeys(_as_list(sources))]
+def _ordered_choices(source: str) -> list[tuple[str, ...]]:
+    """A source's choices, each a tuple of licence ids in the order the source names them."""
+    options = expressions.choices(source)
+    if len(options) == 1 and not expressions.is_expression(source):
+        return [tuple(next(iter(options)))]
+    return sorted(
+        (tuple(sorted(choice, key=lambda i: (source.find(i), i))) for choice in options),
+        key=lambda choice: (source.find(choice[0]), choice),
+    )
+
+
+@lru_cache(maxsize=8192)
+def _combos(sources: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Every distinct set of licences the reuser may end up following, one per way to choose.
+
+    Choices that already allow nothing are dropped while another works (adding sources never
+    widens an answer), so the number of combinations stays small.
+    """
+    combos: dict[frozenset[str], tuple[str, ...]] = {frozenset(): ()}
+    for source in dict.fromkeys(sources):
+        grown: dict[frozenset[str], tuple[str, ...]] = {}
+        for have in combos.values():
+            for option in _ordered_choices(source):
+                combo = have + tuple(i for i in option if i not in have)
+                grown.setdefault(frozenset(combo), combo)
+        alive = {key: combo for key, combo in grown.items() if _allowed_set(key)}
+        combos = alive or dict(list(grown.items())[:8])
+    return tuple(combos.values())
+
+
+def _resolve(sources: Iterable[str]) -> list[list[License]]:
+    """Each combination of source licences (one for plain ids); unknown ids raise."""
+    return [[get_license(i) for i in combo] for combo in _combos(tuple(_as_list(sources)))]
+
+
+@lru_cache(maxsize=8192)
+def _allowed_set(key: frozenset[str]) -> frozenset[str]:
+    return frozenset(_allowed([get_license(i) for i in sorted(key)]))
 
 
 def _conflicts(licenses: list[License]) -> list[tuple[list[License], str]]:
@@ -347,10 +406,16 @@ def allowed_adaptation_licenses(sources: Iterable[str]) -> set[str]:
     """Return the ids of the licences a work adapted from ALL of `sources` may carry.
 
     Empty when no adaptation may be shared. With no sources nothing constrains the new work, so
-    every licence that can be applied to new contributions is returned. Raises UnknownLicence for
-    an id not in the catalogue.
+    every licence that can be applied to new contributions is returned. A source may be an SPDX
+    expression ('MIT OR Apache-2.0'). Raises UnknownLicence for an id not in the catalogue and
+    BadLicenceExpression (an UnknownLicence) for an expression that does not parse.
     """
-    return _allowed(_resolve(sources))
+    return set(_allowed_ids(tuple(_as_list(sources))))
+
+
+@lru_cache(maxsize=8192)
+def _allowed_ids(sources: tuple[str, ...]) -> frozenset[str]:
+    return frozenset().union(*(_allowed_set(frozenset(c)) for c in _combos(sources)))
 
 
 def adaptation_options(sources: Iterable[str]) -> list[LicenseOption]:
@@ -364,9 +429,19 @@ def adaptation_options(sources: Iterable[str]) -> list[LicenseOption]:
     return _options(_resolve(sources))
 
 
-def _options(licenses: list[License]) -> list[LicenseOption]:
-    options = [_option(licenses, get_license(i)) for i in _allowed(licenses)]
-    return sorted(options, key=_rank)
+def _options(combos: list[list[License]]) -> list[LicenseOption]:
+    best: dict[str, LicenseOption] = {}
+    for licenses in combos:
+        for candidate in _allowed(licenses):
+            option = _option(licenses, get_license(candidate))
+            known = best.get(candidate)
+            if known is None or (not known.recommended, known.concerns) > (
+                not option.recommended,
+                option.concerns,
+            ):
+                best[candidate] = option
+    sources = {lic.id for licenses in combos for lic in licenses}
+    return sorted(best.values(), key=lambda option: _rank(option, sources))
 
 
 def _option(licenses: list[License], candidate: License) -> LicenseOption:
@@ -374,7 +449,9 @@ def _option(licenses: list[License], candidate: License) -> LicenseOption:
     notes = [v.reason for v in verdicts if v.reason]
     notes.append(_candidate_note(candidate))
     recommended = all(v.cell == GREEN for v in verdicts) and not _candidate_note(candidate)
-    return LicenseOption(candidate, recommended, " ".join(dict.fromkeys(n for n in notes if n)))
+    concerns = sum(v.cell != GREEN for v in verdicts)
+    note = " ".join(dict.fromkeys(n for n in notes if n))
+    return LicenseOption(candidate, recommended, note, concerns)
 
 
 @cache
@@ -382,12 +459,14 @@ def _catalogue_order() -> dict[str, int]:
     return {lic.id: index for index, lic in enumerate(all_licenses())}
 
 
-def _rank(option: LicenseOption) -> tuple[object, ...]:
+def _rank(option: LicenseOption, sources: set[str]) -> tuple[object, ...]:
     lic = option.license
     elements = lic.attribution + lic.share_alike + lic.non_commercial + lic.no_derivatives
     return (
         not option.recommended,
+        option.concerns,
         elements,
+        lic.id not in sources,  # among equals, keep a source's own licence (Apache stays Apache)
         not lic.is_creative_commons,
         tuple(-part for part in lic.version_key),
         lic.port is not None,
@@ -411,8 +490,9 @@ def _names_by_id(sources: list[str], names: Sequence[str] | None) -> dict[str, l
     if len(names) != len(sources):
         raise ValueError("names must give one title per source, in the same order")
     grouped: dict[str, list[str]] = {}
-    for source_id, name in zip(sources, names, strict=True):
-        grouped.setdefault(source_id, []).append(name)
+    for source, name in zip(sources, names, strict=True):
+        for license_id in expressions.license_ids(source):
+            grouped.setdefault(license_id, []).append(name)
     return grouped
 
 
@@ -433,20 +513,36 @@ def _about(involved: list[License], reason: str, names: dict[str, list[str]]) ->
 def _as_list(sources: Iterable[str]) -> list[str]:
     if isinstance(sources, str):
         raise TypeError(f"sources must be a collection of licence ids, not the string {sources!r}")
-    return list(sources)
+    listed = list(sources)
+    for source in listed:
+        if not isinstance(source, str):
+            raise UnknownLicence(source)
+    return listed
 
 
 def explain_refusal(sources: Iterable[str], *, names: Sequence[str] | None = None) -> str:
-    """Say, for a teacher, why no licence may carry an adaptation of `sources`.
+    """Say, for a teacher, why no licence may carry an adaptation of `sources`, and what to do.
 
     Names the NoDerivatives sources and the conflicting pairs with the rule each breaks. `names`
     (one title per source, same order) lets the sentence name the works as well as the licences.
     """
     ids = _as_list(sources)
-    licenses = _resolve(ids)
+    combos = _resolve(ids)
     by_id = _names_by_id(ids, names)
-    if _allowed(licenses):
+    if any(_allowed(licenses) for licenses in combos):
         return "These sources can be adapted together; nothing needs refusing."
+    reasons = list(dict.fromkeys(r for licenses in combos for r in _refusals(licenses, by_id)))
+    choice = (
+        " whichever licence you follow where a source offers a choice" if len(combos) > 1 else ""
+    )
+    return (
+        f"These sources cannot be adapted into one shared work{choice}. "
+        + " ".join(reasons)
+        + f" {WHAT_YOU_CAN_DO}"
+    )
+
+
+def _refusals(licenses: list[License], by_id: dict[str, list[str]]) -> list[str]:
     found = [([lic], _verdict(lic, lic).reason) for lic in licenses if lic.no_derivatives]
     found = found or _conflicts(licenses)
     reasons = [_about(involved, reason, by_id) for involved, reason in found]
@@ -456,31 +552,54 @@ def explain_refusal(sources: Iterable[str], *, names: Sequence[str] | None = Non
             + "; ".join(f"{_label(lic, by_id)} requires {_requirement(lic)}" for lic in licenses)
             + "."
         ]
-    return "These sources cannot be adapted into one shared work. " + " ".join(reasons)
+    return reasons
 
 
 def explain(sources: Iterable[str], candidate: str, *, names: Sequence[str] | None = None) -> str:
     """Say, for a teacher, whether and why an adaptation of `sources` may carry `candidate`."""
     ids = _as_list(sources)
-    licenses = _resolve(ids)
+    combos = _resolve(ids)
     chosen = get_license(candidate)
     by_id = _names_by_id(ids, names)
-    listed = " and ".join(_label(lic, by_id) for lic in licenses) or "no sources"
-    allowed = _allowed(licenses)
-    if chosen.id in allowed:
-        option = _option(licenses, chosen)
-        may = "may" if option.recommended else "may (but CC does not recommend it)"
-        return f"{chosen.short_name} {may} carry an adaptation of {listed}. {option.note}".strip()
+    listed = " and ".join(_source_label(source, by_id) for source in dict.fromkeys(ids))
+    listed = listed or "no sources"
+    for licenses in combos:
+        if chosen.id in _allowed(licenses):
+            option = _option(licenses, chosen)
+            may = "may"
+            if not option.recommended and _all_cc([*licenses, chosen]):
+                may = "may (but CC does not recommend it)"
+            elif not option.recommended:
+                may = "may (but it is not recommended)"
+            return (
+                f"{chosen.short_name} {may} carry an adaptation of {listed}. {option.note}".strip()
+            )
     refused = f"{chosen.short_name} may not carry an adaptation of {listed}."
-    if not allowed:
+    if not any(_allowed(licenses) for licenses in combos):
         return f"{refused} {explain_refusal(ids, names=names)}"
     reasons = [
         _about([lic], verdict.reason, by_id)
+        for licenses in combos
         for lic in licenses
         if (verdict := _verdict(lic, chosen)).cell == RED
     ]
-    best = _options(licenses)[0].license
+    reasons = reasons or [
+        _about(involved, reason, by_id)
+        for licenses in combos
+        for involved, reason in _conflicts(licenses)
+    ]
+    best = _options(combos)[0].license
     return f"{refused} {' '.join(dict.fromkeys(reasons))} Allowed instead: {best.short_name}."
+
+
+def _all_cc(licenses: list[License]) -> bool:
+    return all(lic.is_creative_commons for lic in licenses)
+
+
+def _source_label(source: str, by_id: dict[str, list[str]]) -> str:
+    if not expressions.is_expression(source):
+        return _label(get_license(source), by_id)
+    return expressions.normalise(source)
 
 
 def require_adaptation_license(

@@ -314,7 +314,7 @@ def test_unknown_ids_are_errors_never_guesses() -> None:
     with pytest.raises(UnknownLicence, match=r"CC-BY-SA-4\.0"):
         allowed_adaptation_licenses(["CC-BY-SA-40"])
     with pytest.raises(UnknownLicence):
-        explain(["CC-BY-4.0"], "MIT")
+        explain(["CC-BY-4.0"], "MIT-2")
     with pytest.raises(UnknownLicence):
         require_adaptation_license(["CC-BY-4.0"], "CC-BY-5.0")
     with pytest.raises(UnknownLicence):

@@ -52,3 +52,51 @@ def test_options_recommendation_and_refusal_agree(ids: list[str]) -> None:
     assert (best is None) == (not allowed)
     if not allowed:
         assert explain_refusal(ids).startswith("These sources cannot be adapted")
+
+
+SOFTWARE_IDS = [lic.id for lic in all_licenses() if lic.is_software]
+MIXED = [*SOFTWARE_IDS, "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC0-1.0", "LAL-1.3"]
+leaf = st.sampled_from(MIXED)
+expression = st.recursive(
+    leaf,
+    lambda inner: st.builds(
+        lambda a, op, b: f"({a} {op} {b})", inner, st.sampled_from(["AND", "OR"]), inner
+    ),
+    max_leaves=4,
+)
+mixed_sources = st.lists(st.one_of(leaf, expression), min_size=1, max_size=5)
+
+
+@fast
+@given(mixed_sources, st.one_of(leaf, expression))
+def test_adding_a_mixed_source_never_widens_the_answer(ids: list[str], more: str) -> None:
+    assert allowed_adaptation_licenses([*ids, more]) <= allowed_adaptation_licenses(ids)
+
+
+@fast
+@given(st.lists(leaf, min_size=1, max_size=8))
+def test_every_answer_licence_can_carry_each_source_alone(ids: list[str]) -> None:
+    allowed = allowed_adaptation_licenses(ids)
+    for source in ids:
+        assert allowed <= allowed_adaptation_licenses([source])
+
+
+@fast
+@given(leaf, leaf, mixed_sources)
+def test_or_is_a_union_and_and_is_two_sources(a: str, b: str, rest: list[str]) -> None:
+    either = allowed_adaptation_licenses([f"{a} OR {b}", *rest])
+    assert either == allowed_adaptation_licenses([a, *rest]) | allowed_adaptation_licenses(
+        [b, *rest]
+    )
+    assert allowed_adaptation_licenses([f"{a} AND {b}", *rest]) == allowed_adaptation_licenses(
+        [a, b, *rest]
+    )
+
+
+@fast
+@given(mixed_sources)
+def test_options_and_refusals_agree_for_expressions(ids: list[str]) -> None:
+    allowed = allowed_adaptation_licenses(ids)
+    assert {o.license.id for o in adaptation_options(ids)} == allowed
+    if not allowed:
+        assert "What you can do:" in explain_refusal(ids)
