@@ -1,5 +1,5 @@
-"""Deployment: settings, URLs, WSGI/ASGI entry points, the Celery app and deployment configs."""
+"""Deployment: settings, URLs, WSGI/ASGI entry points, the Celery apps and deployment configs.
 
-from deploy.celery import app as celery_app
-
-__all__ = ["celery_app"]
+Importing this package starts nothing: the trusted Celery app (deploy.celery) is loaded by the
+repository app when Django starts, and the untrusted one (deploy.untrusted) configures no Django.
+"""

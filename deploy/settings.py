@@ -7,6 +7,13 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from deploy.broker import (  # noqa: F401 -- filesystem_broker_options: for the tests
+    broker_folder,
+    broker_url,
+    filesystem_broker_options,
+    transport_options,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -228,30 +235,10 @@ PACKAGE_MAX_RATIO = env_int("PACKAGE_MAX_RATIO", 200)
 
 # Celery. The default broker is a folder on disk (kombu's filesystem transport), so the
 # quick start needs no server; production points this at RabbitMQ or Redis.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+CELERY_BROKER_URL = broker_url()
 # The embedded broker's folder; the test suite gives each session its own (tests/conftest.py).
-CELERY_BROKER_FOLDER = Path(env_str("CELERY_BROKER_FOLDER", str(DATA_DIR / "broker")))
-
-
-def filesystem_broker_options(folder: Path) -> dict[str, object]:
-    """kombu's filesystem transport options for a broker kept in `folder` (created if missing)."""
-    for name in ("queue", "control", "processed"):
-        (folder / name).mkdir(parents=True, exist_ok=True)
-    return {
-        "data_folder_in": str(folder / "queue"),
-        "data_folder_out": str(folder / "queue"),
-        "control_folder": str(folder / "control"),
-        "processed_folder": str(folder / "processed"),
-        "store_processed": False,
-    }
-
-
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_FOLDER)
-elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # Longer than any task's hard limit, so a running late-acked task is never redelivered.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_FOLDER = broker_folder()
+CELERY_BROKER_TRANSPORT_OPTIONS = transport_options(CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -262,16 +249,23 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "checks"
-# Package checks, sandboxed scenario runs and browser runs have their own queues, so each kind
-# of worker can be scaled (and a browser-less machine can serve the checks queue alone).
-VALIDATION_QUEUES = ["checks", "sandbox", "browser"]
+# Trusted workers (database, storage) consume checks and results; deposited code runs only on
+# untrusted workers (deploy/untrusted.py: broker only, no secrets) consuming sandbox and browser
+# (validation) and attempts (learners' variant runs, so validation never waits behind them).
+VALIDATION_QUEUES = ["checks", "results", "sandbox", "browser", "attempts"]
 CELERY_TASK_ROUTES = {
     "repository.tasks.validate_version": {"queue": "checks"},
     "repository.tasks.reap_stuck_validations": {"queue": "checks"},
     "repository.tasks.flush_outbox": {"queue": "checks"},
     "repository.tasks.revalidate_published": {"queue": "checks"},
-    "repository.tasks.run_variant": {"queue": "sandbox"},
+    "repository.tasks.run_variant": {"queue": "checks"},
+    "repository.tasks.record_content_result": {"queue": "results"},
+    "repository.tasks.record_content_progress": {"queue": "results"},
 }
+# A run whose worker sent no heartbeat for this long is queued again (a worker beats every
+# third of it); the reaper looks this often.
+VALIDATION_HEARTBEAT_SECONDS = env_int("VALIDATION_HEARTBEAT_SECONDS", 60)
+VALIDATION_REAP_EVERY_SECONDS = env_int("VALIDATION_REAP_EVERY_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
     # Messages committed while the broker was down (repository/queue.py) go out soon after it is back.
     "flush-outbox": {
@@ -280,7 +274,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reap-stuck-validations": {
         "task": "repository.tasks.reap_stuck_validations",
-        "schedule": 300.0,
+        "schedule": float(VALIDATION_REAP_EVERY_SECONDS),
     },
     # A trickle of re-validations after a validator change, so new deposits never wait long.
     "revalidate-published": {
@@ -288,6 +282,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
 }
+# Work orders: a version's files travel inside the message up to this size (a zip), beyond it
+# as an address on this site, signed for that order and valid this long, that the untrusted
+# workers fetch (VALIDATION_ORDER_FETCH_URL: how they reach the site, SITE_URL by default).
+VALIDATION_ORDER_INLINE_BYTES = env_int("VALIDATION_ORDER_INLINE_BYTES", 8 * 1024 * 1024)
+VALIDATION_ORDER_FETCH_URL = env_url("VALIDATION_ORDER_FETCH_URL", SITE_URL)
+VALIDATION_ORDER_FETCH_MAX_AGE_SECONDS = env_int("VALIDATION_ORDER_FETCH_MAX_AGE_SECONDS", 3600)
+# How long a variant run's order stays answerable.
+VALIDATION_ORDER_MAX_AGE_SECONDS = env_int("VALIDATION_ORDER_MAX_AGE_SECONDS", 24 * 3600)
+# Artefacts (plots, screenshots) an untrusted worker may send back per run.
+VALIDATION_ARTEFACT_MAX_BYTES = env_int("VALIDATION_ARTEFACT_MAX_BYTES", 4 * 1024 * 1024)
+VALIDATION_ARTEFACT_MAX_COUNT = env_int("VALIDATION_ARTEFACT_MAX_COUNT", 40)
 REVALIDATION_BATCH = env_int("REVALIDATION_BATCH", 20)
 # Off only where deposited code must not run at all (some test suites): the run steps are
 # then recorded as skipped, never as passed.

@@ -1,5 +1,6 @@
 """App configuration for the repository domain."""
 
+import importlib
 from typing import Any
 
 from django.apps import AppConfig
@@ -14,6 +15,9 @@ class RepositoryConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(restore_search_index, sender=self)
+        # The trusted Celery app, configured from these settings, becomes the current app, so
+        # tasks sent from any Django process (web, commands, workers) use this broker.
+        importlib.import_module("deploy.celery")
 
 
 def restore_search_index(using: str = "default", **kwargs: Any) -> None:

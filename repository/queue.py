@@ -143,13 +143,29 @@ def enqueue_validation(version_id: int) -> None:
     enqueue("validate_version", (version_id,))
 
 
-def hand_over_validation(version_id: int, *, revalidate: bool, queue: str) -> None:
-    """Send the rest of a version's run to the workers of the queue its next step needs."""
-    enqueue(
-        "validate_version", (version_id,), {"revalidate": revalidate, "queue": queue}, queue=queue
-    )
-
-
 def enqueue_variant_run(run_id: int) -> None:
     """Run a queued variant in the sandbox once the transaction that queued it has committed."""
     enqueue("run_variant", (run_id,))
+
+
+RUN_ORDER_TASK = "repository.validation.untrusted.run_order"
+
+
+def send_order(order: dict[str, Any], *, queue: str, countdown: float | None = None) -> None:
+    """Send a work order to the untrusted workers of `queue` once the transaction commits.
+
+    They serve the task by this name from their own Celery app (deploy/untrusted.py), which
+    holds no secrets; the trusted app has no such task. With CELERY_TASK_ALWAYS_EAGER on, the
+    order runs here and its result is recorded at once, as a worker would do it.
+    """
+    app = current_app
+
+    def go() -> None:
+        if app.conf.task_always_eager:
+            from repository.validation.untrusted import run_order
+
+            send("record_content_result", (order["nonce"], run_order(order)))
+            return
+        app.send_task(RUN_ORDER_TASK, (order,), queue=queue, countdown=countdown)
+
+    transaction.on_commit(go)

@@ -1,16 +1,25 @@
-"""Celery tasks: thin wrappers that take ids and call one action each."""
+"""Celery tasks of the trusted workers: thin wrappers that take ids and call one action each.
 
+Deposited code never runs here: its steps go as work orders to the untrusted workers
+(deploy/untrusted.py), whose results come back on the results queue.
+"""
+
+import logging
 from typing import Any
 
 from celery import Task, shared_task
-from celery.signals import worker_ready
+from celery.signals import celeryd_after_setup
 from django.conf import settings
 from django.db import OperationalError
 
 from repository import queue as outbox
 from repository.actions import validation, variants
-from repository.validation.browser import BrowserUnavailable
-from repository.validation.selftest import queues_to_refuse
+
+log = logging.getLogger(__name__)
+
+# Served by the untrusted app only; a trusted worker told to consume them would take orders
+# it has no task for, and Celery would drop them.
+UNTRUSTED_QUEUES = {"sandbox", "browser", "attempts"}
 
 
 @shared_task(
@@ -24,28 +33,38 @@ from repository.validation.selftest import queues_to_refuse
 def validate_version(
     self: Task, version_id: int, revalidate: bool = False, queue: str = "checks"
 ) -> str | None:
-    """Run the version's pending steps of `queue` (where this message was sent); hand on the rest.
+    """Run the version's checks steps; a step that runs its content goes out as a work order.
 
-    When our browser cannot start, the attempt is given back and the task retried later: a
-    fault on our side never counts against the deposit.
+    `queue` is accepted from messages sent by earlier releases, which handed whole runs on.
     """
-    try:
-        run = validation.validate_version(version_id, queues={queue}, revalidate=revalidate)
-    except BrowserUnavailable as exc:
-        run_id = validation.open_run_id(version_id)
-        if run_id is not None:
-            validation.give_back_attempt(run_id)
-        raise self.retry(
-            exc=exc, countdown=min(600, 30 * 2**self.request.retries), max_retries=6
-        ) from exc
+    run = validation.validate_version(
+        version_id, queues={"checks"}, revalidate=revalidate, hostname=self.request.hostname or ""
+    )
     return run.state if run else None
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def run_variant(run_id: int) -> str | None:
-    """Run one student's variant of a scenario in the sandbox."""
-    run = variants.execute_variant_run(run_id)
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), max_retries=5)
+def record_content_result(self: Task, nonce: str, result: dict[str, Any]) -> str | None:
+    """An untrusted worker's result: recorded for the run (or variant) that ordered it, if any."""
+    if nonce.startswith("variant:"):
+        done = variants.record_variant_result(nonce, result)
+        return done.state if done else None
+    run = validation.record_content_result(nonce, result, hostname=self.request.hostname or "")
     return run.state if run else None
+
+
+@shared_task(ignore_result=True, autoretry_for=(OperationalError,), max_retries=2)
+def record_content_progress(nonce: str, worker: str) -> bool:
+    """An untrusted worker's heartbeat for the order it runs."""
+    if nonce.startswith("variant:"):
+        return variants.record_variant_progress(nonce)
+    return validation.record_content_progress(nonce, worker)
+
+
+@shared_task(acks_late=True)
+def run_variant(run_id: int) -> None:
+    """Send a queued variant run to the learners' queue (messages of earlier releases)."""
+    variants.dispatch_variant_run(run_id)
 
 
 @shared_task
@@ -58,13 +77,16 @@ def flush_outbox() -> int:
 def reap_stuck_validations() -> int:
     """Queue again the versions whose validation stalled (lost message or killed worker)."""
     outbox.flush_outbox()
+    lost = validation.release_lost_runs()
+    for version_id, revalidate in lost:
+        outbox.enqueue("validate_version", (version_id,), {"revalidate": revalidate})
     stuck = validation.stuck_versions()
     for version_id in stuck:
         outbox.enqueue_validation(version_id)
     revalidations = validation.stuck_revalidations()
     for version_id in revalidations:
         validate_version.delay(version_id, revalidate=True)
-    return len(stuck) + len(revalidations)
+    return len(lost) + len(stuck) + len(revalidations)
 
 
 @shared_task
@@ -76,12 +98,15 @@ def revalidate_published() -> int:
     return len(chosen)
 
 
-@worker_ready.connect
-def refuse_unsafe_queues(sender: Any, **_: object) -> None:
-    """At start-up, stop consuming sandbox/browser queues if this machine's sandbox leaks."""
-    if not settings.VALIDATION_RUN_CONTENT:
-        return
-    consumer = sender  # Celery sends worker_ready from the worker's consumer
-    consumed = {q.name for q in consumer.task_consumer.queues}
-    for queue in queues_to_refuse(consumed):
-        consumer.cancel_task_queue(queue)
+@celeryd_after_setup.connect
+def refuse_untrusted_queues(sender: str, instance: Any, **_: object) -> None:
+    """Before consuming, drop the queues of deposited code: they belong to the untrusted app."""
+    queues = instance.app.amqp.queues
+    for name in sorted(UNTRUSTED_QUEUES & set(queues.consume_from or {})):
+        log.error(
+            "Not consuming %s on this trusted worker: work orders that run deposited code are "
+            "served by `celery -A deploy.untrusted worker -Q %s`, which holds no secrets.",
+            name,
+            name,
+        )
+        queues.deselect(name)

@@ -1,9 +1,11 @@
 """Validation: run a version's ordered checks, each on its own queue, and record the verdict."""
 
 import logging
+import socket
 import time
 from collections.abc import Collection
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -11,10 +13,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from repository import queue
-from repository.errors import InvalidTransition
+from repository.errors import InvalidTransition, PermissionRefused
 from repository.models import ValidationRun, ValidationStep, Version
-from repository.validation.release import validator_release
-from repository.validation.steps import Step, StepOutcome, steps_for
+from repository.validation import orders
+from repository.validation.browser import BrowserUnavailable
+from repository.validation.release import CHECKS_RELEASE, validator_release
+from repository.validation.steps import FAILED, Step, StepOutcome, steps_for
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +28,14 @@ NEW = {Version.State.UPLOADED, Version.State.VALIDATING}
 SETTLED = {Version.State.PUBLISHED, Version.State.PASSED}
 
 
-def claim_run(version_id: int, *, revalidate: bool = False) -> ValidationRun | None:
+def claim_run(
+    version_id: int, *, revalidate: bool = False, hostname: str = ""
+) -> ValidationRun | None:
     """Take the version's run for this release under a row lock; None when nothing is left to do.
 
     A new version is moved to validating; with `revalidate`, a published or passed version is
-    checked by the current release without changing its state.
+    checked by the current release without changing its state. The run is marked as held by
+    `hostname` from now, so the reaper notices within VALIDATION_HEARTBEAT_SECONDS if it dies.
     """
     with transaction.atomic():
         version = (
@@ -54,24 +61,34 @@ def claim_run(version_id: int, *, revalidate: bool = False) -> ValidationRun | N
             )
         if run.state != ValidationRun.State.RUNNING:
             return None
+        now = timezone.now()
         run.attempts += 1
-        run.claimed_at = timezone.now()
-        run.save(update_fields=["attempts", "claimed_at"])
+        run.claimed_at = run.heartbeat_at = now
+        run.held_by = (hostname or socket.gethostname())[:200]
+        # Whatever order was out is superseded: its late result must not be recorded.
+        run.order_nonce = ""
+        run.save(update_fields=["attempts", "claimed_at", "heartbeat_at", "held_by", "order_nonce"])
         if version.state == Version.State.UPLOADED:
             version.move(from_states=[Version.State.UPLOADED], to=Version.State.VALIDATING)
         return run
 
 
 def validate_version(
-    version_id: int, *, queues: Collection[str] | None = None, revalidate: bool = False
+    version_id: int,
+    *,
+    queues: Collection[str] | None = None,
+    revalidate: bool = False,
+    hostname: str = "",
 ) -> ValidationRun | None:
     """Run every step not yet recorded, in order, then record the verdict. Safe to repeat.
 
-    With `queues`, only steps of those queues run here; at the first step of another queue the
-    version is handed to that queue's workers. A tool's own failure is a result (failed), never
-    an exception; after VALIDATION_MAX_ATTEMPTS starts that did not finish, the run ends in error.
+    Steps that run deposited code go to an untrusted worker as a work order: with `queues`
+    (the trusted worker's), the order is sent to the step's queue and the run continues when
+    its result comes back (`record_content_result`); without, the order is run in this process
+    (tests, a one-machine check). A tool's own failure is a result (failed), never an exception;
+    after VALIDATION_MAX_ATTEMPTS starts that did not finish, the run ends in error.
     """
-    run = claim_run(version_id, revalidate=revalidate)
+    run = claim_run(version_id, revalidate=revalidate, hostname=hostname)
     if run is None:
         return None
     version = run.version
@@ -86,16 +103,16 @@ def validate_version(
     done = {s.name: s.status for s in run.steps.all()}
     for position, step in enumerate(steps_for(version)):
         if step.name not in done:
-            if queues is not None and step.queue not in queues:
-                hand_over(run, step, revalidate=revalidate)
-                return run
-            started = time.perf_counter()
-            outcome = run_step(step, version)
-            if step.runs_content:
-                name_release_here(run)
-            record_step(
-                run, step.name, position, outcome, int((time.perf_counter() - started) * 1000)
-            )
+            if step.runs_content and settings.VALIDATION_RUN_CONTENT:
+                if queues is not None:
+                    send_order(run, step, position, revalidate=revalidate)
+                    return run
+                outcome, ms = run_order_here(run, step)
+            else:
+                started = time.perf_counter()
+                outcome = run_step(step, version)
+                ms = int((time.perf_counter() - started) * 1000)
+            record_step(run, step.name, position, outcome, ms)
             done[step.name] = outcome.status
         if done[step.name] not in DONE:
             return finish_run(run, ValidationRun.State.FAILED)
@@ -103,7 +120,7 @@ def validate_version(
 
 
 def run_step(step: Step, version: Version) -> StepOutcome:
-    if step.runs_content and not settings.VALIDATION_RUN_CONTENT:
+    if step.runs_content:
         return StepOutcome(
             ValidationStep.Status.SKIPPED,
             [
@@ -111,16 +128,134 @@ def run_step(step: Step, version: Version) -> StepOutcome:
                 "(VALIDATION_RUN_CONTENT is off, e.g. Chromium or bubblewrap is not installed)."
             ],
         )
+    assert step.check is not None  # only content steps have none, and they are orders
     return step.check(version)
 
 
-def name_release_here(run: ValidationRun) -> None:
+def make_order(run: ValidationRun, step: Step, position: int, **extra: Any) -> dict[str, Any]:
+    """A work order for the step, with a fresh nonce recorded on the run (any older one void)."""
+    nonce = orders.new_nonce()
+    order = orders.build_order(
+        run.version, nonce=nonce, purpose="validation", fetch={"run": run.pk, "nonce": nonce}
+    )
+    run.order_nonce = nonce
+    run.order = {"step": step.name, "position": position, "queue": step.queue, **extra}
+    run.save(update_fields=["order_nonce", "order"])
+    return order
+
+
+def run_order_here(run: ValidationRun, step: Step) -> tuple[StepOutcome, int]:
+    """Run the step's work order in this process, as an untrusted worker would."""
+    from repository.validation.untrusted import run_order
+
+    started = time.perf_counter()
+    result = run_order(make_order(run, step, 0))
+    if "unavailable" in result:
+        raise BrowserUnavailable(str(result["unavailable"]))
+    name_release(run, result)
+    return outcome_of(run, result), int((time.perf_counter() - started) * 1000)
+
+
+def send_order(
+    run: ValidationRun, step: Step, position: int, *, revalidate: bool, retries: int = 0
+) -> None:
+    """Hand the step to the untrusted workers of its queue; the run waits for their answer.
+
+    A retry (`retries` > 0: our browser could not start) is sent after a growing delay.
+    """
+    order = make_order(run, step, position, revalidate=revalidate, retries=retries)
+    if not retries:
+        # The attempt counter counts starts of the whole run, not hand-overs between workers;
+        # the claim that led here is counted again when the result continues the run.
+        give_back_attempt(run.pk)
+    # Queued, not held: the heartbeat deadline applies once a worker says it took the order.
+    ValidationRun.objects.filter(pk=run.pk).update(held_by="", claimed_at=timezone.now())
+    countdown = min(600, 30 * 2**retries) if retries else None
+    queue.send_order(order, queue=step.queue, countdown=countdown)
+
+
+def outcome_of(run: ValidationRun, result: dict[str, Any]) -> StepOutcome:
+    """The step's outcome from an untrusted worker's result; its bytes kept in blob storage."""
+    status = ValidationStep.Status.PASSED if result.get("status") == "passed" else FAILED
+    artefacts = orders.plain(result.get("artefacts") or {})
+    if run.version.resource.kind == "scenario":
+        artefacts["files"] = orders.store_files(result)
+    else:
+        shot = orders.store_screenshot(result)
+        if shot:
+            artefacts["screenshot"] = shot
+    return StepOutcome(status, orders.messages_of(result) or ["No result was given."], artefacts)
+
+
+def name_release(run: ValidationRun, result: dict[str, Any]) -> None:
     """Record the release of the machine that ran the content (its Chromium, its engines)."""
-    release = validator_release(run.version.resource.kind)
+    reported = str(result.get("release") or "")[:80]
+    if not reported:
+        return
+    release = f"{CHECKS_RELEASE}+{reported}"
     clash = ValidationRun.objects.filter(version=run.version_id, validator_release=release)
     if release != run.validator_release and not clash.exists():
         ValidationRun.objects.filter(pk=run.pk).update(validator_release=release)
         run.validator_release = release
+
+
+def record_content_result(
+    nonce: str, result: dict[str, Any], *, hostname: str = ""
+) -> ValidationRun | None:
+    """Record an untrusted worker's result for the open run it was ordered for, then go on.
+
+    Ignored (None) unless `nonce` is the one the run's current order carries: a result from a
+    worker the reaper gave up on, or a forged one, changes nothing. When our side could not run
+    it (the browser would not start), the order is sent again later, not counted.
+    """
+    with transaction.atomic():
+        run = (
+            ValidationRun.objects.select_for_update()
+            .select_related("version__resource")
+            .filter(order_nonce=nonce, state=ValidationRun.State.RUNNING)
+            .first()
+            if nonce
+            else None
+        )
+        if run is None:
+            log.info("a content result for an order no run is waiting for was ignored")
+            return None
+        order = dict(run.order)
+        step = next(s for s in steps_for(run.version) if s.name == order["step"])
+        if "unavailable" in result:
+            log.warning("version %s: %s; sent again later", run.version_id, result["unavailable"])
+            send_order(
+                run,
+                step,
+                order["position"],
+                revalidate=bool(order.get("revalidate")),
+                retries=int(order.get("retries", 0)) + 1,
+            )
+            return run
+        name_release(run, result)
+        outcome = outcome_of(run, result)
+        record_step(run, step.name, order["position"], outcome, int(result.get("ms", 0) or 0))
+        run.order_nonce = ""
+        run.held_by = (hostname or socket.gethostname())[:200]
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["order_nonce", "held_by", "heartbeat_at"])
+    return validate_version(
+        run.version_id,
+        queues={"checks"},
+        revalidate=bool(order.get("revalidate")),
+        hostname=hostname,
+    )
+
+
+def record_content_progress(nonce: str, worker: str) -> bool:
+    """An untrusted worker says it holds the order: the run's heartbeat, renewed while it runs."""
+    now = timezone.now()
+    return bool(
+        nonce
+        and ValidationRun.objects.filter(
+            order_nonce=nonce, state=ValidationRun.State.RUNNING
+        ).update(held_by=str(worker)[:200], heartbeat_at=now, claimed_at=now)
+    )
 
 
 def open_run_id(version_id: int) -> int | None:
@@ -136,15 +271,40 @@ def give_back_attempt(run_id: int) -> None:
     ValidationRun.objects.filter(pk=run_id, attempts__gt=0).update(attempts=F("attempts") - 1)
 
 
-def hand_over(run: ValidationRun, step: Step, *, revalidate: bool) -> None:
-    # The attempt counter counts starts of the whole run, not hand-overs between queues.
-    give_back_attempt(run.pk)
-    queue.hand_over_validation(run.version_id, revalidate=revalidate, queue=step.queue)
+def order_files(token: str) -> bytes:
+    """The zip a fetch address was signed for, while its run still waits for that order.
+
+    Raises PermissionRefused for a bad, expired or superseded address.
+    """
+    from django.core import signing
+
+    from repository.models import VariantRun
+
+    try:
+        payload = orders.read_fetch_token(token)
+    except signing.BadSignature:
+        raise PermissionRefused("This work-order address is not valid or has expired.") from None
+    if "run" in payload:
+        run = (
+            ValidationRun.objects.select_related("version__resource")
+            .filter(pk=payload["run"], order_nonce=payload["nonce"], state="running")
+            .first()
+        )
+        version = run.version if run and payload["nonce"] else None
+    else:
+        variant = VariantRun.objects.filter(
+            pk=payload.get("variant"), state__in=["queued", "running"]
+        ).first()
+        version = variant.version if variant else None
+    if version is None:
+        raise PermissionRefused("This work order is no longer open.")
+    return orders.tree_zip(version)
 
 
 def record_step(
     run: ValidationRun, name: str, position: int, outcome: StepOutcome, ms: int
 ) -> None:
+    ValidationRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
     ValidationStep.objects.update_or_create(
         run=run,
         name=name,
@@ -247,3 +407,31 @@ def stuck_versions() -> list[int]:
         .values_list("pk", flat=True)
         if pk not in in_flight
     ]
+
+
+def release_lost_runs() -> list[tuple[int, bool]]:
+    """Runs whose worker stopped beating (killed, machine gone): freed to be queued again.
+
+    Returns (version id, revalidate) for each. A run is held from its claim, or from the first
+    heartbeat of the untrusted worker that took its order, until it is handed on; once its last
+    beat is older than VALIDATION_HEARTBEAT_SECONDS its order is voided, so a late result from
+    that worker is ignored, and the caller queues the run again.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.VALIDATION_HEARTBEAT_SECONDS)
+    lost = []
+    with transaction.atomic():
+        runs = (
+            ValidationRun.objects.select_for_update()
+            .filter(state=ValidationRun.State.RUNNING, heartbeat_at__lt=cutoff)
+            .exclude(held_by="")
+        )
+        for run in runs.select_related("version"):
+            log.warning(
+                "version %s: worker %s stopped beating; its run is queued again",
+                run.version_id,
+                run.held_by,
+            )
+            lost.append((run.version_id, run.version.state in SETTLED))
+            run.held_by, run.order_nonce, run.claimed_at = "", "", timezone.now()
+            run.save(update_fields=["held_by", "order_nonce", "claimed_at"])
+    return lost

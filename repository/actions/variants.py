@@ -16,7 +16,7 @@ from repository.access import can_view
 from repository.errors import DomainError, PermissionRefused, RateLimited
 from repository.models import Institution, StudentKey, VariantRun, Version
 from repository.storage import blobs
-from repository.validation.steps import materialized, store_artefact
+from repository.validation import orders
 
 MAX_STUDENT_ID = 120
 ALLOWANCE_WINDOW = timedelta(minutes=1)
@@ -105,7 +105,7 @@ def request_variant_run(version: Version, *, student_id: str, by: User) -> Varia
     else:
         VariantRun.objects.filter(pk=run.pk).update(state=VariantRun.State.QUEUED, queued_at=now)
         run.state, run.queued_at = VariantRun.State.QUEUED, now
-    queue.enqueue_variant_run(run.pk)
+    transaction.on_commit(lambda: dispatch_variant_run(run.pk))
     return run
 
 
@@ -190,41 +190,80 @@ def seconds(n: int) -> str:
     return "1 second" if n == 1 else f"{n} seconds"
 
 
-def execute_variant_run(run_id: int) -> VariantRun | None:
-    """Run a queued variant in the sims sandbox and keep its metrics, checks and plots."""
-    from sims.runner import run_scenario
-    from sims.scenario import ScenarioError
+ATTEMPTS_QUEUE = "attempts"
 
-    claimed = VariantRun.objects.filter(pk=run_id, state=VariantRun.State.QUEUED).update(
-        state=VariantRun.State.RUNNING
+
+def variant_order(run: VariantRun) -> dict[str, Any]:
+    """The work order of a variant run: the version's files and the student's id, nothing else."""
+    nonce = orders.variant_nonce(run.pk)
+    return orders.build_order(
+        run.version,
+        nonce=nonce,
+        purpose="variant",
+        fetch={"variant": run.pk, "nonce": nonce},
+        variant=run.student_id,
     )
-    if not claimed:
+
+
+def dispatch_variant_run(run_id: int) -> None:
+    """Send a queued variant run to the learners' queue, whose untrusted workers run it.
+
+    Learners' runs never share a queue with validation, so a flood of them cannot delay a
+    deposit's verdict.
+    """
+    run = (
+        VariantRun.objects.select_related("version__resource")
+        .filter(pk=run_id, state=VariantRun.State.QUEUED)
+        .first()
+    )
+    if run is not None:
+        queue.send_order(variant_order(run), queue=ATTEMPTS_QUEUE)
+
+
+def execute_variant_run(run_id: int) -> VariantRun | None:
+    """Run a queued variant here, as an untrusted worker would, and record its result."""
+    from repository.validation.untrusted import run_order
+
+    run = (
+        VariantRun.objects.select_related("version__resource")
+        .filter(pk=run_id, state=VariantRun.State.QUEUED)
+        .first()
+    )
+    if run is None:
         return None
-    run = VariantRun.objects.select_related("version__resource").get(pk=run_id)
-    version = run.version
-    with materialized(version) as (root, out):
-        try:
-            result = run_scenario(
-                root / version.entry_point,
-                variant=run.student_id,
-                out_dir=out,
-                sandbox=True,
-                timeout_s=120.0,
-            )
-        except ScenarioError as exc:
-            return finish(run, VariantRun.State.ERROR, messages=[str(exc)])
-        files = [
-            store_artefact(p) for p in result.artefacts if p.suffix in {".svg", ".png", ".json"}
-        ]
-    if result.error:
-        return finish(run, VariantRun.State.ERROR, messages=[result.error], files=files)
-    return finish(
-        run,
-        VariantRun.State.PASSED if result.passed else VariantRun.State.FAILED,
-        messages=[f"{'✓' if c.passed else '✗'} {c.name}: {c.message}" for c in result.checks],
-        metrics=result.metrics,
-        files=files,
+    order = variant_order(run)
+    return record_variant_result(order["nonce"], run_order(order))
+
+
+def record_variant_progress(nonce: str) -> bool:
+    """The untrusted worker took the order: the run shows as running."""
+    run_id = orders.variant_of_nonce(nonce)
+    return bool(
+        run_id
+        and VariantRun.objects.filter(pk=run_id, state=VariantRun.State.QUEUED).update(
+            state=VariantRun.State.RUNNING
+        )
     )
+
+
+def record_variant_result(nonce: str, result: dict[str, Any]) -> VariantRun | None:
+    """Keep a variant run's metrics, checks and plots, if `nonce` is one we gave it."""
+    run_id = orders.variant_of_nonce(nonce)
+    open_states = [VariantRun.State.QUEUED, VariantRun.State.RUNNING]
+    run = VariantRun.objects.filter(pk=run_id, state__in=open_states).first() if run_id else None
+    if run is None:
+        return None
+    if "unavailable" in result:
+        return finish(run, VariantRun.State.ERROR, messages=[str(result["unavailable"])[:2000]])
+    states = {"passed": VariantRun.State.PASSED, "failed": VariantRun.State.FAILED}
+    state = states.get(str(result.get("status")), VariantRun.State.ERROR)
+    fields: dict[str, Any] = {"messages": orders.messages_of(result)}
+    if state != VariantRun.State.ERROR:
+        fields["metrics"] = orders.plain(result.get("metrics") or {})
+    fields["files"] = [
+        f for f in orders.store_files(result) if f["name"].endswith((".svg", ".png", ".json"))
+    ]
+    return finish(run, state, **fields)
 
 
 def finish(run: VariantRun, state: str, **fields: Any) -> VariantRun:

@@ -22,6 +22,14 @@ class ValidationRun(models.Model):
     # last claim is old.
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker holding the run (its Celery hostname), blank while the run waits in a queue,
+    # and its last heartbeat: a run held by a worker that stopped beating is queued again.
+    held_by = models.CharField(max_length=200, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The work order out with an untrusted worker: its nonce (a result is recorded only with
+    # it) and which step it is for.
+    order_nonce = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    order = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

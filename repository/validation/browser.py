@@ -299,7 +299,7 @@ class BrowserHost:
             stderr=self._log,
             start_new_session=True,  # its own process group, so a kill takes Node and bwrap along
             close_fds=True,
-            env={**os.environ, "TMPDIR": scratch},  # Playwright puts the profile here
+            env=host_environment(scratch),
         )
         self._scratch = scratch
         self.checks_done = 0
@@ -328,6 +328,20 @@ class BrowserHost:
         self._log.seek(0, os.SEEK_END)
         self._log.seek(max(0, self._log.tell() - 2000))
         return self._log.read().decode(errors="replace").strip()[-1000:]
+
+
+def host_environment(scratch: str) -> dict[str, str]:
+    """The browser host's whole environment, built from nothing: no variable of the worker's.
+
+    Chromium, Playwright's driver and bwrap inherit it, so nothing secret can be read from
+    their /proc/<pid>/environ: only the search path, a home and temporary folder (the scratch
+    folder, where Playwright puts the profile), the locale and the font configuration.
+    """
+    env = {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8"}
+    for name in ("FONTCONFIG_PATH", "FONTCONFIG_FILE"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
 
 
 def _read_line(fd: int, deadline: float) -> bytes | None:

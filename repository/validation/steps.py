@@ -1,15 +1,9 @@
 """The validation steps: each takes a version and returns its outcome; orchestration is elsewhere."""
 
 import re
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-from django.conf import settings
 
 import licensing
 from repository.credit.basis import adaptation_sources, licence_problem
@@ -17,7 +11,6 @@ from repository.errors import DomainError
 from repository.models import ValidationStep, Version
 from repository.storage import blobs
 from repository.storage.packages import PackageLimits, check_manifest
-from repository.storage.workspace import make_writable, materialize
 
 PASSED = ValidationStep.Status.PASSED
 FAILED = ValidationStep.Status.FAILED
@@ -159,84 +152,12 @@ def check_content(version: Version) -> StepOutcome:
     return StepOutcome(PASSED, messages or ["No external resources; no HTML in metadata."])
 
 
-@contextmanager
-def materialized(version: Version) -> Iterator[tuple[Path, Path]]:
-    """A temporary read-only copy of the tree, and a folder for the run's outputs."""
-    tmp = Path(tempfile.mkdtemp(prefix=f"validate-{version.pk}-"))
-    try:
-        yield materialize(version, tmp / "files"), tmp / "out"
-    finally:
-        make_writable(tmp)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def store_artefact(path: Path) -> dict[str, str]:
-    sha, _ = blobs.put_bytes(path.read_bytes())
-    return {"name": path.name, "sha256": sha}
-
-
-def run_scenario(version: Version) -> StepOutcome:
-    """Run the scenario in the sims sandbox with its own checks; keep plots and metrics."""
-    from sims.runner import run_scenario as run
-    from sims.scenario import ScenarioError
-
-    with materialized(version) as (root, out):
-        try:
-            result = run(root / version.entry_point, out_dir=out, sandbox=True, timeout_s=120.0)
-        except ScenarioError as exc:
-            return StepOutcome(FAILED, [f"{version.entry_point}: {exc}"])
-        artefacts = {
-            "metrics": result.metrics,
-            "files": [
-                store_artefact(p)
-                for p in result.artefacts
-                if p.suffix in {".svg", ".png", ".json", ".csv"}
-            ],
-            "timings": result.timings,
-        }
-    if result.error:
-        return StepOutcome(FAILED, [result.error], artefacts)
-    messages = [f"{'✓' if c.passed else '✗'} {c.name}: {c.message}" for c in result.checks] or [
-        "The scenario declares no checks."
-    ]
-    return StepOutcome(PASSED if result.passed else FAILED, messages, artefacts)
-
-
-def run_tool(version: Version) -> StepOutcome:
-    """Load the tool in headless Chromium, offline and sandboxed, then fuzz it.
-
-    Raises BrowserUnavailable when our browser cannot start: our fault, so the task retries.
-    """
-    from repository.validation.browser import check_tool
-
-    with materialized(version) as (root, _):
-        report = check_tool(
-            root,
-            version.entry_point,
-            seed=version.pk,
-            fuzz_seconds=settings.VALIDATION_FUZZ_SECONDS,
-            allowed_external=version.manifest.get("external_resources", []),
-        )
-    artefacts: dict[str, Any] = {
-        "load_ms": round(report.load_ms, 1),
-        "bytes_transferred": report.bytes_transferred,
-        "fuzz_actions": report.fuzz_actions,
-        "external_requests": report.external_requests,
-    }
-    if report.screenshot:
-        sha, _ = blobs.put_bytes(report.screenshot)
-        artefacts["screenshot"] = sha
-    summary = (
-        f"Loaded in {report.load_ms:.0f} ms ({report.bytes_transferred} bytes); "
-        f"{report.fuzz_actions} random interactions raised nothing."
-    )
-    return StepOutcome(PASSED if report.passed else FAILED, report.problems or [summary], artefacts)
-
-
 @dataclass(frozen=True)
 class Step:
+    """A step; one that runs content has no check here: it goes out as a work order."""
+
     name: str
-    check: Callable[[Version], StepOutcome]
+    check: Callable[[Version], StepOutcome] | None
     queue: str
     kinds: frozenset[str] = frozenset({"tool", "scenario"})
     runs_content: bool = False
@@ -246,8 +167,9 @@ STEPS = [
     Step("package", check_package, "checks"),
     Step("licence", check_licence, "checks"),
     Step("content", check_content, "checks"),
-    Step("run", run_scenario, "sandbox", frozenset({"scenario"}), runs_content=True),
-    Step("run", run_tool, "browser", frozenset({"tool"}), runs_content=True),
+    # Run by an untrusted worker (repository/validation/untrusted.py) from a work order.
+    Step("run", None, "sandbox", frozenset({"scenario"}), runs_content=True),
+    Step("run", None, "browser", frozenset({"tool"}), runs_content=True),
 ]
 
 

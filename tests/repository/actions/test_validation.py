@@ -122,31 +122,63 @@ def test_revalidation_is_not_run_for_new_versions_by_accident(version):
     assert validation.regression(version) is None
 
 
-def test_a_run_is_continued_by_workers_that_name_another_release(version, monkeypatch):
-    from repository.actions import validation
+def test_a_run_is_continued_whatever_release_its_content_worker_names(version, settings):
+    from repository.actions.validation import record_content_result
 
-    monkeypatch.setattr(validation, "hand_over", lambda run, step, revalidate: None)
-    validate_version(version.pk, queues={"checks"})  # checks done here, run step elsewhere
+    settings.VALIDATION_RUN_CONTENT = True
+    validate_version(version.pk, queues={"checks"})  # checks done here, an order out for "run"
     run = ValidationRun.objects.get(version=version)
     assert run.state == ValidationRun.State.RUNNING
-    monkeypatch.setattr(validation, "validator_release", lambda kind: "checks-2+chromium-999")
-    finished = validate_version(version.pk, queues={"browser"})
+    assert run.order["step"] == "run" and run.order_nonce
+    result = {"status": "passed", "messages": ["Loaded."], "release": "chromium-999"}
+    finished = record_content_result(run.order_nonce, result)
     assert finished is not None
     assert finished.pk == run.pk
+    assert finished.state == ValidationRun.State.PASSED
+    assert finished.validator_release == f"{CHECKS_RELEASE}+chromium-999"
     assert ValidationRun.objects.filter(version=version).count() == 1
 
 
-def test_our_own_faults_give_the_attempt_back(version, monkeypatch):
-    from repository.actions import validation
+def test_a_result_without_the_orders_nonce_changes_nothing(version, settings):
+    from repository.actions.validation import record_content_result
 
-    monkeypatch.setattr(validation, "hand_over", lambda run, step, revalidate: None)
+    settings.VALIDATION_RUN_CONTENT = True
     validate_version(version.pk, queues={"checks"})
     run = ValidationRun.objects.get(version=version)
-    before = run.attempts
-    validation.give_back_attempt(run.pk)
+    for nonce in ("", "forged-nonce", run.order_nonce[:-1]):
+        assert record_content_result(nonce, {"status": "passed", "messages": ["ok"]}) is None
+    assert not run.steps.filter(name="run").exists()
+    version.refresh_from_db()
+    assert version.state == Version.State.VALIDATING
+
+
+def test_our_own_faults_give_the_attempt_back_and_send_a_new_order(version, settings):
+    from repository.actions import validation
+
+    settings.VALIDATION_RUN_CONTENT = True
+    validate_version(version.pk, queues={"checks"})
+    run = ValidationRun.objects.get(version=version)
+    before, nonce = run.attempts, run.order_nonce
+    validation.record_content_result(nonce, {"unavailable": "Chromium did not start"})
     run.refresh_from_db()
-    assert run.attempts == before - 1
+    assert run.attempts == before
+    assert run.order_nonce not in {"", nonce}
+    assert run.order["retries"] == 1
     assert validation.open_run_id(version.pk) == run.pk
+
+
+def test_a_run_whose_worker_stops_beating_is_freed_and_its_late_result_ignored(version, settings):
+    from repository.actions import validation
+
+    settings.VALIDATION_RUN_CONTENT = True
+    validate_version(version.pk, queues={"checks"})
+    run = ValidationRun.objects.get(version=version)
+    assert validation.record_content_progress(run.order_nonce, "sandbox@host-a")
+    assert validation.release_lost_runs() == []  # beating
+    settings.VALIDATION_HEARTBEAT_SECONDS = -1
+    assert validation.release_lost_runs() == [(version.pk, False)]
+    assert validation.release_lost_runs() == []  # freed once, until claimed again
+    assert validation.record_content_result(run.order_nonce, {"status": "passed"}) is None
 
 
 def test_a_stalled_revalidation_is_found_for_requeue(version, settings, monkeypatch):
@@ -154,7 +186,7 @@ def test_a_stalled_revalidation_is_found_for_requeue(version, settings, monkeypa
 
     validate_version(version.pk)  # passed
     monkeypatch.setattr(release, "CHECKS_RELEASE", "checks-next")
-    monkeypatch.setattr(validation, "hand_over", lambda run, step, revalidate: None)
-    validate_version(version.pk, queues={"checks"}, revalidate=True)  # then its worker died
+    settings.VALIDATION_RUN_CONTENT = True
+    validate_version(version.pk, queues={"checks"}, revalidate=True)  # order lost on the way
     settings.VALIDATION_STUCK_AFTER_SECONDS = 0
     assert validation.stuck_revalidations() == [version.pk]

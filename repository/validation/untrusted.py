@@ -1,0 +1,249 @@
+"""The untrusted side of validation: run one work order (deposited files + parameters) and reply.
+
+This module runs on workers that hold no secrets: no Django, no database, no storage keys, only
+the broker. A work order carries everything a run needs (see `repository.validation.orders`):
+
+    {"nonce": "...", "kind": "scenario" | "tool", "purpose": "validation" | "variant",
+     "entry_point": "...", "files": {"zip": "<base64>", "sha256": "..."}
+                                    or {"url": "https://...", "sha256": "..."},
+     "params": {"seed", "fuzz_seconds", "allowed_external", "timeout_s", "variant"},
+     "limits": {"artefact_bytes", "artefacts", "fetch_bytes"}, "heartbeat_every": 20}
+
+`run_order` unpacks the files into a temporary folder, runs the scenario in the sims sandbox or
+the tool in the checking browser, and returns a JSON-able result with the artefacts' bytes
+(base64, size-capped). `serve_order` does the same and sends the result, and heartbeats while it
+runs, to the trusted side through `send` (the broker): the trusted side stores the artefacts and
+records the step only when the nonce is the one it gave the open run.
+
+No Django here: import-linter keeps this module (and the browser module it uses) free of Django,
+the models, the actions and the tasks.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import io
+import shutil
+import socket
+import stat
+import tempfile
+import threading
+import time
+import urllib.request
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ORDER_TASK = "repository.validation.untrusted.run_order"
+RESULT_TASK = "repository.tasks.record_content_result"
+PROGRESS_TASK = "repository.tasks.record_content_progress"
+# Suffixes of the run outputs sent back (plots, metrics, time series).
+SCENARIO_OUTPUTS = {".svg", ".png", ".json", ".csv"}
+MESSAGE_LIMIT = 100
+DEFAULT_LIMITS = {"artefact_bytes": 4 << 20, "artefacts": 40, "fetch_bytes": 512 << 20}
+
+Send = Callable[[str, tuple[Any, ...]], None]
+
+
+class OrderError(ValueError):
+    """The order itself is unusable (damaged files, wrong checksum): reported, never run."""
+
+
+def serve_order(order: dict[str, Any], send: Send, *, hostname: str | None = None) -> str:
+    """Run `order`, heartbeating to the trusted side while it runs, then send its result.
+
+    Returns the result's status. The heartbeat says which worker holds the run, so a worker
+    that dies is noticed within the trusted side's heartbeat deadline.
+    """
+    host = hostname or socket.gethostname()
+    nonce = str(order["nonce"])
+    stop = threading.Event()
+    every = max(1.0, float(order.get("heartbeat_every", 20)))
+
+    def beat() -> None:
+        while True:
+            with contextlib.suppress(Exception):  # a missed beat is not worth the run
+                send(PROGRESS_TASK, (nonce, host))
+            if stop.wait(every):
+                return
+
+    beating = threading.Thread(target=beat, name=f"heartbeat-{nonce[:8]}", daemon=True)
+    beating.start()
+    try:
+        result = run_order(order)
+    finally:
+        stop.set()
+        beating.join(timeout=5)
+    result["host"] = host
+    send(RESULT_TASK, (nonce, result))
+    return str(result.get("status", "unavailable"))
+
+
+def run_order(order: dict[str, Any]) -> dict[str, Any]:
+    """Run one work order here and return its result (never raises for the deposit's faults).
+
+    A result is {"status": "passed" | "failed" | "error", "messages", "artefacts" (JSON),
+    "files": [{"name", "data"}], "screenshot": base64 | None, "metrics", "release"}, or
+    {"unavailable": reason} when our side (the browser) cannot run it: the trusted side then
+    retries later without counting it against the deposit.
+    """
+    limits = {**DEFAULT_LIMITS, **order.get("limits", {})}
+    started = time.perf_counter()
+    try:
+        with unpacked(order["files"], limits["fetch_bytes"]) as root:
+            run = _run_tool if order["kind"] == "tool" else _run_scenario
+            result = run(root, order, limits)
+    except OrderError as exc:
+        result = {"status": "error", "messages": [f"The work order could not be used: {exc}"]}
+    result["ms"] = int((time.perf_counter() - started) * 1000)
+    return result
+
+
+@contextlib.contextmanager
+def unpacked(files: dict[str, Any], max_bytes: int) -> Iterator[Path]:
+    """The order's files in a fresh read-only folder, removed afterwards."""
+    data = _order_bytes(files, max_bytes)
+    if hashlib.sha256(data).hexdigest() != files.get("sha256"):
+        raise OrderError("the files' checksum does not match the order")
+    tmp = Path(tempfile.mkdtemp(prefix="remixbank-order-"))
+    root = tmp / "files"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+            if total > max_bytes:
+                raise OrderError(f"the files unpack to {total} bytes, over {max_bytes}")
+            archive.extractall(root)  # names are normalised by zipfile: nothing lands outside
+        root.mkdir(exist_ok=True)
+        _make_read_only(root)
+        yield root
+    except zipfile.BadZipFile as exc:
+        raise OrderError(f"the files are not a readable zip ({exc})") from exc
+    finally:
+        _make_writable(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _order_bytes(files: dict[str, Any], max_bytes: int) -> bytes:
+    if "zip" in files:
+        try:
+            return base64.b64decode(files["zip"], validate=True)
+        except ValueError as exc:
+            raise OrderError(f"the inline files are not base64 ({exc})") from exc
+    url = str(files.get("url", ""))
+    if not url.startswith(("http://", "https://")):
+        raise OrderError("the order has neither inline files nor an http(s) address for them")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 -- http(s) checked above
+            data = answer.read(max_bytes + 1)
+    except OSError as exc:
+        raise OrderError(f"fetching the files failed ({exc})") from exc
+    if len(data) > max_bytes:
+        raise OrderError(f"the files are over {max_bytes} bytes")
+    return bytes(data)
+
+
+def _make_read_only(root: Path) -> None:
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    for path in [root, *root.rglob("*")]:
+        if path.is_dir() and not path.is_symlink():
+            path.chmod(0o555)
+
+
+def _make_writable(root: Path) -> None:
+    for path in [root, *root.rglob("*")] if root.exists() else []:
+        if path.is_dir() and not path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.chmod(0o755)
+
+
+def _artefact(name: str, data: bytes, limits: dict[str, int], notes: list[str]) -> dict[str, str]:
+    if len(data) > limits["artefact_bytes"]:
+        notes.append(f"{name} was not kept: {len(data)} bytes, over {limits['artefact_bytes']}.")
+        return {}
+    return {"name": name, "data": base64.b64encode(data).decode()}
+
+
+def _run_scenario(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
+    from sims.engines import ENGINE_RELEASE
+    from sims.runner import run_scenario
+    from sims.scenario import ScenarioError
+
+    params = order.get("params", {})
+    entry_point = str(order["entry_point"])
+    release = f"sims-{ENGINE_RELEASE}"
+    with tempfile.TemporaryDirectory(prefix="remixbank-out-") as out:
+        try:
+            result = run_scenario(
+                root / entry_point,
+                variant=params.get("variant"),
+                out_dir=Path(out),
+                sandbox=True,
+                timeout_s=float(params.get("timeout_s", 120.0)),
+            )
+        except ScenarioError as exc:
+            prefix = f"{entry_point}: " if order.get("purpose") == "validation" else ""
+            return {"status": "error", "messages": [f"{prefix}{exc}"], "release": release}
+        notes: list[str] = []
+        files = [
+            _artefact(p.name, p.read_bytes(), limits, notes)
+            for p in result.artefacts[: limits["artefacts"]]
+            if p.suffix in SCENARIO_OUTPUTS and p.is_file() and not p.is_symlink()
+        ]
+    if result.error:
+        status, messages = "error", [result.error]
+    else:
+        status = "passed" if result.passed else "failed"
+        messages = [f"{'✓' if c.passed else '✗'} {c.name}: {c.message}" for c in result.checks]
+        if not messages and order.get("purpose") == "validation":
+            messages = ["The scenario declares no checks."]
+    return {
+        "status": status,
+        "messages": (messages + notes)[:MESSAGE_LIMIT],
+        "metrics": result.metrics,
+        "artefacts": {"metrics": result.metrics, "timings": result.timings},
+        "files": [f for f in files if f],
+        "release": release,
+    }
+
+
+def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
+    from repository.validation.browser import BrowserUnavailable, browser_release, check_tool
+
+    params = order.get("params", {})
+    try:
+        report = check_tool(
+            root,
+            str(order["entry_point"]),
+            seed=int(params.get("seed", 0)),
+            fuzz_seconds=float(params.get("fuzz_seconds", 1.5)),
+            allowed_external=list(params.get("allowed_external", [])),
+        )
+        release = browser_release()
+    except BrowserUnavailable as exc:
+        return {"unavailable": str(exc)}
+    notes: list[str] = []
+    shot = (
+        _artefact("screenshot.png", report.screenshot, limits, notes) if report.screenshot else {}
+    )
+    summary = (
+        f"Loaded in {report.load_ms:.0f} ms ({report.bytes_transferred} bytes); "
+        f"{report.fuzz_actions} random interactions raised nothing."
+    )
+    return {
+        "status": "passed" if report.passed else "failed",
+        "messages": ((report.problems or [summary]) + notes)[:MESSAGE_LIMIT],
+        "artefacts": {
+            "load_ms": round(report.load_ms, 1),
+            "bytes_transferred": report.bytes_transferred,
+            "fuzz_actions": report.fuzz_actions,
+            "external_requests": report.external_requests[:MESSAGE_LIMIT],
+        },
+        "screenshot": shot.get("data"),
+        "files": [],
+        "release": release,
+    }
