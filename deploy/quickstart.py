@@ -1,20 +1,23 @@
 """The two quick-start commands (standard library only, so they run on a bare Python 3.11+).
 
-    python3 deploy/quickstart.py run    set up, then serve the site, the content origin and a worker
+    python3 deploy/quickstart.py run    set up, then serve the site, the content origin, the workers
     python3 deploy/quickstart.py test   set up, then run the checks and the whole test suite
 
 Both are idempotent: the virtualenv is (re)installed only when pyproject.toml changes.
 """
 
+import contextlib
 import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import venv
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
@@ -87,84 +90,176 @@ def ensure_runners() -> None:
     )
 
 
+# What an untrusted worker's environment may hold: its broker, where the default filesystem
+# broker lives, limits and the machine's own settings for OpenBLAS. Nothing else of ours.
+UNTRUSTED_ENV = (
+    "PATH",
+    "LANG",
+    "CELERY_BROKER_URL",
+    "CELERY_BROKER_TRANSPORT_OPTIONS",
+    "REMIXBANK_DATA_DIR",
+    "CELERY_TASK_SOFT_TIME_LIMIT",
+    "CELERY_TASK_TIME_LIMIT",
+    "SANDBOX_PROBE_PATHS",
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "LOG_LEVEL",
+)
+DEMO_ACCOUNTS = [
+    ("alice@northfield.ac.uk", "admin of Northfield University (and site superuser)"),
+    ("bob@northfield.ac.uk", "staff at Northfield University"),
+    ("charlie@northfield.ac.uk", "student at Northfield University"),
+    ("dana@southbank.ac.uk", "staff at Southbank College"),
+    ("erin@lakeside.gov.uk", "staff at Lakeside Schools"),
+]
+
+
+def untrusted_environment(source: dict[str, str]) -> dict[str, str]:
+    """The environment of a worker that runs deposited code, built from nothing.
+
+    Only the names in UNTRUSTED_ENV are copied from `source`: no SECRET_KEY, no DATABASE_URL,
+    no storage keys, whatever the caller's environment holds.
+    """
+    env = {name: source[name] for name in UNTRUSTED_ENV if name in source}
+    env.setdefault("PATH", "/usr/bin:/bin")
+    env.setdefault("LANG", "C.UTF-8")
+    env["HOME"] = tempfile.gettempdir()
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def untrusted_worker_command(
+    queues: str, *, concurrency: int = 1, name: str = "", python: str = str(PYTHON)
+) -> list[str]:
+    """`celery worker` of the untrusted app (deploy/untrusted.py) on `queues`."""
+    command = [python, "-m", "celery", "-A", "deploy.untrusted", "worker", "-Q", queues]
+    command += ["-l", "info", "--concurrency", str(concurrency), "--without-gossip"]
+    command += ["--without-mingle", "--hostname", f"{name or queues.split(',')[0]}@%h"]
+    return [*command, "--pool", "solo" if concurrency == 1 else "prefork"]
+
+
+def port_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname or '127.0.0.1'}:{parts.port or 80}"
+
+
+def processes_of_run(
+    env: dict[str, str], data: Path
+) -> list[tuple[str, list[str], dict[str, str]]]:
+    """The children of `run`: (name, command, environment) each."""
+    site = env.get("SITE_URL", SITE)
+    content = env.get("CONTENT_ORIGIN", CONTENT)
+    untrusted = untrusted_environment(env)
+    attempts = env.get("ATTEMPT_WORKER_CONCURRENCY", "1")
+    if not attempts.isdigit() or int(attempts) < 1:
+        sys.exit(f"ATTEMPT_WORKER_CONCURRENCY={attempts!r}: give a whole number of 1 or more.")
+    celery = [str(PYTHON), "-m", "celery", "-A", "deploy"]
+    trusted = [*celery, "worker", "-l", "info", "--pool", "solo", "-Q", "checks,results"]
+    trusted += ["--without-gossip", "--without-mingle", "--hostname", "checks@%h"]
+    children = [
+        ("worker (checks)", trusted, env),
+        (
+            "beat",
+            [*celery, "beat", "-l", "info", "--schedule", str(data / "celerybeat-schedule")],
+            env,
+        ),
+        ("worker (sandbox, browser)", untrusted_worker_command("sandbox,browser"), untrusted),
+        (
+            "worker (attempts)",
+            untrusted_worker_command("attempts", concurrency=int(attempts)),
+            untrusted,
+        ),
+        (
+            "content origin",
+            [str(PYTHON), "manage.py", "runserver", port_of(content), "--noreload"],
+            env,
+        ),
+        ("site", [str(PYTHON), "manage.py", "runserver", port_of(site)], env),
+    ]
+    if env.get("VALIDATION_RUN_CONTENT", "").lower() in {"0", "false", "no", "off"}:
+        children = [c for c in children if "deploy.untrusted" not in c[1]]
+    return children
+
+
+class Stop(Exception):
+    """SIGTERM or SIGHUP reached `run`: stop every child, as Ctrl-C does."""
+
+
+def supervise(
+    children: list[tuple[str, list[str], dict[str, str]]], *, ready: str = "", poll: float = 0.5
+) -> int:
+    """Start the children, each in its own process group, and stop them all together.
+
+    Returns 0 when stopped by Ctrl-C, SIGTERM or SIGHUP; 1 when a child stopped by itself (the
+    others are then stopped too, so no beat or worker is left behind without the rest).
+    """
+
+    def stop(signum: int, _: object) -> None:
+        raise Stop(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+    code = 0
+    try:
+        for name, command, env in children:
+            processes.append(
+                (name, subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True))
+            )
+        if ready:
+            print(ready, flush=True)
+        while True:
+            gone = [(n, p) for n, p in processes if p.poll() is not None]
+            if gone:
+                name, process = gone[0]
+                print(f"{name} stopped (exit {process.returncode}); stopping the rest.", flush=True)
+                code = 1
+                break
+            time.sleep(poll)
+    except (KeyboardInterrupt, Stop):
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        # Each child leads its own group: its own children (runserver's reloader, a worker's
+        # pool, a browser) get the signal too.
+        for _, process in processes:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for _, process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    return code
+
+
 def serve() -> None:
     ensure_venv("")
     ensure_runners()
     say("Preparing the database and the demo content")
     manage("migrate", "--noinput", "-v", "0")
     manage("load_demo")
-    say("Starting the web server, the content origin and a Celery worker")
+    say("Starting the site, the content origin, the workers and beat")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     data = Path(os.environ.get("REMIXBANK_DATA_DIR", ROOT / "var"))
     data.mkdir(parents=True, exist_ok=True)
-    processes = [
-        subprocess.Popen(
-            [
-                str(PYTHON),
-                "-m",
-                "celery",
-                "-A",
-                "deploy",
-                "worker",
-                "-B",
-                "-l",
-                "info",
-                "--pool",
-                "solo",
-                "-Q",
-                "checks,sandbox,browser",
-                "--without-gossip",
-                "--without-mingle",
-                "--schedule",
-                str(data / "celerybeat-schedule"),
-            ],
-            cwd=ROOT,
-            env=env,
-        ),
-        subprocess.Popen(
-            [str(PYTHON), "manage.py", "runserver", "127.0.0.1:8001", "--noreload"],
-            cwd=ROOT,
-            env=env,
-        ),
-        subprocess.Popen(
-            [str(PYTHON), "manage.py", "runserver", "127.0.0.1:8000"], cwd=ROOT, env=env
-        ),
-    ]
-    time.sleep(3)
-    print(
-        f"""
+    site = env.get("SITE_URL", SITE)
+    accounts = "\n".join(f"  {email:<25}{role}" for email, role in DEMO_ACCOUNTS)
+    ready = f"""
 Remixbank is running.
-  Site:            {SITE}/
-  Content origin:  {CONTENT}/  (deposited tools are served only from here)
-  Admin:           {SITE}/admin/
+  Site:            {site}/
+  Content origin:  {env.get("CONTENT_ORIGIN", CONTENT)}/  (deposited tools are served only from here)
+  Admin:           {site}/admin/
 Demo accounts (password: remixbank-demo):
-  alice@northfield.ac.uk  admin of Northfield University (and site superuser)
-  bob@northfield.ac.uk    staff at Northfield University
-  charlie@northfield.ac.uk student at Northfield University
-  dana@southbank.ac.uk    staff at Southbank College
-  erin@lakeside.gov.uk    staff at Lakeside Schools
+{accounts}
 Deposit from the command line:
   .venv/bin/python manage.py deposit PACKAGE.zip --institution northfield --user bob@northfield.ac.uk
-Press Ctrl-C to stop.""",
-        flush=True,
-    )
-    try:
-        while all(p.poll() is None for p in processes):
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    failed = [p.args for p in processes if p.returncode not in (0, -signal.SIGINT, None)]
-    if failed:
-        sys.exit(f"A process stopped unexpectedly: {failed[0]!r}")
+Stop with Ctrl-C, or kill -TERM {os.getpid()} (SIGHUP too): every process above stops with it."""
+    sys.exit(supervise(processes_of_run(env, data), ready=ready))
 
 
 def env_flag(name: str) -> bool:

@@ -1,4 +1,4 @@
-"""At start-up a worker tries the sandbox escapes and refuses sandbox work where they succeed."""
+"""At start-up an untrusted worker tries the sandbox escapes and never consumes a queue where one works."""
 
 import os
 import shutil
@@ -6,33 +6,77 @@ import sys
 from pathlib import Path
 
 import pytest
+from celery import current_app
 
-from tests.worker import celery_worker, wait_for, worker_log
+from repository.actions.deposits import deposit_package
+from repository.queue import RUN_ORDER_TASK
+from repository.validation import orders
+from tests.worker import untrusted_worker, wait_for, worker_log
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_worker_takes_sandbox_and_browser_work_when_the_escapes_fail(blob_folder):
-    with celery_worker(blob_dir=blob_folder, queues="sandbox,browser"):
-        assert wait_for(
-            lambda: "browser sandbox self-test passed" in worker_log(blob_folder), timeout=120
-        ), worker_log(blob_folder)[-3000:]
-    log = worker_log(blob_folder)
-    assert "sandbox sandbox self-test passed; taking sandbox work" in log
-    assert "Refusing" not in log
+def queued(queue: str) -> int:
+    """Messages waiting in `queue` of the test broker, read without taking any."""
+    with current_app.connection_for_write() as connection:
+        return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
 
 
-def test_worker_without_bubblewrap_refuses_sandbox_work_and_says_why(blob_folder, tmp_path):
-    # A PATH on which bwrap cannot be found: untrusted code would run unconfined.
+def purge(*queues: str) -> None:
+    with current_app.connection_for_write() as connection:
+        for queue in queues:
+            connection.default_channel.queue_declare(queue=queue)
+            connection.default_channel.queue_purge(queue)
+
+
+def path_without_bubblewrap(tmp_path: Path) -> str:
+    """A PATH on which bwrap cannot be found: untrusted code would run unconfined."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in ("python3", "ps"):
         found = shutil.which(tool)
         if found:
             (bin_dir / tool).symlink_to(found)
-    path = f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}"
-    with celery_worker(blob_dir=blob_folder, queues="sandbox", path=path):
-        assert wait_for(lambda: "Refusing sandbox work" in worker_log(blob_folder), timeout=120), (
-            worker_log(blob_folder)[-3000:]
-        )
-    assert "bubblewrap (bwrap) is not installed" in worker_log(blob_folder)
+    return f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}"
+
+
+def test_untrusted_worker_takes_sandbox_and_browser_work_when_the_escapes_fail(blob_folder):
+    with untrusted_worker(log_dir=blob_folder.parent, queues="sandbox,browser,attempts"):
+        assert wait_for(
+            lambda: (
+                "Self-test passed" in worker_log(blob_folder)
+                and "ready." in worker_log(blob_folder)
+            ),
+            timeout=180,
+        ), worker_log(blob_folder)[-3000:]
+    log = worker_log(blob_folder)
+    for queue in ("sandbox", "browser", "attempts"):
+        assert f"no escape from the sandbox; taking {queue} work" in log
+    assert "Refusing" not in log
+
+
+def test_a_refused_queue_keeps_its_messages_while_the_safe_one_is_served(
+    blob_folder, tmp_path, package, northfield, staff
+):
+    purge("sandbox", "browser", "results")
+    tool = deposit_package(package=package, institution=northfield, by=staff)
+    order = orders.build_order(tool, nonce="selftest-browser", purpose="validation", fetch={})
+    waiting = {**order, "nonce": "selftest-sandbox"}
+    current_app.send_task(RUN_ORDER_TASK, (waiting,), queue="sandbox")
+    current_app.send_task(RUN_ORDER_TASK, (order,), queue="browser")
+    assert (queued("sandbox"), queued("browser")) == (1, 1)
+    path = path_without_bubblewrap(tmp_path)
+    with untrusted_worker(log_dir=blob_folder.parent, queues="sandbox,browser", path=path):
+        assert wait_for(
+            lambda: (
+                "run_order" in worker_log(blob_folder) and "succeeded" in worker_log(blob_folder)
+            ),
+            timeout=180,
+        ), worker_log(blob_folder)[-3000:]
+        assert queued("browser") == 0
+        assert queued("sandbox") == 1  # never taken, not merely logged
+    log = worker_log(blob_folder)
+    assert "Refusing sandbox work" in log
+    assert "bubblewrap (bwrap) is not installed" in log
+    assert "Refusing browser work" not in log
+    purge("sandbox", "results")
