@@ -29,13 +29,15 @@ SETTLED = {Version.State.PUBLISHED, Version.State.PASSED}
 
 
 def claim_run(
-    version_id: int, *, revalidate: bool = False, hostname: str = ""
+    version_id: int, *, revalidate: bool = False, hostname: str = "", count: bool = True
 ) -> ValidationRun | None:
     """Take the version's run for this release under a row lock; None when nothing is left to do.
 
     A new version is moved to validating; with `revalidate`, a published or passed version is
     checked by the current release without changing its state. The run is marked as held by
     `hostname` from now, so the reaper notices within VALIDATION_HEARTBEAT_SECONDS if it dies.
+    Each claim counts as an attempt except (`count=False`) the one that carries a run on when
+    a work order's result comes back: attempts are starts of the run, not hand-overs.
     """
     with transaction.atomic():
         version = (
@@ -62,7 +64,7 @@ def claim_run(
         if run.state != ValidationRun.State.RUNNING:
             return None
         now = timezone.now()
-        run.attempts += 1
+        run.attempts += 1 if count else 0
         run.claimed_at = run.heartbeat_at = now
         run.held_by = (hostname or socket.gethostname())[:200]
         # Whatever order was out is superseded: its late result must not be recorded.
@@ -79,6 +81,7 @@ def validate_version(
     queues: Collection[str] | None = None,
     revalidate: bool = False,
     hostname: str = "",
+    count: bool = True,
 ) -> ValidationRun | None:
     """Run every step not yet recorded, in order, then record the verdict. Safe to repeat.
 
@@ -88,7 +91,7 @@ def validate_version(
     (tests, a one-machine check). A tool's own failure is a result (failed), never an exception;
     after VALIDATION_MAX_ATTEMPTS starts that did not finish, the run ends in error.
     """
-    run = claim_run(version_id, revalidate=revalidate, hostname=hostname)
+    run = claim_run(version_id, revalidate=revalidate, hostname=hostname, count=count)
     if run is None:
         return None
     version = run.version
@@ -164,10 +167,6 @@ def send_order(
     A retry (`retries` > 0: our browser could not start) is sent after a growing delay.
     """
     order = make_order(run, step, position, revalidate=revalidate, retries=retries)
-    if not retries:
-        # The attempt counter counts starts of the whole run, not hand-overs between workers;
-        # the claim that led here is counted again when the result continues the run.
-        give_back_attempt(run.pk)
     # Queued, not held: the heartbeat deadline applies once a worker says it took the order.
     ValidationRun.objects.filter(pk=run.pk).update(held_by="", claimed_at=timezone.now())
     countdown = min(600, 30 * 2**retries) if retries else None
@@ -244,6 +243,7 @@ def record_content_result(
         queues={"checks"},
         revalidate=bool(order.get("revalidate")),
         hostname=hostname,
+        count=False,
     )
 
 
