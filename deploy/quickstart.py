@@ -222,10 +222,10 @@ def supervise(
             signal.signal(sig, handler)
         # Each child leads its own group: its own children (runserver's reloader, a worker's
         # pool, a browser) get the signal too.
+        # A child that died may have left its own children in its group: signalled too.
         for _, process in processes:
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
         for _, process in processes:
             try:
@@ -234,6 +234,9 @@ def supervise(
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        for _, process in processes:  # stragglers of each group, after their leader is gone
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
     return code
 
 
