@@ -83,9 +83,8 @@ def start_run(tmp_path: Path, children: list[tuple[str, list[str], dict[str, str
     """`supervise` in a process of its own, as `quickstart.py run` runs it."""
     script = tmp_path / "run.py"
     script.write_text(
-        "import sys\nsys.path.insert(0, %r)\nfrom deploy import quickstart\n"
-        "sys.exit(quickstart.supervise(%r, ready='ready', poll=0.1))\n"
-        % (str(quickstart.ROOT), children)
+        f"import sys\nsys.path.insert(0, {str(quickstart.ROOT)!r})\nfrom deploy import quickstart\n"
+        f"sys.exit(quickstart.supervise({children!r}, ready='ready', poll=0.1))\n"
     )
     run = subprocess.Popen(
         [sys.executable, str(script)], stdout=subprocess.PIPE, start_new_session=True
