@@ -144,7 +144,7 @@ def enqueue_validation(version_id: int) -> None:
 
 
 def enqueue_variant_run(run_id: int) -> None:
-    """Run a queued variant in the sandbox once the transaction that queued it has committed."""
+    """After commit, the trusted workers send the variant run's work order to the attempts queue."""
     enqueue("run_variant", (run_id,))
 
 

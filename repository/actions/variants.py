@@ -105,7 +105,7 @@ def request_variant_run(version: Version, *, student_id: str, by: User) -> Varia
     else:
         VariantRun.objects.filter(pk=run.pk).update(state=VariantRun.State.QUEUED, queued_at=now)
         run.state, run.queued_at = VariantRun.State.QUEUED, now
-    transaction.on_commit(lambda: dispatch_variant_run(run.pk))
+    queue.enqueue_variant_run(run.pk)
     return run
 
 

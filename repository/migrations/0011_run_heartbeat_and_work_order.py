@@ -6,11 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-<<<<<<<< HEAD:repository/migrations/0011_run_heartbeat_and_work_order.py
         ('repository', '0010_outbox_messages'),
-========
-        ('repository', '0008_variant_run_public_ids'),
->>>>>>>> 94799d3 (Untrusted workers start from an environment built from nothing, self-test before consuming (a refused queue keeps its messages); run supervises site, workers and beat as one):repository/migrations/0009_run_heartbeat_and_work_order.py
     ]
 
     operations = [
