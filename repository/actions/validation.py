@@ -293,7 +293,7 @@ def order_files(token: str) -> bytes:
         version = run.version if run and payload["nonce"] else None
     else:
         variant = VariantRun.objects.filter(
-            pk=payload.get("variant"), state__in=["queued", "running"]
+            pk=int(payload.get("variant") or 0), state__in=["queued", "running"]
         ).first()
         version = variant.version if variant else None
     if version is None:

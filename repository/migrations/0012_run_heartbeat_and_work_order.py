@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('repository', '0010_outbox_messages'),
+        ('repository', '0011_version_withdrawal'),
     ]
 
     operations = [
