@@ -362,6 +362,8 @@ def _combos(sources: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     Choices that already allow nothing are dropped while another works (adding sources never
     widens an answer), so the number of combinations stays small.
     """
+    if not any(expressions.is_expression(source) for source in sources):
+        return (tuple(dict.fromkeys(get_license(source).id for source in sources)),)
     combos: dict[frozenset[str], tuple[str, ...]] = {frozenset(): ()}
     for source in dict.fromkeys(sources):
         grown: dict[frozenset[str], tuple[str, ...]] = {}
@@ -369,6 +371,9 @@ def _combos(sources: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
             for option in _ordered_choices(source):
                 combo = have + tuple(i for i in option if i not in have)
                 grown.setdefault(frozenset(combo), combo)
+        if len(grown) == 1:  # no choice to make (plain ids): nothing to prune
+            combos = grown
+            continue
         alive = {key: combo for key, combo in grown.items() if _allowed_set(key)}
         combos = alive or dict(list(grown.items())[:8])
     return tuple(combos.values())
@@ -393,11 +398,20 @@ def _conflicts(licenses: list[License]) -> list[tuple[list[License], str]]:
     ]
 
 
+@cache
+def _applicable() -> frozenset[str]:
+    """Every licence that can be applied to new contributions (not the Public Domain Mark)."""
+    return frozenset(c.id for c in all_licenses() if c.family != "pdm")
+
+
 def _allowed(licenses: list[License]) -> set[str]:
-    allowed = {c.id for c in all_licenses() if c.family != "pdm"}
+    allowed = set(_applicable())
     for lic in licenses:
         allowed &= _allowed_for(lic.id)
-    if allowed and len(licenses) > 1 and _conflicts(licenses):
+        if not allowed:
+            return allowed
+    pairs = itertools.combinations(licenses, 2)
+    if len(licenses) > 1 and any(_pair_conflict(a, b) for a, b in pairs):
         return set()
     return allowed
 
