@@ -296,9 +296,18 @@ def check_manifest(manifest: Any, paths: set[str]) -> dict[str, Any]:
         if isinstance(author, dict) and "url" in author:
             check_author_url(author["url"], f"authors/{index}/url")
     try:
-        licensing.get_license(manifest["license"])
+        licence = licensing.manifest_license(manifest["license"])
     except licensing.UnknownLicence as exc:
         raise PackageRefused(f"{MANIFEST_NAME}: {exc}") from None
+    if not licensing.is_known(licence):
+        # Per-part licences are not recorded yet: a version carries one licence for the whole.
+        raise PackageRefused(
+            f"{MANIFEST_NAME}: the license {licence!r} is an expression of several licences; "
+            "Remixbank records one licence for a package as a whole. Name the one licence you "
+            "offer the whole package under (for dual-licensed code such as 'MIT OR "
+            "Apache-2.0', the one you choose)."
+        )
+    manifest = {**manifest, "license": licence}  # deprecated SPDX ids stored as current ones
     # Paths are stored in NFC (check_path), so the entry point is looked up in NFC too.
     manifest = {**manifest, "entry_point": unicodedata.normalize("NFC", manifest["entry_point"])}
     if manifest["entry_point"] not in paths:

@@ -116,4 +116,4 @@ def checked_files(value: dict[str, Any]) -> dict[str, Any]:
 def known_licence(value: str) -> str:
     if not licensing.is_known(value):
         raise serializers.ValidationError(licensing.UnknownLicence(value).args[0])
-    return value
+    return licensing.current_id(value)

@@ -21,7 +21,7 @@ class ForkIn(serializers.Serializer):
     def validate_licence(self, value: str) -> str:
         if not licensing.is_known(value):
             raise serializers.ValidationError(licensing.UnknownLicence(value).args[0])
-        return value
+        return licensing.current_id(value)
 
 
 class PickIn(serializers.Serializer):
