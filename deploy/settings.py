@@ -165,7 +165,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-remixbank-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
-# While the database (repository/outages.py) is unreachable, pages and the API answer 503 with
+# While the database (repository/guards/outages.py) is unreachable, pages and the API answer 503 with
 # this Retry-After.
 OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 30)
 
@@ -224,7 +224,7 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHand
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", "") or None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # JSON (request bodies, manifests, stored scenarios) nested deeper than this is refused before
-# it is parsed (repository/safejson.py); real documents need a handful of levels.
+# it is parsed (repository/guards/safejson.py); real documents need a handful of levels.
 JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 64, minimum=1)
 
 # Package limits applied to every deposit (repository/storage/packages.py).

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from repository import outages
+from repository.guards import outages
 from repository.models import OutboxMessage
 
 log = logging.getLogger(__name__)

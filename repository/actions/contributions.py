@@ -22,13 +22,13 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from repository import safejson
 from repository.access import AnyUser, can_view, is_staff_of, require_staff, role_in
 from repository.actions import notifications
 from repository.actions.notifications import name_of
 from repository.actions.upstream import head_of
 from repository.actions.versions import TreeEntry, create_version, tree_of
 from repository.errors import DomainError, InvalidTransition, PackageRefused, PermissionRefused
+from repository.guards import safejson
 from repository.models import (
     Blob,
     Contribution,

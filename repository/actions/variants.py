@@ -11,9 +11,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from repository import queue, safejson
+from repository import queue
 from repository.access import can_view
 from repository.errors import DomainError, PermissionRefused, RateLimited
+from repository.guards import safejson
 from repository.models import Institution, StudentKey, VariantRun, Version
 from repository.storage import blobs
 from repository.validation import orders

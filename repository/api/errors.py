@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 import licensing
-from repository import outages
 from repository.errors import (
     BlobCorrupted,
     DomainError,
@@ -30,6 +29,7 @@ from repository.errors import (
     RateLimited,
     error_body,
 )
+from repository.guards import outages
 from repository.trees.merges import MergeConflict
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def flatten(errors: Any) -> Any:
 
 
 def database_unavailable() -> Response:
-    """503 while the database is down: logged once per outage (repository/outages.py)."""
+    """503 while the database is down: logged once per outage (repository/guards/outages.py)."""
     seconds = outages.retry_after()
     body = error_body(
         "database_unavailable",

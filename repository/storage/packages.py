@@ -18,8 +18,8 @@ import jsonschema
 from django.conf import settings
 
 import licensing
-from repository import safejson
 from repository.errors import PackageRefused
+from repository.guards import safejson
 
 MANIFEST_NAME = "remixbank.json"
 MANIFEST_MAX_BYTES = 256 * 1024

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from repository import safejson
 from repository.errors import error_body
+from repository.guards import safejson
 
 
 def main_site_csp() -> str:

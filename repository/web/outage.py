@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from repository import outages
+from repository.guards import outages
 
 MESSAGE = (
     "Remixbank is briefly unavailable: its database cannot be reached. "

@@ -21,8 +21,9 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, get_application_model
 from rest_framework.test import APIClient
 
-from repository import outages, queue
+from repository import queue
 from repository.actions.validation import stuck_versions
+from repository.guards import outages
 from repository.models import OutboxMessage, ValidationRun, Version
 from tests.factories import build_zip, manifest
 from tests.services import PrivateRedis, private_redis

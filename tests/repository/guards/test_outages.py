@@ -5,7 +5,7 @@ import logging
 import pytest
 from django.db import OperationalError, connection
 
-from repository import outages
+from repository.guards import outages
 
 
 @pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_a_failing_query_on_a_live_connection_is_a_bug_not_an_outage():
 
 def test_an_outage_is_logged_when_it_starts_and_when_it_ends_only(caplog):
     outage = outages.Outage("broker")
-    with caplog.at_level(logging.INFO, logger="repository.outages"):
+    with caplog.at_level(logging.INFO, logger="repository.guards.outages"):
         for _ in range(5):
             outage.failed(ConnectionRefusedError("Connection refused\n  on 127.0.0.1:1"))
         outage.recovered()

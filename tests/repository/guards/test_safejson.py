@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from repository import safejson
+from repository.guards import safejson
 
 
 @pytest.mark.parametrize(
