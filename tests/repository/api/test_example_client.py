@@ -17,7 +17,9 @@ def run_client(
     site: str, client, secret: str, package, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "repository.api.example_client", str(package), "--site", site]
-    command += ["--client-id", client.application.client_id, "--client-secret", secret, *extra]
+    # `--client-secret=…` in one argument: a generated secret may start with "-", which argparse
+    # would otherwise read as the next option.
+    command += ["--client-id", client.application.client_id, f"--client-secret={secret}", *extra]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
 
 
