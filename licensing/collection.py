@@ -54,7 +54,8 @@ def _collection_licence_problem(chosen: License, non_commercial: bool) -> str | 
     if chosen.family == "pdm":
         return (
             "The Public Domain Mark only labels works already in the public domain; it cannot "
-            "license a new collection (CC FAQ)."
+            "license a new collection (CC FAQ). Choose CC0 1.0 to give your arrangement to the "
+            "public domain, or a CC licence such as CC BY 4.0."
         )
     if non_commercial and not chosen.non_commercial:
         return (

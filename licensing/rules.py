@@ -176,7 +176,7 @@ def _verdict(source: License, candidate: License) -> Verdict:
         return Verdict(
             RED,
             "The Public Domain Mark only labels works already in the public "
-            "domain; use CC0 to dedicate new contributions (CC FAQ).",
+            "domain; choose CC0 1.0 to dedicate new contributions (CC FAQ).",
         )
     if source.no_derivatives:
         # CC FAQ: ND licences "do not permit distribution of adaptations ... and [prohibit] the

@@ -49,3 +49,10 @@ def test_collection_errors() -> None:
         collection_notices(["CC-BY-9.0"])
     with pytest.raises(ValueError, match="one title per part"):
         collection_notices(["CC-BY-4.0"], titles=[])
+
+
+def test_a_refused_collection_licence_says_what_to_choose() -> None:
+    reason = collection_notices(["CC-BY-4.0"], collection_license="CC-PDM-1.0").reason
+    assert reason is not None and "Choose CC0 1.0" in reason
+    nc = collection_notices(["CC-BY-NC-4.0", "MIT"], collection_license="CC-BY-4.0").reason
+    assert nc is not None and "such as CC BY-NC 4.0" in nc

@@ -8,6 +8,7 @@ from licensing import (
     all_licenses,
     allowed_adaptation_licenses,
     explain_refusal,
+    get_license,
     recommended_adaptation_license,
 )
 
@@ -100,3 +101,13 @@ def test_options_and_refusals_agree_for_expressions(ids: list[str]) -> None:
     assert {o.license.id for o in adaptation_options(ids)} == allowed
     if not allowed:
         assert "What you can do:" in explain_refusal(ids)
+
+
+COPYLEFT_CODE = [lic.id for lic in all_licenses() if lic.is_software and not lic.permissive]
+
+
+@fast
+@given(st.lists(leaf, max_size=5), st.sampled_from(COPYLEFT_CODE))
+def test_nothing_with_copyleft_code_in_it_becomes_permissive(ids: list[str], copyleft: str) -> None:
+    answer = allowed_adaptation_licenses([*ids, copyleft])
+    assert not {i for i in answer if get_license(i).permissive}
