@@ -1,5 +1,6 @@
 """Who may do what: role checks shared by every action."""
 
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -123,3 +124,152 @@ def require_adaptable(version: Version) -> None:
             f"“{version.resource.title}” is a collection: each work in it keeps its own licence. "
             f"Fork or remix the works themselves ({titles})."
         )
+
+
+# What a person may do, one function per capability. Menus, pages and actions all ask these, so
+# nobody is shown a link or a form that ends in a refusal.
+
+
+def member_of(user: AnyUser) -> QuerySet[Institution]:
+    """Institutions where `user` holds any role (students included): they may fork into these."""
+    return Institution.objects.where(user, roles=Membership.Role.values)
+
+
+def drafts_of(user: AnyUser) -> QuerySet[Resource]:
+    """The drafts `user` owns: resources they started that were never public.
+
+    A student owns the forks (and remixes) they make until staff publish one: they may add
+    versions to them and nobody else's. Once a version is public the resource is the
+    institution's, and changes go through contributions like any other. Ownership lapses when
+    they leave the institution.
+    """
+    if not isinstance(user, User):
+        return Resource.objects.none()
+    return (
+        Resource.objects.filter(created_by=user, institution__in=member_of(user))
+        .exclude(versions__state__in=[Version.State.PUBLISHED, Version.State.WITHDRAWN])
+        .distinct()
+    )
+
+
+def may_deposit_somewhere(user: AnyUser) -> bool:
+    """Staff somewhere deposit new resources; anyone with a draft adds versions to it."""
+    return Institution.objects.where(user).exists() or drafts_of(user).exists()
+
+
+def may_deposit_to(user: AnyUser, institution: Institution, resource: Resource | None) -> bool:
+    """Staff deposit anything in their institution; others only new versions of their drafts."""
+    if is_staff_of(user, institution):
+        return True
+    return resource is not None and drafts_of(user).filter(pk=resource.pk).exists()
+
+
+def require_deposit(user: AnyUser, institution: Institution, resource: Resource | None) -> None:
+    if may_deposit_to(user, institution, resource):
+        return
+    raise PermissionRefused(deposit_refusal(institution, resource))
+
+
+def deposit_refusal(institution: Institution, resource: Resource | None) -> str:
+    if resource is None:
+        return (
+            f"Only staff of {institution.name} may deposit new resources there; you can fork "
+            "a published work into a draft of your own and add versions to that."
+        )
+    return (
+        f"Only staff of {institution.name} and the owner of a draft may add versions to "
+        f"“{resource.title}”; propose a contribution to it instead."
+    )
+
+
+def may_publish_deposits(user: AnyUser, institution: Institution) -> bool:
+    """Only staff publish: a draft's owner deposits versions that wait for staff."""
+    return is_staff_of(user, institution)
+
+
+def may_review_somewhere(user: AnyUser) -> bool:
+    """Staff review contributions to their institution's resources (and publish drafts)."""
+    return Institution.objects.where(user).exists()
+
+
+def may_fork_somewhere(user: AnyUser) -> bool:
+    """Members of an institution (students included) fork into it; a student's fork is a draft."""
+    return member_of(user).exists()
+
+
+# Remixing makes a new resource like a fork does, under the same rule.
+may_remix_somewhere = may_fork_somewhere
+
+
+def may_contribute(user: AnyUser, resource: Resource) -> bool:
+    """Whether `resource.contribution_policy` lets `user` propose changes."""
+    if not user.is_authenticated:
+        return False
+    policy = resource.contribution_policy
+    if policy == Resource.ContributionPolicy.SIGNED_IN:
+        return True
+    if policy == Resource.ContributionPolicy.STAFF:
+        return is_staff_of(user, resource.institution)
+    return role_in(user, resource.institution) is not None
+
+
+def contributors_of(resource: Resource) -> str:
+    """Who may contribute to `resource`, in words that finish "only from …"."""
+    audiences: dict[str, str] = {
+        Resource.ContributionPolicy.STAFF: f"staff of {resource.institution.name}",
+        Resource.ContributionPolicy.MEMBERS: (
+            f"members of {resource.institution.name} (staff and students)"
+        ),
+        Resource.ContributionPolicy.SIGNED_IN: "anyone who is signed in",
+    }
+    return audiences[resource.contribution_policy]
+
+
+def contribution_refusal(user: AnyUser, resource: Resource) -> str:
+    """One sentence for someone who may not contribute: who may, and what they can do instead."""
+    if not user.is_authenticated:
+        instead = "sign in first"
+    elif may_fork_somewhere(user):
+        instead = "fork it into a draft of your own instead"
+    else:
+        instead = "download it or, once you belong to an institution, fork it instead"
+    return f"“{resource.title}” accepts contributions only from {contributors_of(resource)}; {instead}."
+
+
+class Capabilities:
+    """What one person may do anywhere on the site, asked once per request and kept.
+
+    Each answer is one query at most, made the first time a page or the menu asks.
+    """
+
+    def __init__(self, user: AnyUser) -> None:
+        self.user = user
+
+    @cached_property
+    def deposit(self) -> bool:
+        return may_deposit_somewhere(self.user)
+
+    @cached_property
+    def review(self) -> bool:
+        return may_review_somewhere(self.user)
+
+    @cached_property
+    def fork(self) -> bool:
+        return may_fork_somewhere(self.user)
+
+    @cached_property
+    def remix(self) -> bool:
+        return may_remix_somewhere(self.user)
+
+    @cached_property
+    def proposals(self) -> bool:
+        """Whether they have proposals of their own to follow (on the review page)."""
+        if not isinstance(self.user, User):
+            return False
+        return Contribution.objects.filter(author=self.user).exists()
+
+    @cached_property
+    def roles(self) -> list[Membership]:
+        if not isinstance(self.user, User):
+            return []
+        return list(Membership.objects.filter(user=self.user).select_related("institution"))

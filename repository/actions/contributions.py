@@ -22,7 +22,14 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from repository.access import AnyUser, can_view, is_staff_of, require_staff, role_in
+from repository.access import (
+    AnyUser,
+    can_view,
+    contribution_refusal,
+    is_staff_of,
+    may_contribute,
+    require_staff,
+)
 from repository.actions import notifications
 from repository.actions.notifications import name_of
 from repository.actions.upstream import head_of
@@ -59,30 +66,13 @@ State = Contribution.State
 
 
 def can_contribute(user: AnyUser, resource: Resource) -> bool:
-    """Whether `resource.contribution_policy` lets `user` propose changes."""
-    if not user.is_authenticated:
-        return False
-    policy = resource.contribution_policy
-    if policy == Resource.ContributionPolicy.SIGNED_IN:
-        return True
-    if policy == Resource.ContributionPolicy.STAFF:
-        return is_staff_of(user, resource.institution)
-    return role_in(user, resource.institution) is not None
+    """Whether `resource.contribution_policy` lets `user` propose changes (see access)."""
+    return may_contribute(user, resource)
 
 
 def require_contributor(user: AnyUser, resource: Resource) -> None:
-    if can_contribute(user, resource):
-        return
-    audiences: dict[str, str] = {
-        Resource.ContributionPolicy.STAFF: f"staff of {resource.institution.name}",
-        Resource.ContributionPolicy.MEMBERS: f"members of {resource.institution.name}",
-        Resource.ContributionPolicy.SIGNED_IN: "people who are signed in",
-    }
-    who = audiences[resource.contribution_policy]
-    raise PermissionRefused(
-        f"{resource.title} accepts contributions only from {who}. Fork it instead to make "
-        "your own version."
-    )
+    if not may_contribute(user, resource):
+        raise PermissionRefused(contribution_refusal(user, resource))
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from repository.access import require_staff
+from repository.access import may_publish_deposits, require_deposit
 from repository.actions.versions import TreeEntry, create_resource, create_version
 from repository.credit.basis import adaptation_sources, refusal
 from repository.errors import PackageRefused
@@ -31,11 +31,14 @@ def deposit_package(
     """Check and store a zip package as a new version (of `resource`, or of a new resource).
 
     Every check runs before a byte is stored, so a refused deposit leaves nothing behind.
-    Raises PackageRefused naming what is wrong, PermissionRefused for non-staff.
+    Staff deposit anything in their institution; anyone else only new versions of a draft
+    they own (access.drafts_of), which never publish themselves: staff publish drafts.
+    Raises PackageRefused naming what is wrong, PermissionRefused for anyone else.
     """
-    require_staff(by, institution, "deposit")
     if resource is not None and resource.institution_id != institution.pk:
         raise PackageRefused(f"“{resource.title}” belongs to another institution.")
+    require_deposit(by, institution, resource)
+    publish_on_pass = publish_on_pass and may_publish_deposits(by, institution)
     limits = limits or PackageLimits.from_settings()
     with tempfile.TemporaryDirectory(prefix="deposit-", dir=settings.FILE_UPLOAD_TEMP_DIR) as tmp:
         unpacked = unpack_package(package, Path(tmp), limits)

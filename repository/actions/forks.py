@@ -21,6 +21,8 @@ def fork_version(
 ) -> Version:
     """Make a resource in `into` whose first version has `source`'s tree, copying no bytes.
 
+    The fork credits `by` as its author and is theirs: it waits unpublished for staff of
+    `into` (a student's fork is a draft they own and may deposit new versions to).
     Raises LicenceRefused when the source's licence allows no shared adaptation (or not
     `licence`), PermissionRefused when `by` cannot see the source or is not a member of `into`.
     """
@@ -32,10 +34,13 @@ def fork_version(
         chosen = licensing.require_adaptation_license([source.licence], licence)
     except licensing.LicenceConflict as exc:
         raise LicenceRefused(str(exc)) from None
+    # The fork is the forker's adaptation: they are its author, and the source's authors are
+    # credited through the lineage (its attribution names the source and who made it).
     manifest = {
         **source.manifest,
         "license": chosen,
         "title": title or source.manifest["title"],
+        "authors": [by.first_name or by.get_username()],
     }
     resource = create_resource(institution=into, manifest=manifest, by=by)
     fork = create_version(

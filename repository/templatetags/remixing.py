@@ -5,10 +5,11 @@ from typing import Any
 from django import template
 from django.contrib.auth.models import User
 
-from repository.actions.contributions import can_contribute
+from repository.access import contribution_refusal, may_contribute
 from repository.actions.upstream import can_pull, upstream_updates
 from repository.models import CollectionItem, Contribution, Version
 from repository.trees.lineage import lineage_graph
+from repository.web.context import capabilities
 
 register = template.Library()
 
@@ -24,7 +25,12 @@ def remix_panel(context: dict[str, Any], version: Version) -> dict[str, Any]:
         "version": version,
         "resource": resource,
         "counts": graph["counts"],
-        "can_contribute": can_contribute(user, resource),
+        "can_contribute": may_contribute(user, resource),
+        # Said on the page, before any form, to a signed-in person who may not contribute.
+        "contribution_refusal": ""
+        if not user.is_authenticated or may_contribute(user, resource)
+        else contribution_refusal(user, resource),
+        "can_remix": capabilities(context["request"]).remix,
         "open_contributions": Contribution.objects.visible_to(user)
         .filter(resource=resource)
         .open()

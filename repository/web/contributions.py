@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from repository.access import is_staff_of
+from repository.access import contribution_refusal, is_staff_of, may_contribute
 from repository.actions import contributions as actions
 from repository.errors import DomainError
 from repository.models import Contribution
@@ -32,15 +32,17 @@ class ProposalForm(forms.Form):
 @login_required
 def contribute(request: HttpRequest, institution: str, resource: str, number: int) -> HttpResponse:
     base = visible_version(request, institution, resource, number)
+    if not may_contribute(request.user, base.resource):
+        # Said before any form: who may contribute, and what this person can do instead.
+        context = {
+            "base": base,
+            "resource": base.resource,
+            "refusal": contribution_refusal(request.user, base.resource),
+        }
+        return render(request, "repository/contribute_refused.html", context, status=403)
     path = request.GET.get("path", "")
     initial = {"path": path, "content": editable_text(base, path) if path else ""}
     form = ProposalForm(request.POST or None, request.FILES or None, initial=initial)
-    if not actions.can_contribute(request.user, base.resource):
-        messages.info(
-            request,
-            f"{base.resource.title} does not accept contributions from you "
-            f"({base.resource.get_contribution_policy_display().lower()}); fork it instead.",
-        )
     if request.method == "POST" and form.is_valid():
         try:
             contribution = propose(form, base, request)

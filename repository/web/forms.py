@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.db.models import Q
 
+from repository.access import drafts_of
 from repository.models import Institution, Membership, Resource
 
 
@@ -62,10 +64,29 @@ class DepositForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         staff_of = Institution.objects.where(user)
-        model_choice(self.fields["institution"]).queryset = staff_of
+        drafts = drafts_of(user)
         model_choice(self.fields["resource"]).queryset = Resource.objects.filter(
-            institution__in=staff_of
+            Q(institution__in=staff_of) | Q(pk__in=drafts.values("pk"))
         )
+        if staff_of.exists():
+            model_choice(self.fields["institution"]).queryset = Institution.objects.filter(
+                Q(pk__in=staff_of.values("pk")) | Q(pk__in=drafts.values("institution"))
+            )
+            return
+        # Someone who is staff nowhere adds versions to their own drafts only, and staff
+        # publish them: the draft names the institution, and there is nothing to publish.
+        del self.fields["institution"]
+        del self.fields["publish_on_pass"]
+        drafts_field = model_choice(self.fields["resource"])
+        drafts_field.required = True
+        drafts_field.empty_label = None
+        drafts_field.label = "Your draft"
+        drafts_field.help_text = "Staff of its institution publish it once it passes validation."
+
+    def institution_of(self) -> Institution:
+        if "institution" in self.fields:
+            return self.cleaned_data["institution"]
+        return self.cleaned_data["resource"].institution
 
 
 class ForkForm(forms.Form):

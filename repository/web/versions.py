@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 import licensing
-from repository.access import can_publish
+from repository.access import can_publish, drafts_of, is_staff_of, may_deposit_to
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
 from repository.actions.validation import regression
@@ -30,7 +30,8 @@ from repository.trees.diffs import diff_versions
 from repository.trees.lineage import lineage_graph, lineage_svg
 from repository.validation.verdicts import Verdict, verdict_of
 from repository.web.content import preview_token
-from repository.web.forms import ForkForm
+from repository.web.context import capabilities
+from repository.web.forms import ForkForm, model_choice
 from repository.web.lookups import (
     ARTEFACT_TYPES,
     artefact_response,
@@ -157,6 +158,8 @@ def version_context_page(
             child__in=Version.objects.visible_to(request.user)
         ).select_related("child__resource__institution"),
         "can_publish": can_publish(request.user, resource),
+        "can_deposit_here": may_deposit_to(request.user, resource.institution, resource),
+        "is_my_draft": drafts_of(request.user).filter(pk=resource.pk).exists(),
         "is_latest_published": resource.latest_published_id == version.pk,
         "content_url": content_url(version),
         "artefacts": artefact_files(version),
@@ -307,6 +310,18 @@ def version_fork(
     source = visible_version(request, institution, resource, number)
     choices = licence_choices([source.licence])
     form = ForkForm(request.POST or None, user=request.user, licence_choices=choices.form_choices())
+    institutions = model_choice(form.fields["institution"]).queryset
+    # Said before the form: who may fork where, and that a student's fork is their draft.
+    draft_at = [i for i in institutions or [] if not is_staff_of(request.user, i)]
+    context = {
+        "source": source,
+        "resource": source.resource,
+        "form": form,
+        "choices": choices,
+        "draft_at": draft_at,
+    }
+    if not capabilities(request).fork:
+        return render(request, "repository/fork.html", context, status=403)
     if choices.recommended is None:
         messages.error(request, licensing.explain_refusal([source.licence]))
     elif request.method == "POST" and form.is_valid():
@@ -323,11 +338,7 @@ def version_fork(
         else:
             messages.success(request, "Forked. Your version is being validated.")
             return redirect(fork)
-    return render(
-        request,
-        "repository/fork.html",
-        {"source": source, "resource": source.resource, "form": form, "choices": choices},
-    )
+    return render(request, "repository/fork.html", context)
 
 
 @login_required

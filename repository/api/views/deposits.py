@@ -25,7 +25,9 @@ from repository.models.institutions import STAFF_ROLES
 class Deposit(ApiMixin, APIView):
     """Deposit a zip package: checked and stored at once, validated in the background.
 
-    Answers 202 with the new version and its status URL (also in Location) to poll.
+    Answers 202 with the new version and its status URL (also in Location) to poll. Staff
+    deposit in their institution; anyone else only new versions of a draft they own (a fork
+    they made, not yet published), which staff publish: publish_on_pass is ignored for them.
     """
 
     write_scopes = ["deposit"]
@@ -35,17 +37,18 @@ class Deposit(ApiMixin, APIView):
         form = DepositIn(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        institution = member_institution(
-            request.user,
-            data.get("institution"),
-            STAFF_ROLES,
-            "institution",
-        )
         resource = None
         if "resource" in data:
             resource = Resource.objects.visible_to(request.user).filter(pk=data["resource"]).first()
             if resource is None:
                 raise exceptions.ValidationError({"resource": ["No such resource visible to you."]})
+        if resource is not None and not data.get("institution"):
+            # A new version goes to its resource's institution (a student's draft included).
+            institution = resource.institution
+        else:
+            institution = member_institution(
+                request.user, data.get("institution"), STAFF_ROLES, "institution"
+            )
         with uploaded_path(data["package"]) as package:
             version = deposit_package(
                 package=package,
