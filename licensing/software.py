@@ -170,6 +170,13 @@ def verdict(source: License, candidate: License) -> tuple[str, str]:
 
 
 def _permissive(source: License, candidate: License) -> tuple[str, str]:
+    # Permissive code may go into a work under any licence that does not forbid keeping its
+    # notice: MIT grants the right "to ... sublicense", BSD/ISC permit redistribution "with or
+    # without modification" on the notice condition alone, and Apache-2.0 §4 lets you "provide
+    # additional or different license terms and conditions ... for any such Derivative Works as
+    # a whole, provided Your use ... otherwise complies with the conditions stated in this
+    # License". No CC licence forbids keeping a notice, so CC licences are allowed too; only
+    # the GPL/LGPL version 2 forbid Apache-2.0's extra conditions.
     if source.id == "Apache-2.0" and candidate.id in _APACHE_REFUSED:
         return RED, (
             f"Apache 2.0 code cannot go into a work under {candidate.short_name}: GPL and LGPL "

@@ -19,6 +19,12 @@ class LicenceOut(serializers.Serializer):
     no_derivatives = serializers.BooleanField(read_only=True)
     public_domain = serializers.BooleanField(read_only=True)
     is_creative_commons = serializers.BooleanField(read_only=True)
+    is_software = serializers.BooleanField(read_only=True)
+    copyleft = serializers.CharField(
+        read_only=True,
+        help_text="Software licences: permissive, weak copyleft, strong copyleft or network "
+        "copyleft; empty for content licences.",
+    )
     plain_words = serializers.CharField(read_only=True)
 
 

@@ -36,3 +36,13 @@ def test_unknown_or_missing_sources_are_400(api, db):
 def test_a_token_needs_the_read_scope_even_for_public_data(api, staff, make_token):
     response = api.get("/api/v1/licences/", **bearer(make_token(staff, "review")))
     assert response.status_code == 403
+
+
+def test_software_licences_carry_their_strength_and_mixes_are_explained(api, db):
+    body = api.get("/api/v1/licences/Apache-2.0/").json()
+    assert body["is_software"] is True and body["copyleft"] == "permissive"
+    assert api.get("/api/v1/licences/CC-BY-4.0/").json()["copyleft"] == ""
+    mix = api.get("/api/v1/licences/adaptations/?source=Apache-2.0&source=GPL-2.0-only").json()
+    assert mix["options"] == [] and "What you can do:" in mix["explanation"]
+    gpl = api.get("/api/v1/licences/adaptations/?source=Apache-2.0&source=GPL-3.0-only").json()
+    assert gpl["recommended"] == "GPL-3.0-only"
