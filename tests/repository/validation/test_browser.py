@@ -353,3 +353,36 @@ def _processes_mentioning(text: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def _descendants(pid: int) -> list[int]:
+    import subprocess
+
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+    ).stdout
+    found = [int(p) for p in out.split()]
+    return found + [d for child in found for d in _descendants(child)]
+
+
+def test_chromium_and_its_sandbox_start_from_an_empty_environment(monkeypatch):
+    canary = "canary-secret-3a9c"
+    monkeypatch.setenv("SECRET_KEY", canary)
+    monkeypatch.setenv("DATABASE_URL", f"postgres://u:{canary}@db/remixbank")
+    host = BrowserHost()
+    try:
+        assert host._call({"op": "ping"}, 60) is not None  # starts the host and its Chromium
+        assert host._proc is not None
+        family = [host._proc.pid, *_descendants(host._proc.pid)]
+        names = set()
+        for pid in family:
+            try:
+                raw = Path(f"/proc/{pid}/environ").read_bytes()
+                names.add(Path(f"/proc/{pid}/comm").read_text().strip())
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            assert canary.encode() not in raw, f"process {pid} holds the secret"
+            assert b"SECRET_KEY=" not in raw and b"DATABASE_URL=" not in raw
+        assert {"bwrap", "chromium"} & names, names  # the probe reached the browser itself
+    finally:
+        host.close()
