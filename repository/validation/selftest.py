@@ -7,7 +7,6 @@ folder, the project's settings and /etc/remixbank) and the broker's address.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 from collections.abc import Callable
@@ -60,15 +59,12 @@ def sandbox_escapes() -> list[str]:
     from sims.sandbox import self_test
 
     ports, sockets = broker_endpoints(os.environ.get("CELERY_BROKER_URL", ""))
-    probes: dict[str, object] = {
-        "host_paths": host_paths(),
-        "ports": ports,
-        "unix_sockets": sockets,
-    }
-    # Older sims releases take the settings file only; pass what this one understands.
-    accepted = inspect.signature(self_test).parameters
-    wanted = {k: v for k, v in probes.items() if k in accepted}
-    return self_test(host_file=ROOT / "deploy" / "settings.py", **wanted)  # type: ignore[arg-type]
+    return self_test(
+        host_file=ROOT / "deploy" / "settings.py",
+        host_paths=host_paths(),
+        ports=ports,
+        unix_sockets=sockets,
+    )
 
 
 def browser_escapes() -> list[str]:

@@ -1,8 +1,10 @@
 """The validation steps: each takes a version and returns its outcome; orchestration is elsewhere."""
 
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import licensing
@@ -11,6 +13,7 @@ from repository.errors import DomainError
 from repository.models import ValidationStep, Version
 from repository.storage import blobs
 from repository.storage.packages import PackageLimits, check_manifest
+from repository.storage.workspace import make_writable, materialize
 
 PASSED = ValidationStep.Status.PASSED
 FAILED = ValidationStep.Status.FAILED
@@ -57,6 +60,8 @@ def check_package(version: Version) -> StepOutcome:
                 pass
         except (DomainError, OSError) as exc:
             problems.append(f"{path}: {exc}")
+    if not problems and version.resource.kind == "scenario":
+        problems = scenario_problems(version)
     if problems:
         return StepOutcome(FAILED, problems)
     return StepOutcome(
@@ -65,6 +70,19 @@ def check_package(version: Version) -> StepOutcome:
             f"Manifest valid; {version.file_count} files, {version.total_size} bytes, hashes verified."
         ],
     )
+
+
+def scenario_problems(version: Version) -> list[str]:
+    """The scenario checked as a file, without running anything: size, nesting, values, schema, starter."""
+    from sims.scenario import check_scenario_file
+
+    with tempfile.TemporaryDirectory(prefix=f"check-{version.pk}-") as tmp:
+        root = materialize(version, Path(tmp) / "files")
+        try:
+            found = check_scenario_file(root / version.entry_point)
+        finally:
+            make_writable(Path(tmp))
+    return [f"{version.entry_point}: {problem}" for problem in found]
 
 
 def read_text(sha: str) -> str:

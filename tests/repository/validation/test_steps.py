@@ -1,7 +1,5 @@
 """The licence and content validation steps, on real deposited versions."""
 
-import pytest
-
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.validation import validate_version
@@ -89,13 +87,43 @@ def test_failed_content_step_fails_the_version(tmp_path, northfield, staff):
     assert [s.name for s in run.steps.all()] == ["package", "licence", "content"]
 
 
-@pytest.mark.parametrize("kind", ["scenario"])
-def test_run_steps_are_recorded_as_skipped_when_content_runs_are_off(
-    kind, tmp_path, northfield, staff
-):
-    version = deposit(
-        tmp_path, northfield, staff, {"s.json": b"{}"}, kind=kind, entry_point="s.json"
+def test_run_steps_are_recorded_as_skipped_when_content_runs_are_off(tmp_path, northfield, staff):
+    from repository.actions.deposits import deposit_package
+    from repository.management.commands.load_demo import (
+        SCENARIO_DIR,
+        scenario_manifest,
+        zip_folder,
     )
+
+    package = zip_folder(SCENARIO_DIR, tmp_path / "scenario.zip", scenario_manifest())
+    version = deposit_package(package=package, institution=northfield, by=staff)
     run = validate_version(version.pk)
     assert run is not None
     assert run.steps.get(name="run").status == "skipped"
+
+
+def test_the_package_step_checks_a_scenario_file_without_running_it(tmp_path, northfield, staff):
+    """A starter that is not there fails the package step at once, saying what to fix."""
+    import shutil
+
+    from repository.actions.deposits import deposit_package
+    from repository.actions.validation import validate_version
+    from repository.management.commands.load_demo import (
+        SCENARIO_DIR,
+        scenario_manifest,
+        zip_folder,
+    )
+
+    folder = tmp_path / "scenario"
+    shutil.copytree(SCENARIO_DIR, folder)
+    (folder / "student_controller.py").unlink()
+    package = zip_folder(folder, tmp_path / "scenario.zip", scenario_manifest())
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    run = validate_version(version.pk)
+    assert run is not None
+    step = run.steps.get(name="package")
+    assert step.status == "failed"
+    assert any(
+        m.startswith("hill_tracker.json: ") and "student_controller.py" in m for m in step.messages
+    ), step.messages
+    assert not run.steps.filter(name="run").exists()
