@@ -78,15 +78,24 @@ def _licensing() -> le.Licensing:
 def _check_ids(value: str) -> None:
     """Every id is spelt exactly as SPDX spells it (the library itself matches in any case)."""
     known = _ids() | set(EXCEPTIONS)
+    exceptions = {e.lower(): e for e in EXCEPTIONS}
+    previous = ""
     for token in _TOKEN.findall(value):
+        if token in EXCEPTIONS and previous.upper() != "WITH":
+            raise BadLicenceExpression(
+                value,
+                f"{token!r} in {value!r} is an exception, not a licence: write it after a "
+                f"licence and WITH, for example 'GPL-2.0-or-later WITH {token}'.",
+            )
+        previous = token
         if token.upper() in _OPERATORS or token in known:
             continue
         if token.upper() in NO_LICENCE_VALUES:
             raise UnknownLicence(token)
-        exceptions = {e.lower(): e for e in EXCEPTIONS}
         if token.lower() in exceptions:
             raise BadLicenceExpression(
-                value, f"{token!r} in {value!r} is spelt {exceptions[token.lower()]!r}."
+                value,
+                f"{token!r} in {value!r} is spelt {exceptions[token.lower()]!r}; write it so.",
             )
         raise UnknownLicence(
             token,
@@ -155,9 +164,21 @@ def choices(value: str) -> Choices:
     'MIT OR Apache-2.0' -> {{MIT}, {Apache-2.0}}; 'MIT AND CC-BY-4.0' -> {{MIT, CC-BY-4.0}}.
     A plain id is one choice of one licence. Raises UnknownLicence / BadLicenceExpression.
     """
+    value = _undeprecated(value)
     if not is_expression(value):
         return frozenset({frozenset({get_license(value).id})})
     return _choices(parse(value))
+
+
+def needs_parsing(value: str) -> bool:
+    """True when `value` is an expression, or a deprecated id that stands for one."""
+    return is_expression(_undeprecated(value))
+
+
+def _undeprecated(value: str) -> str:
+    """A deprecated id that meant a licence with an exception, as that expression."""
+    meant = DEPRECATED_IDS.get(value, value) if isinstance(value, str) else value
+    return meant if is_expression(meant) else value
 
 
 def normalise(value: str) -> str:
@@ -165,6 +186,7 @@ def normalise(value: str) -> str:
 
     'GPL-3.0+' -> 'GPL-3.0-or-later'; 'MIT or (Apache-2.0)' -> 'MIT OR Apache-2.0'.
     """
+    value = _undeprecated(value)
     if not is_expression(value):
         return get_license(value).id
     rendered: str = parse(value).render("{symbol.key}")
@@ -173,6 +195,7 @@ def normalise(value: str) -> str:
 
 def license_ids(value: str) -> list[str]:
     """Every licence id named in `value`, in the order written, without exceptions."""
+    value = _undeprecated(value)
     if not is_expression(value):
         return [get_license(value).id]
     named = set().union(*choices(value))

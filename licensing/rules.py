@@ -362,7 +362,7 @@ def _combos(sources: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     Choices that already allow nothing are dropped while another works (adding sources never
     widens an answer), so the number of combinations stays small.
     """
-    if not any(expressions.is_expression(source) for source in sources):
+    if not any(expressions.needs_parsing(source) for source in sources):
         return (tuple(dict.fromkeys(get_license(source).id for source in sources)),)
     combos: dict[frozenset[str], tuple[str, ...]] = {frozenset(): ()}
     for source in dict.fromkeys(sources):
@@ -611,7 +611,7 @@ def _all_cc(licenses: list[License]) -> bool:
 
 
 def _source_label(source: str, by_id: dict[str, list[str]]) -> str:
-    if not expressions.is_expression(source):
+    if not expressions.needs_parsing(source):
         return _label(get_license(source), by_id)
     return expressions.normalise(source)
 

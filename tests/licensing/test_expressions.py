@@ -95,3 +95,24 @@ def test_noassertion_says_no_licence_was_stated(value: str) -> None:
 def test_empty_or_non_text_licences_are_refused(value: object) -> None:
     with pytest.raises(UnknownLicence):
         manifest_license(value)  # type: ignore[arg-type]
+
+
+def test_a_deprecated_id_with_an_exception_becomes_its_expression() -> None:
+    # SPDX deprecated "GPL-2.0-with-classpath-exception" in favour of the WITH expression.
+    value = "GPL-2.0-with-classpath-exception"
+    assert manifest_license(value) == "GPL-2.0-only WITH Classpath-exception-2.0"
+    assert allowed_adaptation_licenses([value]) == {"GPL-2.0-only"}
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("MIT OR Classpath-exception-2.0", "is an exception, not a licence"),
+        ("Classpath-exception-2.0 WITH MIT", "is an exception, not a licence"),
+        ("GPL-2.0-only WITH classpath-exception-2.0", "is spelt 'Classpath-exception-2.0'"),
+        ("MIT WITH GPL-3.0-only", "does not parse"),
+    ],
+)
+def test_exceptions_in_the_wrong_place_are_explained(value: str, says: str) -> None:
+    with pytest.raises(BadLicenceExpression, match=says):
+        manifest_license(value)
