@@ -96,9 +96,12 @@ class ForkForm(forms.Form):
 
     def __init__(self, *args, user, licence_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        model_choice(self.fields["institution"]).queryset = Institution.objects.filter(
-            memberships__user=user
-        )
+        institutions = model_choice(self.fields["institution"])
+        institutions.queryset = Institution.objects.filter(memberships__user=user)
+        mine = list(institutions.queryset[:2])
+        if len(mine) == 1:  # the only place they may fork into: chosen already
+            institutions.initial = mine[0].pk
+            institutions.empty_label = None
         choice(self.fields["licence"]).choices = licence_choices
 
 

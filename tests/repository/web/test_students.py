@@ -90,7 +90,7 @@ def test_deposit_page_tells_a_student_who_may_deposit_and_shows_no_form(client, 
     html = response.content.decode()
     assert response.status_code == 403
     assert "<h1>Depositing is for staff</h1>" in html
-    assert "You are student at Northfield University" in html
+    assert "You are a student at Northfield University, so you cannot deposit" in html
     assert "Fork a published work into a draft of your own</strong> at Northfield" in html
     assert "Propose a change" in html
     assert 'type="file"' not in html
