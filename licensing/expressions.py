@@ -170,6 +170,7 @@ def choices(value: str) -> Choices:
     return _choices(parse(value))
 
 
+@lru_cache(maxsize=8192)
 def needs_parsing(value: str) -> bool:
     """True when `value` is an expression, or a deprecated id that stands for one."""
     return is_expression(_undeprecated(value))

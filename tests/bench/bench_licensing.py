@@ -47,6 +47,7 @@ def _clear_caches() -> None:
         rules._applicable,
         expressions.choices,
         expressions.parse,
+        expressions.needs_parsing,
     ):
         cached.cache_clear()
 
