@@ -76,9 +76,11 @@ def combinable(chosen: str, theirs: str) -> bool:
 
 
 def adaptable_licences() -> list[licensing.License]:
-    """The licences offered in "combine with": current international versions, no ports."""
+    """The licences offered in "combine with": current international CC versions, all software."""
     return [
-        lic for lic in licensing.all_licenses() if lic.port is None and lic.version in {"4.0", ""}
+        lic
+        for lic in licensing.all_licenses()
+        if lic.is_software or (lic.port is None and lic.version in {"4.0", ""})
     ] or licensing.all_licenses()
 
 

@@ -35,6 +35,17 @@ def test_combine_with_keeps_only_works_whose_licences_can_be_remixed_together(cl
     assert len(titles(client.get(reverse("home"), {"combine": "no-such-licence"}))) == 3
 
 
+def test_combine_with_offers_software_licences_and_applies_their_rules(client, catalogue):
+    assert 'value="Apache-2.0"' in client.get(reverse("home")).content.decode()
+    # CC BY-SA 4.0 -> GPLv3 is one-way compatible; GPL-2.0-only meets neither BY-SA nor BY-NC.
+    assert titles(client.get(reverse("home"), {"combine": "GPL-3.0-only"})) == [
+        "Levers",
+        "Optics bench",
+    ]
+    assert titles(client.get(reverse("home"), {"combine": "GPL-2.0-only"})) == []
+    assert len(titles(client.get(reverse("home"), {"combine": "Apache-2.0"}))) == 3
+
+
 def test_home_query_count_does_not_grow_with_results(
     client, catalogue, tmp_path, northfield, staff
 ):
