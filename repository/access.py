@@ -152,6 +152,20 @@ def drafts_of(user: AnyUser) -> QuerySet[Resource]:
     )
 
 
+def drafts_to_publish(user: AnyUser) -> QuerySet[Version]:
+    """Versions of members' drafts that passed validation, for staff of their institution.
+
+    Drafts are proposed to staff by being there: each one's owner waits for staff to publish.
+    """
+    staff_of = Institution.objects.where(user)
+    staff_members = Membership.objects.filter(
+        institution__in=staff_of, role__in=STAFF_ROLES
+    ).values("user")
+    return Version.objects.filter(
+        state=Version.State.PASSED, resource__institution__in=staff_of
+    ).exclude(resource__created_by__in=staff_members)
+
+
 def may_deposit_somewhere(user: AnyUser) -> bool:
     """Staff somewhere deposit new resources; anyone with a draft adds versions to it."""
     return Institution.objects.where(user).exists() or drafts_of(user).exists()
@@ -263,10 +277,10 @@ class Capabilities:
 
     @cached_property
     def proposals(self) -> bool:
-        """Whether they have proposals of their own to follow (on the review page)."""
+        """Whether they have proposals or drafts of their own to follow (on the review page)."""
         if not isinstance(self.user, User):
             return False
-        return Contribution.objects.filter(author=self.user).exists()
+        return Contribution.objects.filter(author=self.user).exists() or self.deposit
 
     @cached_property
     def roles(self) -> list[Membership]:

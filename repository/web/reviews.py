@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from repository.access import drafts_of, drafts_to_publish
 from repository.models import Contribution, Institution
 from repository.web.contributions import proposal_diff
 from repository.web.lookups import signed_in_user
@@ -48,5 +49,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "repository/review_queue.html",
-        {"items": items, "mine": mine, "is_staff": staff_of.exists()},
+        {
+            "items": items,
+            "mine": mine,
+            "is_staff": staff_of.exists(),
+            "to_publish": drafts_to_publish(request.user)
+            .select_related("resource__institution", "created_by")
+            .order_by("created_at")[:50],
+            "my_drafts": drafts_of(request.user).select_related("institution"),
+        },
     )

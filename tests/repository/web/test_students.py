@@ -262,3 +262,20 @@ def test_a_student_cannot_deposit_to_staffs_resource_or_someone_elses_draft(
         with pytest.raises(PermissionRefused):
             deposit_package(package=package, institution=northfield, by=student, resource=resource)
     assert Version.objects.filter(created_by=student).count() == 0
+
+
+def test_a_students_passed_draft_waits_on_staffs_review_page_and_on_theirs(
+    client, published, student, staff, outsider, fork_of
+):
+    fork = fork_of(published, student, title="Charlie's counter")
+    client.force_login(student)
+    mine = client.get(reverse("review_queue")).content.decode()
+    assert '<h2 id="my-drafts">Your drafts</h2>' in mine
+    assert "Charlie&#x27;s counter</a> (Northfield University)" in mine
+    client.force_login(staff)
+    assert "Charlie&#x27;s counter v1" not in client.get(reverse("review_queue")).content.decode()
+    validate_version(fork.pk)
+    html = client.get(reverse("review_queue")).content.decode()
+    assert "Charlie&#x27;s counter v1</a> by Charlie (Northfield University)" in html
+    client.force_login(outsider)  # staff elsewhere: not theirs to publish
+    assert "Charlie&#x27;s counter" not in client.get(reverse("review_queue")).content.decode()
