@@ -97,6 +97,8 @@ UNTRUSTED_ENV = (
     "LANG",
     "CELERY_BROKER_URL",
     "CELERY_BROKER_TRANSPORT_OPTIONS",
+    # The embedded broker's folder: the untrusted worker must read the folder the trusted side writes.
+    "CELERY_BROKER_FOLDER",
     "REMIXBANK_DATA_DIR",
     "CELERY_TASK_SOFT_TIME_LIMIT",
     "CELERY_TASK_TIME_LIMIT",

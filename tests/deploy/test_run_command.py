@@ -49,6 +49,13 @@ def test_the_untrusted_environment_keeps_the_broker_and_drops_every_secret():
     assert "DJANGO_SETTINGS_MODULE" not in env
 
 
+def test_the_untrusted_environment_keeps_the_embedded_brokers_folder():
+    source = {**SECRETS, "CELERY_BROKER_FOLDER": "/var/lib/remixbank/broker"}
+    env = quickstart.untrusted_environment(source)
+    assert env["CELERY_BROKER_FOLDER"] == "/var/lib/remixbank/broker"
+    assert not set(SECRETS) & set(env)
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_untrusted_worker_started_as_run_does_holds_no_secret_in_proc(blob_folder, monkeypatch):
