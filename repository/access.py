@@ -109,12 +109,35 @@ def can_publish(user: AnyUser, resource: Resource) -> bool:
     return is_staff_of(user, resource.institution)
 
 
+def require_in_circulation(version: Version) -> None:
+    """Refuse to build on a withdrawn version: its page stays, but nothing new starts from it."""
+    if version.state != Version.State.WITHDRAWN:
+        return
+    newer = (
+        Version.objects.filter(resource=version.resource_id, state=Version.State.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+    why = f" (“{version.withdrawal_reason}”)" if version.withdrawal_reason else ""
+    instead = (
+        f" Use v{newer.number}, which is published, instead."
+        if newer
+        else " Ask its institution to publish it again, or pick another work."
+    )
+    raise PermissionRefused(
+        f"{version.resource.title} v{version.number} was withdrawn{why}, so it cannot be "
+        f"forked, remixed, collected, run or changed.{instead}"
+    )
+
+
 def require_adaptable(version: Version) -> None:
     """Refuse to adapt a collection: its works keep their own licences, which must each decide.
 
     A collection carries a licence for the arrangement only; forking or remixing it as one work
     would put every collected work (ND and ShareAlike ones included) under that licence.
+    Also refuses a withdrawn version (see require_in_circulation).
     """
+    require_in_circulation(version)
     if version.items.exists():
         titles = ", ".join(
             f"{i.item.resource.title} v{i.item.number}"

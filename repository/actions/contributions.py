@@ -28,6 +28,7 @@ from repository.access import (
     contribution_refusal,
     is_staff_of,
     may_contribute,
+    require_in_circulation,
     require_staff,
 )
 from repository.actions import notifications
@@ -224,6 +225,7 @@ def propose_contribution(
     resource = base.resource
     if not can_view(by, base):
         raise PermissionRefused("You cannot see this version, so you cannot propose changes to it.")
+    require_in_circulation(base)
     require_contributor(by, resource)
     if not description.strip():
         raise PackageRefused("Describe the change, so reviewers know what it is for.")

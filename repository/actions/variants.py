@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from repository import queue
-from repository.access import can_view
+from repository.access import can_view, require_in_circulation
 from repository.errors import DomainError, PermissionRefused, RateLimited
 from repository.guards import safejson
 from repository.models import Institution, StudentKey, VariantRun, Version
@@ -86,6 +86,7 @@ def request_variant_run(version: Version, *, student_id: str, by: User) -> Varia
         raise DomainError(f"Give a student id of 1 to {MAX_STUDENT_ID} characters.")
     if not by.is_authenticated or not can_view(by, version):
         raise PermissionRefused("Sign in, and choose a version you can see, to run a variant.")
+    require_in_circulation(version)
     scenario = version_scenario(version)
     if scenario is None or not scenario.variants:
         raise DomainError(f"{version.resource.title} v{version.number} declares no variants.")

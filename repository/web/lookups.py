@@ -42,9 +42,13 @@ ARTEFACT_TYPES = {
 }
 
 
-def artefact_response(sha256: str, content_type: str) -> StreamingHttpResponse:
+def artefact_response(
+    sha256: str, content_type: str, *, public: bool = False
+) -> StreamingHttpResponse:
+    """An artefact's bytes; a shared cache may keep them only when `public` (a public version's)."""
     response = StreamingHttpResponse(blobs.iter_blob(sha256), content_type=content_type)
     # Our own plots, but SVG is active content: never let it script this origin.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    visibility = "public" if public else "private"
+    response["Cache-Control"] = f"{visibility}, max-age=31536000, immutable"
     return response

@@ -74,6 +74,17 @@ class JsonDepthMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if parsed_as_json(request.content_type or ""):
+            charset = (request.content_params or {}).get("charset", "utf-8")
+            if charset.strip().lower() not in {"utf-8", "utf8"}:
+                # Parsers decode with the declared charset, which the byte scan cannot follow
+                # (cp500 has no "[" byte, UTF-16 hides escapes); JSON is UTF-8 (RFC 8259 §8.1).
+                return json_refused(
+                    request,
+                    415,
+                    "unsupported_charset",
+                    f"JSON must be sent as UTF-8 (RFC 8259), not {charset}; "
+                    "send it as UTF-8, with charset=utf-8 or no charset.",
+                )
             try:
                 body = request.body
             except RequestDataTooBig:
@@ -86,7 +97,13 @@ class JsonDepthMiddleware:
 
 
 def too_deep_response(request: HttpRequest, exc: safejson.JSONTooDeep) -> JsonResponse:
-    message = f"The JSON body is refused: {exc.msg}."
+    return json_refused(request, 400, "json_too_deep", f"The JSON body is refused: {exc.msg}.")
+
+
+def json_refused(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
+    """A refused JSON body, in the API's error shape (RFC 6749's on the OAuth2 endpoints)."""
     if request.path.startswith("/o/"):
-        return JsonResponse({"error": "invalid_request", "error_description": message}, status=400)
-    return JsonResponse(error_body("json_too_deep", message), status=400)
+        return JsonResponse(
+            {"error": "invalid_request", "error_description": message}, status=status
+        )
+    return JsonResponse(error_body(code, message), status=status)

@@ -262,7 +262,7 @@ def version_artefact(
     content_type = ARTEFACT_TYPES.get(Path(name).suffix.lower())
     if (sha256, name) not in recorded or content_type is None:
         raise Http404("no such artefact")
-    return artefact_response(sha256, content_type)
+    return artefact_response(sha256, content_type, public=version.is_public)
 
 
 def artefact_files(version: Version) -> list[dict[str, str]]:

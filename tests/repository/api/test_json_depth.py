@@ -89,3 +89,36 @@ def test_a_large_shallow_body_still_gets_the_413_of_the_api(api, staff, make_tok
     response = api.post("/api/v1/remixes/", {"title": "[" * 5000}, format="json", **headers)
     assert response.status_code == 413
     assert_shape(response.json(), "request_too_large")
+
+
+@pytest.mark.parametrize(
+    ("charset", "body"),
+    [
+        # cp500 (EBCDIC) writes "[" as another byte, so the byte scan would see no nesting.
+        ("cp500", "[" * 50_000 + "]" * 50_000),
+        # In UTF-16 an escaped quote is "\\\x00\"\x00": the scan would lose track of strings.
+        ("utf-16", '["\\"", ' + "[" * 50_000 + "]" * 50_000 + ', "x"]'),
+    ],
+)
+def test_json_in_another_charset_is_refused_before_any_parser_decodes_it(db, http, charset, body):
+    # The test client encodes the text in the declared charset, as a hostile client would.
+    for url in ("/api/v1/licences/", "/api/v1/versions/1/publication/", "/o/token/"):
+        response = http.post(url, body, content_type=f"application/json; charset={charset}")
+        assert response.status_code == 415, (url, response.status_code)
+        text = response.content.decode()
+        assert "must be sent as UTF-8" in text
+    refused = http.post(
+        "/api/v1/licences/", body, content_type=f"application/json; charset={charset}"
+    )
+    assert_shape(refused.json(), "unsupported_charset")
+
+
+def test_utf8_json_with_its_charset_still_reaches_the_view(api, staff, make_token):
+    response = api.post(
+        "/api/v1/remixes/",
+        b'{"title": "x"}',
+        content_type="application/json; charset=UTF-8",
+        **bearer(make_token(staff, "deposit")),
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] != "unsupported_charset"

@@ -71,3 +71,53 @@ def test_students_and_outsiders_cannot_withdraw(client, student, outsider, publi
         client.post(withdraw_url(published), {"reason": "mine now"})
     published.refresh_from_db()
     assert published.state == Version.State.PUBLISHED
+
+
+def test_nothing_new_starts_from_a_withdrawn_version(staff, outsider, southbank, published):
+    import pytest
+
+    from repository.actions.contributions import propose_contribution
+    from repository.actions.publishing import withdraw_version
+    from repository.actions.remixes import Pick, remix_versions
+    from repository.errors import PermissionRefused
+
+    withdraw_version(published, by=staff, reason="Copyright complaint.")
+    attempts = [
+        lambda: fork_version(published, into=southbank, by=outsider),
+        lambda: remix_versions(
+            picks=[Pick(published)],
+            into=southbank,
+            by=outsider,
+            title="R",
+            entry_point="index.html",
+        ),
+        lambda: propose_contribution(
+            base=published, by=staff, description="Fix", edits={"app.js": b"// fixed"}
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionRefused, match=r"was withdrawn .*Copyright complaint"):
+            attempt()
+    assert Version.objects.count() == 1
+
+
+def test_artefacts_of_unpublished_versions_are_never_kept_by_shared_caches(
+    client, staff, published
+):
+    from repository.models import ValidationStep
+    from repository.storage import blobs
+
+    sha, _ = blobs.put_bytes(b"\x89PNG fake screenshot")
+    step = ValidationStep.objects.filter(run__version=published).first()
+    assert step is not None
+    step.artefacts = {"screenshot": sha}
+    step.save()
+    resource = published.resource
+    url = reverse(
+        "version_artefact",
+        args=[resource.institution.slug, resource.slug, 1, sha, "screenshot.png"],
+    )
+    assert client.get(url)["Cache-Control"].startswith("public")
+    Version.objects.filter(pk=published.pk).update(state=Version.State.PASSED)
+    client.force_login(staff)
+    assert client.get(url)["Cache-Control"].startswith("private")
