@@ -19,7 +19,9 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 def queued(queue: str) -> int:
     """Messages waiting in `queue` of the test broker, read without taking any."""
     with current_app.connection_for_write() as connection:
-        return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
+        # Not passive: on Redis a queue with no message has no key, and a passive declare of
+        # it raises "no queue"; declaring is idempotent and counts without taking any.
+        return connection.default_channel.queue_declare(queue=queue).message_count
 
 
 def purge(*queues: str) -> None:
