@@ -15,6 +15,23 @@ EMAIL_SALT = "remixbank.verify-email"
 EMAIL_LINK_MAX_AGE = 3 * 24 * 3600
 
 
+@transaction.atomic
+def sign_up(*, email: str, name: str, password: str, site_url: str) -> User:
+    """Create a local account (it joins institutions once its address is verified).
+
+    Sends the verification e-mail after commit. Raises DomainError when the address has an
+    account already. The password is checked by the form (Django's validators) beforehand.
+    """
+    email = email.strip().lower()
+    if User.objects.filter(username=email).exists():
+        raise DomainError("An account with this address exists; sign in instead.")
+    user = User.objects.create_user(
+        username=email, email=email, password=password, first_name=name.strip()
+    )
+    transaction.on_commit(lambda: send_verification_email(user, site_url=site_url))
+    return user
+
+
 def email_verification_token(user: User) -> str:
     return signing.dumps({"user": user.pk, "email": user.email}, salt=EMAIL_SALT)
 

@@ -36,13 +36,7 @@ class SignUpForm(UserCreationForm):
             raise forms.ValidationError("An account with this address exists; sign in instead.")
         return email
 
-    def save(self, commit: bool = True):
-        user = super().save(commit=False)
-        user.username = user.email = self.cleaned_data["email"]
-        user.first_name = self.cleaned_data["name"]
-        if commit:
-            user.save()
-        return user
+    # No save(): the account is made by repository.actions.people.sign_up, the one door for writes.
 
 
 class DepositForm(forms.Form):

@@ -18,11 +18,19 @@ from repository.web.lookups import signed_in_user
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        people.send_verification_email(user, site_url=settings.SITE_URL)
-        messages.success(request, f"Welcome! We sent a link to {user.email} to confirm it.")
-        return redirect("home")
+        try:
+            user = people.sign_up(
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+                site_url=settings.SITE_URL,
+            )
+        except DomainError as exc:
+            form.add_error("email", exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome! We sent a link to {user.email} to confirm it.")
+            return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
 

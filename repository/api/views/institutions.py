@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
-from repository.access import require_admin
+from repository.access import require_admin, require_member
 from repository.actions import people
 from repository.actions.api_clients import register_api_client, revoke_api_client
 from repository.api.pagination import ApiCursorPagination
@@ -24,8 +24,7 @@ from repository.api.serializers.institutions import (
     NewApiClientOut,
 )
 from repository.api.views.common import ApiMixin, signed_in
-from repository.errors import PermissionRefused
-from repository.models import ApiClient, Institution, Membership
+from repository.models import ApiClient, Institution
 
 
 @extend_schema(tags=["institutions"])
@@ -50,8 +49,7 @@ class MemberList(ApiMixin, APIView):
 
     def get(self, request: Request, slug: str) -> Response:
         institution = get_object_or_404(Institution, slug=slug)
-        if not Membership.objects.filter(user=signed_in(request), institution=institution).exists():
-            raise PermissionRefused(f"Only members of {institution.name} may list its members.")
+        require_member(signed_in(request), institution, "list its members")
         members = institution.memberships.select_related("user")
         paginator = MemberPagination()
         page = paginator.paginate_queryset(members, request, view=self)

@@ -11,16 +11,19 @@ from repository.errors import DomainError, PermissionRefused
 from repository.models import Membership
 
 
-def test_signup_then_verified_domain_joins_as_student(client, northfield):
-    response = client.post(
-        reverse("signup"),
-        {
-            "email": "Eve@Northfield.ac.uk",
-            "name": "Eve",
-            "password1": "a long pass phrase 42",
-            "password2": "a long pass phrase 42",
-        },
-    )
+def test_signup_then_verified_domain_joins_as_student(
+    client, northfield, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes after commit
+        response = client.post(
+            reverse("signup"),
+            {
+                "email": "Eve@Northfield.ac.uk",
+                "name": "Eve",
+                "password1": "a long pass phrase 42",
+                "password2": "a long pass phrase 42",
+            },
+        )
     assert response.status_code == 302
     assert not Membership.objects.exists()  # not before the address is confirmed
     found = re.search(r"http://\S+", str(mail.outbox[0].body))
@@ -33,6 +36,16 @@ def test_signup_then_verified_domain_joins_as_student(client, northfield):
         northfield,
         Membership.Role.STUDENT,
     )
+
+
+def test_sign_up_refuses_an_address_that_has_an_account_and_changes_nothing(staff):
+    from django.contrib.auth.models import User
+
+    with pytest.raises(DomainError, match="account with this address exists"):
+        people.sign_up(
+            email=staff.email.upper(), name="Bob again", password="x" * 20, site_url="http://x"
+        )
+    assert User.objects.filter(email__iexact=staff.email).count() == 1
 
 
 def test_damaged_verification_link_is_refused(db):
