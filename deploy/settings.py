@@ -249,6 +249,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "checks"
+# Remote control (pidbox: shutdown, cancel_consumer, ...) is a broadcast any broker user may
+# send; untrusted workers share the broker, so trusted workers ignore it unless turned on.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = env_bool("CELERY_WORKER_ENABLE_REMOTE_CONTROL", False)
 # Trusted workers (database, storage) consume checks and results; deposited code runs only on
 # untrusted workers (deploy/untrusted.py: broker only, no secrets) consuming sandbox and browser
 # (validation) and attempts (learners' variant runs, so validation never waits behind them).
