@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 
@@ -181,3 +182,33 @@ def wait_for(predicate, *, timeout: float = 90.0, every: float = 0.3) -> bool:
             return True
         time.sleep(every)
     return False
+
+
+def queued(queue: str) -> int:
+    """Messages waiting in `queue` of the test broker, read without taking any."""
+    with current_app.connection_for_write() as connection:
+        # Not passive: on Redis a queue with no message has no key, and a passive declare of
+        # it raises "no queue"; declaring is idempotent and counts without taking any.
+        return int(connection.default_channel.queue_declare(queue=queue).message_count)
+
+
+def purge(*queues: str) -> None:
+    """Empty `queues` of the test broker."""
+    with current_app.connection_for_write() as connection:
+        for queue in queues:
+            connection.default_channel.queue_declare(queue=queue)
+            connection.default_channel.queue_purge(queue)
+
+
+def deposit_command(package: Path, user_email: str, institution: str = "northfield") -> list[str]:
+    """`manage.py deposit` as a separate process would run it."""
+    return [
+        sys.executable,
+        "manage.py",
+        "deposit",
+        str(package),
+        "--institution",
+        institution,
+        "--user",
+        user_email,
+    ]

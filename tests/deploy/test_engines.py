@@ -16,7 +16,7 @@ from repository.actions.validation import validate_version
 from repository.models import Version
 from repository.storage import blobs
 from tests.conftest import forget_blob_storage
-from tests.worker import ROOT, celery_worker, wait_for, worker_database_url
+from tests.worker import ROOT, celery_worker, deposit_command, wait_for, worker_database_url
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 
@@ -47,16 +47,7 @@ def test_worker_on_rabbitmq_validates_a_deposit_made_by_another_process(
     }
     with celery_worker(blob_dir=blob_folder, run_content=False, broker=RABBITMQ):
         subprocess.run(
-            [
-                sys.executable,
-                "manage.py",
-                "deposit",
-                str(package),
-                "--institution",
-                "northfield",
-                "--user",
-                staff.email,
-            ],
+            deposit_command(package, staff.email),
             cwd=ROOT,
             env=env,
             check=True,

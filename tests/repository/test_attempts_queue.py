@@ -1,30 +1,17 @@
 """Learners' variant runs have their own queue: a deposit's verdict never waits behind them."""
 
 import pytest
-from celery import current_app
 
 from repository.actions.deposits import deposit_package
 from repository.actions.validation import validate_version
 from repository.actions.variants import request_variant_run
 from repository.management.commands.load_demo import SCENARIO_DIR, scenario_manifest, zip_folder
 from repository.models import VariantRun, Version
-from tests.worker import trusted_worker, untrusted_worker, wait_for
+from tests.worker import purge, queued, trusted_worker, untrusted_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 RUNS = 8
-
-
-def queued(queue: str) -> int:
-    with current_app.connection_for_write() as connection:
-        return connection.default_channel.queue_declare(queue=queue).message_count
-
-
-def purge(*queues: str) -> None:
-    with current_app.connection_for_write() as connection:
-        for queue in queues:
-            connection.default_channel.queue_declare(queue=queue)
-            connection.default_channel.queue_purge(queue)
 
 
 def test_a_deposit_is_validated_while_many_variant_runs_wait_on_their_own_queue(

@@ -8,7 +8,6 @@ import json
 import os
 import secrets
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -27,7 +26,7 @@ from repository.guards import outages
 from repository.models import OutboxMessage, ValidationRun, Version
 from tests.factories import build_zip, manifest
 from tests.services import PrivateRedis, private_redis
-from tests.worker import ROOT, celery_worker, wait_for, worker_database_url
+from tests.worker import ROOT, celery_worker, deposit_command, wait_for, worker_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,16 +75,7 @@ def test_cli_deposit_with_the_broker_down_succeeds_and_is_validated_once_it_is_b
 ):
     broker.stop()
     deposit = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "deposit",
-            str(package),
-            "--institution",
-            "northfield",
-            "--user",
-            staff.email,
-        ],
+        deposit_command(package, staff.email),
         cwd=ROOT,
         env={
             **os.environ,

@@ -11,24 +11,9 @@ from celery import current_app
 from repository.actions.deposits import deposit_package
 from repository.queue import RUN_ORDER_TASK
 from repository.validation import orders
-from tests.worker import untrusted_worker, wait_for, worker_log
+from tests.worker import purge, queued, untrusted_worker, wait_for, worker_log
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def queued(queue: str) -> int:
-    """Messages waiting in `queue` of the test broker, read without taking any."""
-    with current_app.connection_for_write() as connection:
-        # Not passive: on Redis a queue with no message has no key, and a passive declare of
-        # it raises "no queue"; declaring is idempotent and counts without taking any.
-        return connection.default_channel.queue_declare(queue=queue).message_count
-
-
-def purge(*queues: str) -> None:
-    with current_app.connection_for_write() as connection:
-        for queue in queues:
-            connection.default_channel.queue_declare(queue=queue)
-            connection.default_channel.queue_purge(queue)
 
 
 def path_without_bubblewrap(tmp_path: Path) -> str:
