@@ -303,6 +303,11 @@ VALIDATION_RUN_CONTENT = env_bool("VALIDATION_RUN_CONTENT", True)
 # Seconds of seeded random clicks, taps, drags and keys after a tool loads.
 VALIDATION_FUZZ_SECONDS = float(env_int("VALIDATION_FUZZ_MS", 1500)) / 1000
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 3)
+# An order our side could not run (the browser would not start, the files could not be fetched)
+# is sent again at most this many times, and no run goes on past its deadline: then it ends in
+# error ("could not finish"), never blamed on the deposit.
+VALIDATION_ORDER_MAX_RETRIES = env_int("VALIDATION_ORDER_MAX_RETRIES", 6)
+VALIDATION_RUN_DEADLINE_SECONDS = env_int("VALIDATION_RUN_DEADLINE_SECONDS", 6 * 3600)
 VALIDATION_STUCK_AFTER_SECONDS = env_int("VALIDATION_STUCK_AFTER_SECONDS", 900)
 
 # Requests for learners' variant runs (repository/actions/variants.py): how many each person,

@@ -46,6 +46,9 @@ def validate_version(
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), max_retries=5)
 def record_content_result(self: Task, nonce: str, result: dict[str, Any]) -> str | None:
     """An untrusted worker's result: recorded for the run (or variant) that ordered it, if any."""
+    if not isinstance(nonce, str):
+        log.error("a content result without a usable nonce was ignored")
+        return None
     if nonce.startswith("variant:"):
         done = variants.record_variant_result(nonce, result)
         return done.state if done else None
@@ -56,6 +59,9 @@ def record_content_result(self: Task, nonce: str, result: dict[str, Any]) -> str
 @shared_task(ignore_result=True, autoretry_for=(OperationalError,), max_retries=2)
 def record_content_progress(nonce: str, worker: str) -> bool:
     """An untrusted worker's heartbeat for the order it runs."""
+    if not isinstance(nonce, str) or not isinstance(worker, str):
+        log.error("a heartbeat without a usable nonce or worker name was ignored")
+        return False
     if nonce.startswith("variant:"):
         return variants.record_variant_progress(nonce)
     return validation.record_content_progress(nonce, worker)

@@ -64,6 +64,14 @@ def claim_run(
         if run.state != ValidationRun.State.RUNNING:
             return None
         now = timezone.now()
+        beat_after = now - timedelta(seconds=settings.VALIDATION_HEARTBEAT_SECONDS)
+        if count and run.order_nonce and run.heartbeat_at and run.heartbeat_at >= beat_after:
+            # A duplicate message (delivery is at least once) while the run's order is out
+            # and alive: that order carries the run on; this message must not void it.
+            log.info(
+                "version %s: its work order is out; a repeated message was ignored", version.pk
+            )
+            return None
         run.attempts += 1 if count else 0
         run.claimed_at = run.heartbeat_at = now
         run.held_by = (hostname or socket.gethostname())[:200]
@@ -221,14 +229,28 @@ def record_content_result(
             return None
         order = dict(run.order)
         step = next(s for s in steps_for(run.version) if s.name == order["step"])
+        problem = orders.result_problem(result)
+        if problem is not None:
+            log.error("version %s: malformed content result: %s", run.version_id, problem)
+            return end_order(run, step.name, order, orders.malformed_message(problem))
         if "unavailable" in result:
+            retries = int(order.get("retries", 0)) + 1
+            deadline = run.started_at + timedelta(seconds=settings.VALIDATION_RUN_DEADLINE_SECONDS)
+            if retries > settings.VALIDATION_ORDER_MAX_RETRIES or timezone.now() > deadline:
+                message = (
+                    f"The validator could not run this step ({result['unavailable']}) after "
+                    f"{retries} tries over {int((timezone.now() - run.started_at).total_seconds())} s; "
+                    "this is our fault, not the deposit's: the platform's maintainers have been told."
+                )
+                log.error("version %s: %s", run.version_id, message)
+                return end_order(run, step.name, order, message)
             log.warning("version %s: %s; sent again later", run.version_id, result["unavailable"])
             send_order(
                 run,
                 step,
                 order["position"],
                 revalidate=bool(order.get("revalidate")),
-                retries=int(order.get("retries", 0)) + 1,
+                retries=retries,
             )
             return run
         name_release(run, result)
@@ -245,6 +267,15 @@ def record_content_result(
         hostname=hostname,
         count=False,
     )
+
+
+def end_order(run: ValidationRun, step: str, order: dict[str, Any], message: str) -> ValidationRun:
+    """The open order could not finish through our fault: one error outcome, the run ends."""
+    outcome = StepOutcome(ValidationStep.Status.ERROR, [message])
+    record_step(run, step, int(order.get("position", 99)), outcome, 0)
+    run.order_nonce = ""
+    run.save(update_fields=["order_nonce"])
+    return finish_run(run, ValidationRun.State.ERROR)
 
 
 def record_content_progress(nonce: str, worker: str) -> bool:

@@ -1,5 +1,6 @@
 """Per-student variants of a scenario: queue a run with one student's parameters, and run it."""
 
+import logging
 import math
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,8 @@ from repository.guards import safejson
 from repository.models import Institution, StudentKey, VariantRun, Version
 from repository.storage import blobs
 from repository.validation import orders
+
+log = logging.getLogger(__name__)
 
 MAX_STUDENT_ID = 120
 ALLOWANCE_WINDOW = timedelta(minutes=1)
@@ -255,6 +258,10 @@ def record_variant_result(nonce: str, result: dict[str, Any]) -> VariantRun | No
     run = VariantRun.objects.filter(pk=run_id, state__in=open_states).first() if run_id else None
     if run is None:
         return None
+    problem = orders.result_problem(result)
+    if problem is not None:
+        log.error("variant run %s: malformed result: %s", run.pk, problem)
+        return finish(run, VariantRun.State.ERROR, messages=[orders.malformed_message(problem)])
     if "unavailable" in result:
         return finish(run, VariantRun.State.ERROR, messages=[str(result["unavailable"])[:2000]])
     states = {"passed": VariantRun.State.PASSED, "failed": VariantRun.State.FAILED}

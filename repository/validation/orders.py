@@ -14,6 +14,7 @@ import secrets
 import zipfile
 from typing import Any
 
+import jsonschema
 from django.conf import settings
 from django.core import signing
 
@@ -26,6 +27,49 @@ RUN_ORDER_TASK = "repository.validation.untrusted.run_order"
 # A fixed timestamp, so the zip of a tree is the same bytes every time (its checksum is in the
 # order; a fetched copy is rebuilt from storage and must match it).
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+# What an untrusted worker may send back. Its bytes are deposited code's doing, so every field
+# is checked for type and size before any of it is read (PostgreSQL's integer holds the ms).
+_TEXT = {"type": "string", "maxLength": 10_000}
+_FILE = {
+    "type": "object",
+    "properties": {"name": {"type": "string", "maxLength": 255}, "data": {"type": "string"}},
+    "required": ["name", "data"],
+}
+RESULT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "maxProperties": 20,
+    "properties": {
+        "ms": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+        "host": {"type": "string", "maxLength": 200},
+        "unavailable": _TEXT,
+        "status": {"enum": ["passed", "failed", "error"]},
+        "messages": {"type": "array", "items": _TEXT, "maxItems": 500},
+        "artefacts": {"type": "object", "maxProperties": 100},
+        "metrics": {"type": "object", "maxProperties": 1000},
+        "files": {"type": "array", "items": _FILE, "maxItems": 1000},
+        "screenshot": {"type": ["string", "null"]},
+        "release": {"type": "string", "maxLength": 200},
+    },
+    "anyOf": [{"required": ["unavailable"]}, {"required": ["status"]}],
+}
+MALFORMED = "The validator's worker sent a malformed result, so this step could not be finished"
+
+
+def result_problem(result: Any) -> str | None:
+    """What is wrong with an untrusted worker's result, or None when it has the expected shape."""
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(RESULT_SCHEMA).iter_errors(result)
+    )
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "the result"
+    return f"{where}: {error.message[:300]}"
+
+
+def malformed_message(problem: str) -> str:
+    return f"{MALFORMED} ({problem}); this is our fault, not the deposit's."
 
 
 def new_nonce() -> str:

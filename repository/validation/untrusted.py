@@ -52,6 +52,11 @@ class OrderError(ValueError):
     """The order itself is unusable (damaged files, wrong checksum): reported, never run."""
 
 
+class FetchRefused(OSError):
+    """The order's files could not be fetched (address expired or refused, site unreachable):
+    our side's fault, so the trusted side sends the order again (a bounded number of times)."""
+
+
 def serve_order(order: dict[str, Any], send: Send, *, hostname: str | None = None) -> str:
     """Run `order`, heartbeating to the trusted side while it runs, then send its result.
 
@@ -98,6 +103,8 @@ def run_order(order: dict[str, Any]) -> dict[str, Any]:
             result = run(root, order, limits)
     except OrderError as exc:
         result = {"status": "error", "messages": [f"The work order could not be used: {exc}"]}
+    except FetchRefused as exc:
+        result = {"unavailable": f"the order's files could not be fetched ({exc})"}
     result["ms"] = int((time.perf_counter() - started) * 1000)
     return result
 
@@ -138,8 +145,8 @@ def _order_bytes(files: dict[str, Any], max_bytes: int) -> bytes:
     try:
         with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 -- http(s) checked above
             data = answer.read(max_bytes + 1)
-    except OSError as exc:
-        raise OrderError(f"fetching the files failed ({exc})") from exc
+    except OSError as exc:  # an expired address (403) as much as an unreachable site
+        raise FetchRefused(str(exc)) from exc
     if len(data) > max_bytes:
         raise OrderError(f"the files are over {max_bytes} bytes")
     return bytes(data)

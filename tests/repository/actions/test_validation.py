@@ -190,3 +190,72 @@ def test_a_stalled_revalidation_is_found_for_requeue(version, settings, monkeypa
     validate_version(version.pk, queues={"checks"}, revalidate=True)  # order lost on the way
     settings.VALIDATION_STUCK_AFTER_SECONDS = 0
     assert validation.stuck_revalidations() == [version.pk]
+
+
+def test_a_repeated_message_while_the_order_is_out_and_beating_changes_nothing(version, settings):
+    from repository.actions import validation
+
+    settings.VALIDATION_RUN_CONTENT = True
+    validate_version(version.pk, queues={"checks"})
+    run = ValidationRun.objects.get(version=version)
+    assert validation.record_content_progress(run.order_nonce, "sandbox@host-a")
+    for _ in range(4):  # at-least-once delivery: duplicates are normal
+        assert validate_version(version.pk, queues={"checks"}) is None
+    again = ValidationRun.objects.get(pk=run.pk)
+    assert (again.attempts, again.order_nonce) == (run.attempts, run.order_nonce)
+    assert again.state == ValidationRun.State.RUNNING
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        {"status": "passed", "ms": "x"},
+        {"status": "passed", "messages": 5},
+        {"status": "passed", "artefacts": [1, 2]},
+        "passed",
+        {"status": "passed", "ms": 10**12},
+        {"status": "maybe"},
+        {"status": "passed", "files": [{"name": 3}]},
+    ],
+)
+def test_a_malformed_result_ends_the_run_as_our_fault_in_one_outcome(version, settings, result):
+    from repository.actions import validation
+
+    settings.VALIDATION_RUN_CONTENT = True
+    validate_version(version.pk, queues={"checks"})
+    run = ValidationRun.objects.get(version=version)
+    ended = validation.record_content_result(run.order_nonce, result)
+    assert ended is not None and ended.state == ValidationRun.State.ERROR
+    step = ended.steps.get(name="run")
+    assert step.status == "error"
+    assert len(step.messages) == 1
+    assert step.messages[0].startswith("The validator's worker sent a malformed result")
+    assert ValidationRun.objects.get(pk=run.pk).order_nonce == ""
+
+
+def test_an_order_our_side_cannot_run_is_retried_a_bounded_number_of_times(version, settings):
+    from repository.actions import validation
+
+    settings.VALIDATION_RUN_CONTENT = True
+    settings.VALIDATION_ORDER_MAX_RETRIES = 2
+    validate_version(version.pk, queues={"checks"})
+    for _ in range(2):
+        nonce = ValidationRun.objects.get(version=version).order_nonce
+        run = validation.record_content_result(nonce, {"unavailable": "Chromium did not start"})
+        assert run is not None and run.state == ValidationRun.State.RUNNING
+    nonce = ValidationRun.objects.get(version=version).order_nonce
+    ended = validation.record_content_result(nonce, {"unavailable": "Chromium did not start"})
+    assert ended is not None and ended.state == ValidationRun.State.ERROR
+    message = ended.steps.get(name="run").messages[0]
+    assert "after 3 tries" in message and "our fault" in message
+
+
+def test_an_order_our_side_cannot_run_past_the_runs_deadline_ends_it(version, settings):
+    from repository.actions import validation
+
+    settings.VALIDATION_RUN_CONTENT = True
+    settings.VALIDATION_RUN_DEADLINE_SECONDS = -1
+    validate_version(version.pk, queues={"checks"})
+    nonce = ValidationRun.objects.get(version=version).order_nonce
+    ended = validation.record_content_result(nonce, {"unavailable": "Chromium did not start"})
+    assert ended is not None and ended.state == ValidationRun.State.ERROR

@@ -364,3 +364,14 @@ def test_simultaneous_requests_on_separate_connections_never_exceed_the_allowanc
         thread.join()
     assert sorted(outcomes) == ["queued"] * 3 + ["refused"] * 5
     assert VariantRun.objects.count() == 3
+
+
+def test_a_malformed_variant_result_ends_the_run_in_one_error_message(scenario, student):
+    from repository.actions.variants import record_variant_result
+    from repository.validation import orders
+
+    run = request_variant_run(scenario, student_id="s77", by=student)
+    done = record_variant_result(orders.variant_nonce(run.pk), {"status": "passed", "ms": "x"})
+    assert done is not None and done.state == VariantRun.State.ERROR
+    assert len(done.messages) == 1
+    assert done.messages[0].startswith("The validator's worker sent a malformed result")

@@ -52,3 +52,14 @@ def test_a_fetch_address_stops_working_once_its_order_is_superseded_or_altered(o
         assert refused.value.code == 403
         assert reason in refused.value.read()
         refused.value.close()
+
+
+def test_an_order_whose_fetch_address_expired_is_reported_unavailable_not_failed(
+    open_order, settings
+):
+    run, step = open_order
+    order = validation.make_order(run, step, 3)
+    settings.VALIDATION_ORDER_FETCH_MAX_AGE_SECONDS = -1  # the address outlived its hour
+    result = run_order(order)
+    assert "status" not in result
+    assert "403" in result["unavailable"]
