@@ -308,6 +308,9 @@ VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 3)
 # error ("could not finish"), never blamed on the deposit.
 VALIDATION_ORDER_MAX_RETRIES = env_int("VALIDATION_ORDER_MAX_RETRIES", 6)
 VALIDATION_RUN_DEADLINE_SECONDS = env_int("VALIDATION_RUN_DEADLINE_SECONDS", 6 * 3600)
+# A learner's variant run still queued or running this long after it was queued is ended
+# (in error, our fault) by the reaper, so it stops counting against their waiting allowance.
+VARIANT_RUN_DEADLINE_SECONDS = env_int("VARIANT_RUN_DEADLINE_SECONDS", 3600)
 VALIDATION_STUCK_AFTER_SECONDS = env_int("VALIDATION_STUCK_AFTER_SECONDS", 900)
 
 # Requests for learners' variant runs (repository/actions/variants.py): how many each person,

@@ -92,7 +92,8 @@ def reap_stuck_validations() -> int:
     revalidations = validation.stuck_revalidations()
     for version_id in revalidations:
         validate_version.delay(version_id, revalidate=True)
-    return len(lost) + len(stuck) + len(revalidations)
+    ended = variants.reap_variant_runs()
+    return len(lost) + len(stuck) + len(revalidations) + ended
 
 
 @shared_task

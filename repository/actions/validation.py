@@ -324,7 +324,9 @@ def order_files(token: str) -> bytes:
         version = run.version if run and payload["nonce"] else None
     else:
         variant = VariantRun.objects.filter(
-            pk=int(payload.get("variant") or 0), state__in=["queued", "running"]
+            pk=int(payload.get("variant") or 0),
+            order_nonce=str(payload.get("nonce") or "-"),
+            state__in=["queued", "running"],
         ).first()
         version = variant.version if variant else None
     if version is None:

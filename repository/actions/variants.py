@@ -201,6 +201,9 @@ ATTEMPTS_QUEUE = "attempts"
 def variant_order(run: VariantRun) -> dict[str, Any]:
     """The work order of a variant run: the version's files and the student's id, nothing else."""
     nonce = orders.variant_nonce(run.pk)
+    # Stored, not only signed: a result is recorded for this order alone, and only once.
+    VariantRun.objects.filter(pk=run.pk).update(order_nonce=nonce)
+    run.order_nonce = nonce
     return orders.build_order(
         run.version,
         nonce=nonce,
@@ -245,9 +248,9 @@ def record_variant_progress(nonce: str) -> bool:
     run_id = orders.variant_of_nonce(nonce)
     return bool(
         run_id
-        and VariantRun.objects.filter(pk=run_id, state=VariantRun.State.QUEUED).update(
-            state=VariantRun.State.RUNNING
-        )
+        and VariantRun.objects.filter(
+            pk=run_id, order_nonce=nonce, state=VariantRun.State.QUEUED
+        ).update(state=VariantRun.State.RUNNING)
     )
 
 
@@ -255,7 +258,11 @@ def record_variant_result(nonce: str, result: dict[str, Any]) -> VariantRun | No
     """Keep a variant run's metrics, checks and plots, if `nonce` is one we gave it."""
     run_id = orders.variant_of_nonce(nonce)
     open_states = [VariantRun.State.QUEUED, VariantRun.State.RUNNING]
-    run = VariantRun.objects.filter(pk=run_id, state__in=open_states).first() if run_id else None
+    run = (
+        VariantRun.objects.filter(pk=run_id, order_nonce=nonce, state__in=open_states).first()
+        if run_id
+        else None
+    )
     if run is None:
         return None
     problem = orders.result_problem(result)
@@ -277,6 +284,29 @@ def record_variant_result(nonce: str, result: dict[str, Any]) -> VariantRun | No
 
 def finish(run: VariantRun, state: str, **fields: Any) -> VariantRun:
     fields = {"messages": [], "metrics": {}, "files": [], **fields}
-    VariantRun.objects.filter(pk=run.pk).update(state=state, finished_at=timezone.now(), **fields)
+    # Compare-and-swap on the nonce: of two copies of one result, only the first is kept.
+    kept = VariantRun.objects.filter(pk=run.pk, order_nonce=run.order_nonce).update(
+        state=state, finished_at=timezone.now(), order_nonce="", **fields
+    )
     run.refresh_from_db()
-    return run
+    return run if kept else None
+
+
+def reap_variant_runs() -> int:
+    """End the variant runs still queued or running past VARIANT_RUN_DEADLINE_SECONDS.
+
+    Their worker died or their order was lost; left open they would count against the
+    learner's waiting allowance forever. A late result for them is ignored (nonce cleared).
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.VARIANT_RUN_DEADLINE_SECONDS)
+    return VariantRun.objects.filter(
+        state__in=[VariantRun.State.QUEUED, VariantRun.State.RUNNING], queued_at__lt=cutoff
+    ).update(
+        state=VariantRun.State.ERROR,
+        finished_at=timezone.now(),
+        order_nonce="",
+        messages=[
+            "This run could not be finished (its worker stopped or its order was lost); "
+            "this is our fault: ask for the run again."
+        ],
+    )

@@ -42,6 +42,8 @@ class VariantRun(models.Model):
     # When the run was last put on the queue: the request rate limits count these.
     queued_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The nonce of the work order out for the run: only a result carrying it is recorded, once.
+    order_nonce = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

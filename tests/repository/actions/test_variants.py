@@ -367,11 +367,41 @@ def test_simultaneous_requests_on_separate_connections_never_exceed_the_allowanc
 
 
 def test_a_malformed_variant_result_ends_the_run_in_one_error_message(scenario, student):
-    from repository.actions.variants import record_variant_result
-    from repository.validation import orders
+    from repository.actions.variants import record_variant_result, variant_order
 
     run = request_variant_run(scenario, student_id="s77", by=student)
-    done = record_variant_result(orders.variant_nonce(run.pk), {"status": "passed", "ms": "x"})
+    done = record_variant_result(variant_order(run)["nonce"], {"status": "passed", "ms": "x"})
     assert done is not None and done.state == VariantRun.State.ERROR
     assert len(done.messages) == 1
     assert done.messages[0].startswith("The validator's worker sent a malformed result")
+
+
+def test_only_the_latest_order_of_a_variant_run_may_record_its_result_and_only_once(
+    scenario, student
+):
+    from repository.actions.variants import record_variant_result, variant_order
+
+    run = request_variant_run(scenario, student_id="s78", by=student)
+    older = variant_order(run)["nonce"]
+    latest = variant_order(run)["nonce"]
+    result = {"status": "passed", "messages": ["ok"]}
+    assert record_variant_result(older, result) is None  # signed, but superseded
+    done = record_variant_result(latest, result)
+    assert done is not None and done.state == VariantRun.State.PASSED
+    assert record_variant_result(latest, {"status": "failed", "messages": ["replayed"]}) is None
+    assert VariantRun.objects.get(pk=run.pk).messages == ["ok"]
+
+
+def test_the_reaper_ends_variant_runs_left_open_past_their_deadline(scenario, student, settings):
+    from repository import tasks
+    from repository.actions.variants import record_variant_result, variant_order
+
+    run = request_variant_run(scenario, student_id="s79", by=student)
+    nonce = variant_order(run)["nonce"]
+    assert tasks.reap_stuck_validations() == 0  # within its deadline
+    settings.VARIANT_RUN_DEADLINE_SECONDS = -1
+    assert tasks.reap_stuck_validations() == 1
+    reaped = VariantRun.objects.get(pk=run.pk)
+    assert reaped.state == VariantRun.State.ERROR
+    assert "could not be finished" in reaped.messages[0]
+    assert record_variant_result(nonce, {"status": "passed", "messages": ["late"]}) is None
