@@ -282,7 +282,7 @@ def record_variant_result(nonce: str, result: dict[str, Any]) -> VariantRun | No
     return finish(run, state, **fields)
 
 
-def finish(run: VariantRun, state: str, **fields: Any) -> VariantRun:
+def finish(run: VariantRun, state: str, **fields: Any) -> VariantRun | None:
     fields = {"messages": [], "metrics": {}, "files": [], **fields}
     # Compare-and-swap on the nonce: of two copies of one result, only the first is kept.
     kept = VariantRun.objects.filter(pk=run.pk, order_nonce=run.order_nonce).update(
