@@ -83,6 +83,7 @@ def flush_outbox() -> int:
 def reap_stuck_validations() -> int:
     """Queue again the versions whose validation stalled (lost message or killed worker)."""
     outbox.flush_outbox()
+    overdue = validation.end_overdue_runs()
     lost = validation.release_lost_runs()
     for version_id, revalidate in lost:
         outbox.enqueue("validate_version", (version_id,), {"revalidate": revalidate})
@@ -93,7 +94,7 @@ def reap_stuck_validations() -> int:
     for version_id in revalidations:
         validate_version.delay(version_id, revalidate=True)
     ended = variants.reap_variant_runs()
-    return len(lost) + len(stuck) + len(revalidations) + ended
+    return overdue + len(lost) + len(stuck) + len(revalidations) + ended
 
 
 @shared_task

@@ -442,6 +442,38 @@ def stuck_versions() -> list[int]:
     ]
 
 
+def end_overdue_runs() -> int:
+    """End the runs still open past VALIDATION_RUN_DEADLINE_SECONDS: could not finish (our fault).
+
+    Heartbeats keep a run held however long it loops through retries and re-orders; the
+    deadline bounds it all. A late result is ignored (the nonce is cleared).
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.VALIDATION_RUN_DEADLINE_SECONDS)
+    ended = 0
+    for run_id in ValidationRun.objects.filter(
+        state=ValidationRun.State.RUNNING, started_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            run = (
+                ValidationRun.objects.select_for_update()
+                .select_related("version__resource")
+                .filter(pk=run_id, state=ValidationRun.State.RUNNING)
+                .first()
+            )
+            if run is None:
+                continue
+            message = (
+                f"Validation could not finish within {settings.VALIDATION_RUN_DEADLINE_SECONDS} s "
+                "(our validators were unavailable or kept losing the run); this is our fault, "
+                "not the deposit's: the platform's maintainers have been told."
+            )
+            log.error("version %s: %s", run.version_id, message)
+            order = dict(run.order or {})
+            end_order(run, str(order.get("step") or "validator"), order, message)
+            ended += 1
+    return ended
+
+
 def release_lost_runs() -> list[tuple[int, bool]]:
     """Runs whose worker stopped beating (killed, machine gone): freed to be queued again.
 

@@ -259,3 +259,20 @@ def test_an_order_our_side_cannot_run_past_the_runs_deadline_ends_it(version, se
     nonce = ValidationRun.objects.get(version=version).order_nonce
     ended = validation.record_content_result(nonce, {"unavailable": "Chromium did not start"})
     assert ended is not None and ended.state == ValidationRun.State.ERROR
+
+
+def test_the_reaper_ends_a_run_still_open_past_its_deadline_however_it_beats(version, settings):
+    from repository import tasks
+    from repository.actions import validation
+
+    settings.VALIDATION_RUN_CONTENT = True
+    validate_version(version.pk, queues={"checks"})
+    run = ValidationRun.objects.get(version=version)
+    assert validation.record_content_progress(run.order_nonce, "sandbox@host-a")
+    assert validation.end_overdue_runs() == 0
+    settings.VALIDATION_RUN_DEADLINE_SECONDS = -1
+    assert tasks.reap_stuck_validations() >= 1
+    ended = ValidationRun.objects.get(pk=run.pk)
+    assert (ended.state, ended.order_nonce) == (ValidationRun.State.ERROR, "")
+    assert "could not finish" in ended.steps.get(name="run").messages[0]
+    assert validation.record_content_result(run.order_nonce, {"status": "passed"}) is None
