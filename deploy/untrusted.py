@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from celery import Celery, Task, signals
+from kombu import Exchange, Queue
 
 from deploy.broker import broker_url, transport_options
 from repository.validation import untrusted
@@ -24,6 +25,10 @@ from repository.validation.selftest import queues_to_refuse
 log = logging.getLogger(__name__)
 
 RESULTS_QUEUE = "results"
+# Results go through an exchange of their own, so on RabbitMQ the untrusted user may be allowed
+# to write to it alone (not to the default exchange, which reaches every queue).
+RESULTS_EXCHANGE = Exchange("remixbank.results", type="direct")
+RESULTS = Queue(RESULTS_QUEUE, RESULTS_EXCHANGE, routing_key=RESULTS_QUEUE)
 UNTRUSTED_QUEUES = ("sandbox", "browser", "attempts")
 
 
@@ -61,7 +66,9 @@ app.conf.update(
 
 
 def send(name: str, args: tuple[Any, ...]) -> None:
-    app.send_task(name, args, queue=RESULTS_QUEUE)
+    app.send_task(
+        name, args, queue=RESULTS, exchange=RESULTS_EXCHANGE.name, routing_key=RESULTS_QUEUE
+    )
 
 
 @app.task(bind=True, name=untrusted.ORDER_TASK)

@@ -49,3 +49,18 @@ def test_trusted_workers_ignore_remote_control_by_default(settings):
 
     assert settings.CELERY_WORKER_ENABLE_REMOTE_CONTROL is False
     assert celery.app.conf.worker_enable_remote_control is False
+
+
+def test_untrusted_workers_send_results_through_the_results_exchange():
+    from celery import current_app
+
+    from deploy import untrusted
+    from tests.worker import purge
+
+    purge("results")
+    untrusted.send(PROGRESS, ("no-such-nonce", "probe"))
+    with current_app.connection_for_write() as connection:
+        message = connection.default_channel.basic_get("results", no_ack=True)
+    assert message is not None
+    assert message.delivery_info["exchange"] == "remixbank.results"
+    assert message.delivery_info["routing_key"] == "results"
