@@ -1,11 +1,16 @@
 """The results queue carries untrusted workers' results only: any other task sent there is refused."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from deploy.celery import app
+from deploy.quickstart import untrusted_environment
 from repository.models import Version
 from tests.factories import VersionFactory
-from tests.worker import trusted_worker, wait_for, worker_log
+from tests.worker import ROOT, broker_environment, trusted_worker, wait_for, worker_log
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -51,16 +56,28 @@ def test_trusted_workers_ignore_remote_control_by_default(settings):
     assert celery.app.conf.worker_enable_remote_control is False
 
 
-def test_untrusted_workers_send_results_through_the_results_exchange():
-    from celery import current_app
+def send_as_untrusted(name: str, args: tuple[object, ...]) -> None:
+    """Send from a process of its own with the untrusted app alone, as an untrusted worker does."""
+    source = {**os.environ, **broker_environment()}
+    code = f"from deploy import untrusted; untrusted.send({name!r}, {args!r})"
+    subprocess.run(
+        [sys.executable, "-c", code], env=untrusted_environment(source), cwd=ROOT, check=True
+    )
 
+
+def test_untrusted_workers_send_through_the_results_exchange_and_are_still_refused(blob_folder):
     from deploy import untrusted
-    from tests.worker import purge
 
-    purge("results")
-    untrusted.send(PROGRESS, ("no-such-nonce", "probe"))
-    with current_app.connection_for_write() as connection:
-        message = connection.default_channel.basic_get("results", no_ack=True)
-    assert message is not None
-    assert message.delivery_info["exchange"] == "remixbank.results"
-    assert message.delivery_info["routing_key"] == "results"
+    assert untrusted.RESULTS.exchange.name == "remixbank.results"
+    version = VersionFactory.create(state=Version.State.UPLOADED)
+    with trusted_worker(blob_dir=blob_folder):
+        send_as_untrusted("repository.tasks.validate_version", (version.pk,))
+        send_as_untrusted(PROGRESS, ("no-such-nonce", "probe"))
+        assert wait_for(
+            lambda: "succeeded" in worker_log(blob_folder).split(PROGRESS)[-1], timeout=120
+        ), worker_log(blob_folder)[-3000:]
+    version.refresh_from_db()
+    assert version.state == Version.State.UPLOADED
+    assert "Refused repository.tasks.validate_version from the results queue" in worker_log(
+        blob_folder
+    )
