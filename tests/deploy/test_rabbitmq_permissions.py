@@ -1,0 +1,91 @@
+"""On a real RabbitMQ, the untrusted workers' user (deploy/rabbitmq-untrusted-user.sh) posts
+results through remixbank.results and can reach no trusted queue."""
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from amqp.exceptions import AccessRefused
+from kombu import Connection, Exchange, Queue
+from kombu.exceptions import OperationalError
+
+from deploy.untrusted import RESULTS
+from tests.deploy.test_engines import require_service
+from tests.worker import ROOT
+
+
+def connect(url: str) -> Connection:
+    # Publisher confirms: publish waits for the broker's answer, so a refusal raises at once.
+    return Connection(url, transport_options={"confirm_publish": True})
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def vhost() -> Iterator[tuple[str, str, str]]:
+    """A vhost of its own with the trusted user (guest) and an untrusted user made by the script."""
+    require_service(5672, "RabbitMQ")
+    if shutil.which("rabbitmqctl") is None:
+        pytest.skip("rabbitmqctl is not installed")
+    name, user, password = (
+        f"rb-test-{uuid.uuid4().hex[:8]}",
+        f"untrusted-{uuid.uuid4().hex[:6]}",
+        uuid.uuid4().hex,
+    )
+    subprocess.run(
+        ["bash", str(ROOT / "deploy" / "rabbitmq-untrusted-user.sh"), name, user, password],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    try:
+        yield name, user, password
+    finally:
+        rabbitmqctl("delete_vhost", name)
+        rabbitmqctl("delete_user", user)
+
+
+def test_untrusted_user_posts_results_but_cannot_reach_the_trusted_queue(vhost):
+    name, user, password = vhost
+    checks = Queue("checks", Exchange("checks", type="direct"), routing_key="checks")
+    with Connection(f"amqp://guest:guest@127.0.0.1:5672/{name}") as trusted:
+        for queue in (checks, RESULTS):
+            queue(trusted.default_channel).declare()
+
+    url = f"amqp://{user}:{password}@127.0.0.1:5672/{name}"
+    # The untrusted app's own send, in a process of its own with only the broker's address.
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from deploy.untrusted import send; "
+            "send('repository.tasks.record_content_result', ('nonce', {'status': 'passed'}))",
+        ],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "CELERY_BROKER_URL": url},
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    forged = [
+        # The default exchange reaches every queue by name: the user may not write to it.
+        lambda untrusted: untrusted.Producer().publish({}, exchange="", routing_key="checks"),
+        lambda untrusted: untrusted.Producer().publish({}, exchange="checks", routing_key="checks"),
+        # Nor may it take trusted work.
+        lambda untrusted: checks(untrusted.default_channel).declare(),
+    ]
+    for attempt in forged:
+        with connect(url) as untrusted, pytest.raises((AccessRefused, OperationalError)):
+            attempt(untrusted)
+
+    with Connection(f"amqp://guest:guest@127.0.0.1:5672/{name}") as trusted:
+        channel = trusted.default_channel
+        assert channel.queue_declare("results", passive=True).message_count == 1
+        assert channel.queue_declare("checks", passive=True).message_count == 0
