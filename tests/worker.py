@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 from celery import current_app
 from django.conf import settings
@@ -190,6 +191,17 @@ def queued(queue: str) -> int:
         # Not passive: on Redis a queue with no message has no key, and a passive declare of
         # it raises "no queue"; declaring is idempotent and counts without taking any.
         return int(connection.default_channel.queue_declare(queue=queue).message_count)
+
+
+def take_all(queue: str) -> list[Any]:
+    """Take every message waiting in `queue` of the test broker; return their task arguments."""
+    taken = []
+    with current_app.connection_for_write() as connection:
+        channel = connection.default_channel
+        channel.queue_declare(queue=queue)
+        while (message := channel.basic_get(queue, no_ack=True)) is not None:
+            taken.append(message.decode()[0])  # Celery's message body: [args, kwargs, embed]
+    return taken
 
 
 def purge(*queues: str) -> None:

@@ -11,7 +11,7 @@ from celery import current_app
 from repository.actions.deposits import deposit_package
 from repository.queue import RUN_ORDER_TASK
 from repository.validation import orders
-from tests.worker import purge, queued, untrusted_worker, wait_for, worker_log
+from tests.worker import purge, queued, take_all, untrusted_worker, wait_for, worker_log
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,9 @@ def test_a_refused_queue_keeps_its_messages_while_the_safe_one_is_served(
     waiting = {**order, "nonce": "selftest-sandbox"}
     current_app.send_task(RUN_ORDER_TASK, (waiting,), queue="sandbox")
     current_app.send_task(RUN_ORDER_TASK, (order,), queue="browser")
-    assert (queued("sandbox"), queued("browser")) == (1, 1)
+    # At least ours: an earlier test's unacknowledged message may come back to a queue (Redis
+    # restores them), so the refused queue is judged by our own message, taken at the end.
+    assert queued("sandbox") >= 1 and queued("browser") >= 1
     path = path_without_bubblewrap(tmp_path)
     with untrusted_worker(log_dir=blob_folder.parent, queues="sandbox,browser", path=path):
         assert wait_for(
@@ -61,9 +63,10 @@ def test_a_refused_queue_keeps_its_messages_while_the_safe_one_is_served(
             timeout=180,
         ), worker_log(blob_folder)[-3000:]
         assert queued("browser") == 0
-        assert queued("sandbox") == 1  # never taken, not merely logged
+    # Never taken, not merely logged: our sandbox order is still in the broker.
+    assert "selftest-sandbox" in [args[0]["nonce"] for args in take_all("sandbox")]
     log = worker_log(blob_folder)
     assert "Refusing sandbox work" in log
     assert "bubblewrap (bwrap) is not installed" in log
     assert "Refusing browser work" not in log
-    purge("sandbox", "results")
+    purge("results")
