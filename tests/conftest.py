@@ -97,6 +97,18 @@ def forget_blob_storage() -> None:
 
 
 @pytest.fixture(autouse=True)
+def trusted_celery_app() -> Iterator[None]:
+    """Keep the site's Celery app the current one: any other app made in this process (the
+    untrusted worker's, on import) would become current and send later tests' messages by its
+    own routes, to the wrong queues."""
+    from deploy.celery import app
+
+    yield
+    app.set_current()
+    app.set_default()
+
+
+@pytest.fixture(autouse=True)
 def no_content_runs(settings) -> None:
     """Most tests need a validated version, not a browser; tests of the run steps switch it on."""
     settings.VALIDATION_RUN_CONTENT = False

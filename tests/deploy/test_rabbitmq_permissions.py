@@ -13,9 +13,12 @@ from amqp.exceptions import AccessRefused
 from kombu import Connection, Exchange, Queue
 from kombu.exceptions import OperationalError
 
-from deploy.untrusted import RESULTS
 from tests.deploy.test_engines import require_service
 from tests.worker import ROOT
+
+# The names deploy/untrusted.py uses, written out: importing it here would make its Celery app
+# the test process's current app, and later tests' messages would follow its routes.
+RESULTS = Queue("results", Exchange("remixbank.results", type="direct"), routing_key="results")
 
 
 def connect(url: str) -> Connection:
