@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "rest_framework",
     "oauth2_provider",
     "drf_spectacular",
@@ -324,6 +325,14 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Remixbank <noreply@remixbank.invalid>")
+
+# The OAI-PMH data provider at /oai/ (repository/exchange/oai.py): its Identify answer, the
+# namespace of item identifiers (oai:<this>:<institution>/<resource>/v<n>; the SITE_URL host
+# by default) and how many records one list response holds before a resumption token.
+OAI_REPOSITORY_NAME = env_str("OAI_REPOSITORY_NAME", "Remixbank")
+OAI_REPOSITORY_IDENTIFIER = env_str("OAI_REPOSITORY_IDENTIFIER", "")
+OAI_ADMIN_EMAILS = env_list("OAI_ADMIN_EMAILS", ["noreply@remixbank.invalid"])
+OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 200, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

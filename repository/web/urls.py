@@ -1,6 +1,7 @@
 """URLs of the main site's pages."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from repository.web import (
@@ -9,6 +10,7 @@ from repository.web import (
     deposits,
     lineage,
     manage,
+    oai,
     people,
     remixes,
     reviews,
@@ -16,9 +18,23 @@ from repository.web import (
     variants,
     versions,
 )
+from repository.web.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", browse.home, name="home"),
+    path("oai/", oai.oai_pmh, name="oai_pmh"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("review/", reviews.review_queue, name="review_queue"),
     path("deposit/", deposits.deposit, name="deposit"),
     path("licences/", browse.licences, name="licences"),

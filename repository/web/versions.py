@@ -23,6 +23,8 @@ from repository.actions.variants import scenario_problem
 from repository.credit.attribution import attribution_html, attribution_text
 from repository.credit.choices import licence_choices
 from repository.errors import DomainError
+from repository.exchange.jsonld import learning_resource, script_tag
+from repository.exchange.records import record_for, site_url
 from repository.models import Derivation, Resource, ValidationRun, Version, VersionFile
 from repository.storage import blobs
 from repository.storage.downloads import stream_version_zip
@@ -167,6 +169,14 @@ def version_context_page(
         "try_here": request.GET.get("try") == "1",
     }
     context["is_resource_page"] = is_resource_page
+    context.update(
+        embedded_metadata(
+            version,
+            is_resource_page,
+            credit=context["attribution_text"],
+            credit_html=context["attribution_html"],
+        )
+    )
     if version.state == Version.State.WITHDRAWN:
         context.update(withdrawal_context(request, version))
     context["badge"] = badge(version, run)
@@ -184,6 +194,22 @@ def version_context_page(
     # lineage_svg escapes every piece of text it draws.
     context["lineage_svg"] = mark_safe(lineage_svg(graph)) if graph["edges"] else ""  # noqa: S308
     return render(request, "repository/version.html", context)
+
+
+def embedded_metadata(
+    version: Version, is_resource_page: bool, *, credit: str, credit_html: str
+) -> dict[str, Any]:
+    """The page's schema.org JSON-LD block and its attribution as live ccREL RDFa markup."""
+    page = version.resource if is_resource_page else version
+    node = learning_resource(
+        record_for(version), page_url=site_url(page.get_absolute_url()), credit=credit
+    )
+    # Both are built from escaped text: script_tag escapes <, > and &; attribution_html
+    # escapes every piece of user text (licensing/attribution.py).
+    return {
+        "jsonld": mark_safe(script_tag(node)),  # noqa: S308
+        "credit_rdfa": mark_safe(credit_html),  # noqa: S308
+    }
 
 
 def withdrawal_context(request: HttpRequest, version: Version) -> dict[str, Any]:

@@ -1,0 +1,230 @@
+"""What the outside world may read about public versions, gathered in a fixed number of queries.
+
+OAI-PMH records, LOM, schema.org JSON-LD and Common Cartridge manifests are all written from
+`Record`s, so they tell the same story: the same licence URL, authors and lineage everywhere.
+Only published versions, and withdrawn ones (as deleted records), are ever described: rows come
+through `Version.objects.visible_to(None)`, the anonymous visitor's view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.text import slugify
+
+import licensing
+from repository.models import CollectionItem, Derivation, Resource, Version
+
+# DataCite relation types (DataCite Metadata Schema 4.5, relationType) for lineage edges.
+IS_DERIVED_FROM = "IsDerivedFrom"
+IS_SOURCE_OF = "IsSourceOf"
+IS_VERSION_OF = "IsVersionOf"
+HAS_PART = "HasPart"
+IS_PART_OF = "IsPartOf"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A DataCite-style relation from the described version to another public work."""
+
+    kind: str  # one of the relation types above
+    url: str
+    title: str
+    how: str = ""  # fork, remix or merge, for lineage edges
+
+
+@dataclass(frozen=True)
+class Record:
+    """One public version as the exchange formats describe it."""
+
+    pk: int
+    url: str
+    resource_url: str
+    title: str
+    description: str
+    kind: str  # tool, scenario or collection
+    institution: str
+    institution_slug: str
+    institution_url: str
+    subjects: Sequence[str]
+    level: str
+    language: str
+    authors: Sequence[str]
+    contributors: Sequence[str]
+    licence_id: str
+    licence_url: str
+    licence_name: str
+    number: int
+    created: datetime
+    datestamp: datetime
+    deleted: bool
+    entry_point: str
+    size: int
+    relations: Sequence[Relation] = field(default=())
+
+    @property
+    def set_specs(self) -> list[str]:
+        return [
+            f"institution:{self.institution_slug}",
+            f"kind:{self.kind}",
+            *(f"subject:{slug}" for slug in dict.fromkeys(subject_slug(s) for s in self.subjects)),
+        ]
+
+    def related(self, kind: str) -> list[Relation]:
+        return [r for r in self.relations if r.kind == kind]
+
+
+def subject_slug(subject: str) -> str:
+    """The setSpec part for a subject: OAI-PMH allows only unreserved URI characters."""
+    return slugify(subject, allow_unicode=False) or "other"
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def licence_facts(licence_id: str) -> tuple[str, str]:
+    """The licence's URL (CC deed or SPDX page) and its short name, for any stored id."""
+    try:
+        lic = licensing.get_license(licence_id)
+    except licensing.UnknownLicence:
+        return f"https://spdx.org/licenses/{licence_id}.html", licence_id
+    return lic.deed_url, lic.short_name
+
+
+def public_versions() -> QuerySet[Version]:
+    """Public versions, in a stable order, annotated as `annotated` says."""
+    return annotated(Version.objects.visible_to(None))
+
+
+def annotated(versions: QuerySet[Version]) -> QuerySet[Version]:
+    """`versions` with their datestamp (last change of public state) and collection flag."""
+    return versions.annotate(
+        datestamp=Coalesce(
+            Case(
+                When(state=Version.State.WITHDRAWN, then="withdrawn_at"),
+                default="published_at",
+                output_field=DateTimeField(),
+            ),
+            "created_at",
+        ),
+        is_collection=Exists(CollectionItem.objects.filter(collection=OuterRef("pk"))),
+    ).order_by("pk")
+
+
+def with_relations(versions: QuerySet[Version]) -> QuerySet[Version]:
+    """`versions` with everything a Record needs, in four more queries whatever their number."""
+    public = Version.objects.visible_to(None)
+    return versions.select_related("resource__institution").prefetch_related(
+        Prefetch(
+            "parent_edges",
+            queryset=Derivation.objects.filter(parent__in=public)
+            .select_related("parent__resource__institution")
+            .order_by("pk"),
+        ),
+        Prefetch(
+            "child_edges",
+            queryset=Derivation.objects.filter(child__in=public)
+            .select_related("child__resource__institution")
+            .order_by("pk"),
+        ),
+        Prefetch(
+            "items",
+            queryset=CollectionItem.objects.filter(item__in=public)
+            .select_related("item__resource__institution")
+            .order_by("folder"),
+        ),
+    )
+
+
+def kind_filter(versions: QuerySet[Version], kind: str) -> QuerySet[Version]:
+    if kind == "collection":
+        return versions.filter(Q(is_collection=True))  # Q: the plugin cannot see annotations
+    return versions.filter(Q(resource__kind=kind, is_collection=False))
+
+
+def subjects_in_use() -> dict[str, list[str]]:
+    """Each subject set's slug and the subject texts it stands for, over published resources."""
+    found: dict[str, list[str]] = {}
+    for subjects in Resource.objects.published().values_list("subjects", flat=True).distinct():
+        for subject in subjects if isinstance(subjects, list) else []:
+            if isinstance(subject, str) and subject.strip():
+                texts = found.setdefault(subject_slug(subject), [])
+                if subject not in texts:
+                    texts.append(subject)
+    return dict(sorted(found.items()))
+
+
+def record_of(version: Version) -> Record:
+    """Describe `version` (loaded by `with_relations` over `public_versions`)."""
+    resource = version.resource
+    institution = resource.institution
+    licence_url, licence_name = licence_facts(version.licence)
+    is_collection = bool(getattr(version, "is_collection", False))
+    manifest = version.manifest if isinstance(version.manifest, dict) else {}
+    return Record(
+        pk=version.pk,
+        url=site_url(version.get_absolute_url()),
+        resource_url=site_url(resource.get_absolute_url()),
+        title=str(manifest.get("title") or resource.title),
+        description=str(manifest.get("description") or resource.summary),
+        kind="collection" if is_collection else resource.kind,
+        institution=institution.name,
+        institution_slug=institution.slug,
+        institution_url=site_url(institution.get_absolute_url()),
+        subjects=[s for s in resource.subjects if isinstance(s, str)],
+        level=resource.level,
+        language=resource.language or str(manifest.get("language") or ""),
+        authors=[str(a) for a in version.authors] or [institution.name],
+        contributors=[str(c) for c in version.contributors if c not in version.authors],
+        licence_id=version.licence,
+        licence_url=licence_url,
+        licence_name=licence_name,
+        number=version.number,
+        created=version.created_at,
+        datestamp=getattr(version, "datestamp", None) or version.created_at,
+        deleted=version.state == Version.State.WITHDRAWN,
+        entry_point=version.entry_point,
+        size=version.total_size,
+        relations=list(relations_of(version)),
+    )
+
+
+def relations_of(version: Version) -> Iterable[Relation]:
+    yield Relation(
+        IS_VERSION_OF, site_url(version.resource.get_absolute_url()), version.resource.title
+    )
+    for edge in version.parent_edges.all():
+        parent = edge.parent
+        yield Relation(IS_DERIVED_FROM, site_url(parent.get_absolute_url()), str(parent), edge.kind)
+    for edge in version.child_edges.all():
+        child = edge.child
+        yield Relation(IS_SOURCE_OF, site_url(child.get_absolute_url()), str(child), edge.kind)
+    for entry in version.items.all():
+        yield Relation(HAS_PART, site_url(entry.item.get_absolute_url()), str(entry.item))
+
+
+def records(versions: QuerySet[Version]) -> list[Record]:
+    return [record_of(v) for v in with_relations(versions)]
+
+
+def record_for(version: Version) -> Record:
+    """The record of one version its reader may see (for its page's JSON-LD, or an export).
+
+    Its relations name public works only, whoever reads it.
+    """
+    return records(annotated(Version.objects.filter(pk=version.pk)))[0]
