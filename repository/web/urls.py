@@ -6,6 +6,7 @@ from django.urls import path
 
 from repository.web import (
     browse,
+    cartridges,
     contributions,
     deposits,
     lineage,
@@ -65,6 +66,16 @@ urlpatterns = [
     ),
     path("i/<slug:institution>/<slug:resource>/", versions.resource_page, name="resource"),
     path("i/<slug:institution>/<slug:resource>/diff/", versions.version_diff, name="version_diff"),
+    path(
+        "i/<slug:institution>/<slug:resource>/cartridge.imscc",
+        cartridges.resource_cartridge,
+        name="resource_cartridge",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/cartridge.imscc",
+        cartridges.version_cartridge,
+        name="version_cartridge",
+    ),
     path(
         "i/<slug:institution>/<slug:resource>/v<int:number>/", versions.version_page, name="version"
     ),
