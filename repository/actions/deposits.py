@@ -16,6 +16,7 @@ from repository.errors import PackageRefused
 from repository.models import Institution, Resource, Version
 from repository.storage import blobs
 from repository.storage.packages import PackageLimits, UnpackedFile, unpack_package
+from repository.storage.parts import analyse_files
 
 
 def deposit_package(
@@ -53,6 +54,9 @@ def deposit_package(
             problem = refusal(adaptation_sources(resource), manifest["license"])
             if problem:
                 raise PackageRefused(f"“{resource.title}” adapts other works: {problem}")
+        analysis = analyse_files(manifest, {f.path: f.local_path for f in unpacked.files})
+        if analysis.problems:
+            raise PackageRefused(licensing_refusal(analysis.problems))
         # Rows are touched (and committed) before bytes are stored, so the garbage collector
         # leaves them alone; should the version's transaction fail, the unreferenced blobs
         # are removed by `manage.py collect_blobs` once their grace period is over.
@@ -70,7 +74,16 @@ def deposit_package(
                 by=by,
                 changelog=changelog,
                 publish_on_pass=publish_on_pass,
+                parts=analysis.parts.to_json(),
             )
+
+
+def licensing_refusal(problems: Sequence[str]) -> str:
+    """One refusal for every licensing problem, numbered when there are several."""
+    if len(problems) == 1:
+        return f"Licensing: {problems[0]}"
+    listed = " ".join(f"({n}) {p}" for n, p in enumerate(problems, 1))
+    return f"Licensing: {len(problems)} problems. {listed}"
 
 
 def refuse_unchanged(

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from repository import queue
 from repository.models import Blob, Institution, Resource, Version, VersionFile
+from repository.storage.parts import analyse_blobs
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,18 @@ def create_version(
     changelog: str = "",
     contributors: Sequence[str] = (),
     publish_on_pass: bool = False,
+    parts: dict[str, Any] | None = None,
 ) -> Version:
     """Add the next version of `resource` with the given tree, and queue its validation.
 
     The blobs named in `tree` must already be in blob storage; their rows are created here.
+    `parts` is the per-file licensing (licensing.parts.PackageParts.to_json) when the caller
+    has it; otherwise it is read from the stored files. Problems in it are not refused here:
+    the licence step reports them.
     """
+    if parts is None:
+        tree_map = {e.path: e.sha256 for e in tree}
+        parts = analyse_blobs(manifest, tree_map).parts.to_json()
     # Lock the resource so two versions created at once get different numbers.
     Resource.objects.select_for_update().filter(pk=resource.pk).first()
     latest = resource.versions.aggregate(n=Max("number"))["n"] or 0
@@ -70,6 +78,7 @@ def create_version(
         contributors=list(contributors),
         changelog=changelog or manifest.get("changelog", ""),
         manifest=manifest,
+        parts=parts,
         publish_on_pass=publish_on_pass,
         file_count=len(tree),
         total_size=sum(e.size for e in tree),

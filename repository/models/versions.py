@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+import licensing.parts
 from repository.errors import InvalidTransition
 from repository.models.blobs import Blob
 from repository.models.institutions import Institution
@@ -48,6 +49,11 @@ class Version(models.Model):
     contributors = models.JSONField(default=list, blank=True)
     changelog = models.TextField(blank=True)
     manifest = models.JSONField()
+    # Per-file licensing, decided when the version is made (licensing.parts.PackageParts.to_json:
+    # {"license", "files": [{"path", "license", "copyright", "via", "pattern", "component"}],
+    # "components": [...]}); versions are immutable, so it never changes. Read it with
+    # `licence_parts`.
+    parts = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.UPLOADED)
     publish_on_pass = models.BooleanField(default=False)
     file_count = models.PositiveIntegerField(default=0)
@@ -96,6 +102,14 @@ class Version(models.Model):
     @property
     def is_public(self) -> bool:
         return self.state in {self.State.PUBLISHED, self.State.WITHDRAWN}
+
+    @property
+    def licence_parts(self) -> "licensing.parts.PackageParts":
+        """Each file's licence and the third-party components (all under `licence` if none)."""
+        if self.parts:
+            return licensing.parts.PackageParts.from_json(self.parts)
+        paths = self.files.values_list("path", flat=True)
+        return licensing.parts.uniform(self.licence, paths)
 
     @property
     def entry_point(self) -> str:

@@ -18,6 +18,7 @@ import jsonschema
 from django.conf import settings
 
 import licensing
+import licensing.parts
 from repository.errors import PackageRefused
 from repository.guards import safejson
 
@@ -300,14 +301,22 @@ def check_manifest(manifest: Any, paths: set[str]) -> dict[str, Any]:
     except licensing.UnknownLicence as exc:
         raise PackageRefused(f"{MANIFEST_NAME}: {exc}") from None
     if not licensing.is_known(licence):
-        # Per-part licences are not recorded yet: a version carries one licence for the whole.
+        # `license` is what a reuser may do with the whole; parts are stated in `files`.
         raise PackageRefused(
             f"{MANIFEST_NAME}: the license {licence!r} is an expression of several licences; "
-            "Remixbank records one licence for a package as a whole. Name the one licence you "
-            "offer the whole package under (for dual-licensed code such as 'MIT OR "
-            "Apache-2.0', the one you choose)."
+            "license says what a reuser may do with the package as a whole. Name the one "
+            "licence you offer the whole package under (for dual-licensed code such as 'MIT OR "
+            "Apache-2.0', the one you choose), and state the licences of its parts in files, "
+            'e.g. {"path": "lib/**", "license": "MIT OR Apache-2.0"}.'
         )
     manifest = {**manifest, "license": licence}  # deprecated SPDX ids stored as current ones
+    for index, component in enumerate(manifest.get("third_party", [])):
+        if "url" in component:
+            check_author_url(component["url"], f"third_party/{index}/url")
+    try:
+        licensing.parts.declared(manifest)  # every per-file licence known and parseable
+    except licensing.parts.PartsRefused as exc:
+        raise PackageRefused(" ".join(exc.problems)) from None
     # Paths are stored in NFC (check_path), so the entry point is looked up in NFC too.
     manifest = {**manifest, "entry_point": unicodedata.normalize("NFC", manifest["entry_point"])}
     if manifest["entry_point"] not in paths:

@@ -13,20 +13,12 @@ from repository.errors import DomainError
 from repository.models import ValidationStep, Version
 from repository.storage import blobs
 from repository.storage.packages import PackageLimits, check_manifest
+from repository.storage.parts import analyse_blobs
 from repository.storage.workspace import make_writable, materialize
 
 PASSED = ValidationStep.Status.PASSED
 FAILED = ValidationStep.Status.FAILED
 TEXT_SCAN_LIMIT = 2 * 1024 * 1024
-LICENCE_FILES = {
-    "license",
-    "license.txt",
-    "license.md",
-    "licence",
-    "licence.txt",
-    "licence.md",
-    "copying",
-}
 EXTERNAL_REFERENCE = re.compile(
     r"""(?:src|href)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)|@import\s+(?:url\()?\s*["']?((?:https?:)?//[^"')\s;]+)|url\(\s*["']?((?:https?:)?//[^"')\s]+)""",
     re.IGNORECASE,
@@ -89,38 +81,23 @@ def read_text(sha: str) -> str:
     return blobs.read_blob(sha).decode("utf-8", errors="replace")
 
 
-def licences_named_in(text: str) -> set[str]:
-    """Licence ids whose deed or legal-code URL appears in a LICENSE file's text."""
-    found = set()
-    for url in re.findall(r"(?:https?://)?creativecommons\.org/[\w/.\-]+", text):
-        try:
-            found.add(
-                licensing.license_for_url(url if url.startswith("http") else "https://" + url).id
-            )
-        except (licensing.UnknownLicence, ValueError):
-            continue
-    return found
-
-
 def check_licence(version: Version) -> StepOutcome:
-    """The licence is known, LICENSE files agree with it, and a derived work may carry it."""
+    """Every file's licence is stated, components carry their licence files, LICENSE files agree,
+    the parts may sit together under the licence of the whole, and a derived work may carry it."""
     try:
         licence = licensing.get_license(version.licence)
     except licensing.UnknownLicence as exc:
         return StepOutcome(FAILED, [str(exc)])
+    tree = dict(version.files.values_list("path", "blob_id"))
+    analysis = analyse_blobs({**version.manifest, "license": version.licence}, tree)
+    problems = list(analysis.problems)
+    parts = analysis.parts
     messages = [f"Licensed {licence.short_name}."]
-    problems = []
-    for path, sha in version.files.filter(blob__size__lte=TEXT_SCAN_LIMIT).values_list(
-        "path", "blob_id"
-    ):
-        if path.lower() not in LICENCE_FILES:
-            continue
-        named = licences_named_in(read_text(sha))
-        if named and version.licence not in named:
-            problems.append(
-                f"{path} names {', '.join(sorted(named))} but the manifest says {version.licence}; "
-                "make them agree (change the file or the manifest's license)."
-            )
+    if not parts.is_uniform:
+        messages.append(
+            f"By part: {parts.summary()}. Every file's licence is stated, and the parts may be "
+            f"shared together under {licence.short_name}."
+        )
     sources = adaptation_sources(version.resource, before=version.number)
     if sources:
         problem = licence_problem(version)

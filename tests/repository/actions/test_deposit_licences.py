@@ -18,13 +18,23 @@ Permission is hereby granted, free of charge, to any person obtaining a copy of 
 """
 
 
-@pytest.mark.parametrize(("licence", "short_name"), [("Apache-2.0", "Apache 2.0"), ("MIT", "MIT")])
+APACHE_TEXT = b"""
+                                 Apache License
+                           Version 2.0, January 2004
+                        http://www.apache.org/licenses/
+"""
+
+
+@pytest.mark.parametrize(
+    ("licence", "short_name", "text"),
+    [("Apache-2.0", "Apache 2.0", APACHE_TEXT), ("MIT", "MIT", MIT_TEXT)],
+)
 def test_a_software_licensed_package_deposits_and_passes_its_licence_step(
-    licence: str, short_name: str, tmp_path: Path, northfield, staff
+    licence: str, short_name: str, text: bytes, tmp_path: Path, northfield, staff
 ) -> None:
     package = build_zip(
         tmp_path / "tool.zip",
-        tool_files(**{"LICENSE": MIT_TEXT}),
+        tool_files(**{"LICENSE": text}),
         manifest_data=manifest(license=licence),
     )
     version = deposit_package(package=package, institution=northfield, by=staff)

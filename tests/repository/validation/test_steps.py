@@ -1,11 +1,14 @@
 """The licence and content validation steps, on real deposited versions."""
 
+import pytest
+
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.validation import validate_version
+from repository.errors import PackageRefused
 from repository.models import Derivation, Version
 from repository.validation.steps import check_content, check_licence
-from tests.factories import build_zip, manifest, tool_files
+from tests.factories import build_zip, manifest, stored_version, tool_files
 
 CC_BY_NC_DEED = b"This work is licensed under https://creativecommons.org/licenses/by-nc/4.0/\n"
 
@@ -15,11 +18,29 @@ def deposit(tmp_path, northfield, staff, files=None, **manifest_overrides):
     return deposit_package(package=package, institution=northfield, by=staff)
 
 
-def test_licence_file_that_disagrees_with_the_manifest_fails(tmp_path, northfield, staff):
-    version = deposit(tmp_path, northfield, staff, tool_files(LICENSE=CC_BY_NC_DEED))
+def test_licence_file_that_disagrees_with_the_manifest_is_refused_saying_which_wins(
+    tmp_path, northfield, staff, blob_folder
+):
+    with pytest.raises(PackageRefused) as refused:
+        deposit(tmp_path, northfield, staff, tool_files(LICENSE=CC_BY_NC_DEED))
+    message = refused.value.message
+    assert (
+        "LICENSE names CC-BY-NC-4.0, but remixbank.json says the package as a whole is CC-BY-SA-4.0"
+        in message
+    )
+    assert "remixbank.json wins" in message
+    assert "replace LICENSE with the text of CC BY-SA 4.0" in message
+    assert not Version.objects.exists()
+    assert not [p for p in blob_folder.rglob("*") if p.is_file()]
+
+
+def test_a_stored_version_whose_licence_file_disagrees_fails_the_licence_step(db):
+    version = stored_version(
+        {**tool_files(), "LICENSE": CC_BY_NC_DEED}, licence="CC-BY-SA-4.0", state="uploaded"
+    )
     outcome = check_licence(version)
     assert outcome.status == "failed"
-    assert "LICENSE names CC-BY-NC-4.0 but the manifest says CC-BY-SA-4.0" in outcome.messages[0]
+    assert "LICENSE names CC-BY-NC-4.0, but remixbank.json says" in outcome.messages[0]
 
 
 def test_licence_file_that_agrees_passes(tmp_path, northfield, staff):

@@ -1,0 +1,1062 @@
+"""Per-file licensing: which licence each file of a package is under, and what the whole allows.
+
+A package states its licences in three ways, read in this order of precedence (the REUSE
+specification 3.3, https://reuse.software/spec-3.3/, sections "Precedence" and "REUSE.toml"):
+1. REUSE information: a `REUSE.toml` annotation marked `precedence = "override"`; else the
+   file's own `SPDX-License-Identifier` / `SPDX-FileCopyrightText` header, or its `.license`
+   sidecar; a `"closest"` annotation fills what the file leaves out; `"aggregate"` annotations
+   and `.reuse/dep5` paragraphs add to it (both apply). Read with the `reuse` library.
+2. `third_party` components in remixbank.json (name, version, source URL, licence, copyright,
+   the paths they cover, their licence and notice files).
+3. `files` rules in remixbank.json: a glob (REUSE.toml's syntax: `*` within a folder, `**`
+   across folders) and an SPDX expression; the last rule that matches a file wins, as in
+   REUSE.toml.
+Anything else falls under the package's own licence (remixbank.json `license`), except files in
+a folder that carries its own LICENSE or COPYING file: those are someone else's work, and must
+be declared.
+
+The package's `license` is what a reuser may do with the whole. The parts of a package sit side
+by side unchanged (a collection, CC FAQ "If I create a collection ..."), so each keeps its own
+licence, and the whole may promise no more than any part allows (`part_problem`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import PurePosixPath
+from typing import Any
+
+from license_expression import ExpressionError
+
+from licensing import software
+from licensing.catalogue import License, UnknownLicence, all_licenses, get_license, license_for_url
+from licensing.expressions import choices, manifest_license
+
+PACKAGE_LICENCE = "package licence"
+HEADER, SIDECAR, REUSE_TOML, DEP5 = "header", "sidecar", "REUSE.toml", ".reuse/dep5"
+REUSE_TOML_PATH, DEP5_PATH, MANIFEST_NAME = "REUSE.toml", ".reuse/dep5", "remixbank.json"
+# Bytes of a file read for its REUSE header: headers sit at the top (REUSE spec, "Comment
+# headers"); minified libraries keep their licence comment there too.
+HEADER_BYTES = 16 * 1024
+# Files that hold licensing information rather than content, which REUSE does not ask to be
+# covered (reuse's own ignore list: LICENSE*, COPYING*, LICENSES/, .reuse/, *.license,
+# REUSE.toml), and the manifest itself.
+_LICENCE_FILE = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE)([-.].*)?$", re.IGNORECASE)
+# What a file is, by its extension, for the licence summary ("code: MIT; sounds: ...").
+_KINDS = {
+    "code": "js mjs cjs ts jsx tsx wasm css scss py lua",
+    "text": "html htm xhtml md txt rst pdf",
+    "images": "png jpg jpeg gif webp avif svg ico bmp tif tiff",
+    "sounds": "mp3 ogg oga wav flac m4a aac opus mid midi",
+    "video": "mp4 webm ogv mov m4v",
+    "fonts": "woff woff2 ttf otf eot",
+    "data": "json csv tsv xml geojson yaml yml toml glb gltf obj",
+}
+KIND_OF = {ext: kind for kind, exts in _KINDS.items() for ext in exts.split()}
+KIND_ORDER = (*_KINDS, "other files")
+# Extensions whose files may carry a REUSE comment header.
+_TEXT_EXTENSIONS = frozenset(
+    {"js", "mjs", "cjs", "ts", "jsx", "tsx", "css", "scss", "html", "htm", "xhtml", "svg"}
+    | {"md", "txt", "rst", "py", "lua", "json", "xml", "yaml", "yml", "toml", "csv", "tsv"}
+    | {"glsl", "frag", "vert"}
+)
+MOST_PATHS_NAMED = 3
+
+
+class PartsRefused(ValueError):
+    """The per-file licensing of a package is wrong; `problems` says each thing to fix."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(" ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class FileRule:
+    """One `files` entry of remixbank.json: a glob and the licence of the files it matches."""
+
+    path: str
+    license: str
+    copyright: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Component:
+    """A third-party part: someone else's library, font or media, kept under its own terms."""
+
+    name: str
+    license: str
+    paths: tuple[str, ...]
+    version: str = ""
+    url: str = ""
+    copyright: tuple[str, ...] = ()
+    license_file: str = ""
+    notice_file: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "url": self.url,
+            "license": self.license,
+            "copyright": list(self.copyright),
+            "paths": list(self.paths),
+            "license_file": self.license_file,
+            "notice_file": self.notice_file,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Component:
+        return cls(
+            name=str(data["name"]),
+            license=str(data["license"]),
+            paths=tuple(data.get("paths", ())),
+            version=str(data.get("version", "")),
+            url=str(data.get("url", "")),
+            copyright=tuple(data.get("copyright", ())),
+            license_file=str(data.get("license_file", "")),
+            notice_file=str(data.get("notice_file", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file's licensing: its licence (an SPDX expression), copyright, and where it was said.
+
+    `pattern` is what the licence was stated for (a glob, a REUSE.toml path, or the file itself);
+    `via` names the statement ("header", "sidecar", "REUSE.toml", ".reuse/dep5",
+    "files[2]", "third_party", "package licence"); `component` the third-party part it belongs to.
+    """
+
+    path: str
+    license: str
+    copyright: tuple[str, ...] = ()
+    via: str = PACKAGE_LICENCE
+    pattern: str = ""
+    component: str = ""
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.path)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "license": self.license,
+            "copyright": list(self.copyright),
+            "via": self.via,
+            "pattern": self.pattern,
+            "component": self.component,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Part:
+        return cls(
+            path=str(data["path"]),
+            license=str(data["license"]),
+            copyright=tuple(data.get("copyright", ())),
+            via=str(data.get("via", PACKAGE_LICENCE)),
+            pattern=str(data.get("pattern", "")),
+            component=str(data.get("component", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a version's licence table: files stated together under one licence."""
+
+    pattern: str
+    license: str
+    copyright: tuple[str, ...]
+    component: str
+    via: str
+    files: int
+
+
+@dataclass(frozen=True)
+class PackageParts:
+    """A package's licensing: the licence of the whole, each file's part, the components."""
+
+    license: str
+    files: tuple[Part, ...] = ()
+    components: tuple[Component, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "license": self.license,
+            "files": [p.to_json() for p in self.files],
+            "components": [c.to_json() for c in self.components],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PackageParts:
+        return cls(
+            license=str(data["license"]),
+            files=tuple(Part.from_json(p) for p in data.get("files", ())),
+            components=tuple(Component.from_json(c) for c in data.get("components", ())),
+        )
+
+    def part(self, path: str) -> Part | None:
+        return next((p for p in self.files if p.path == path), None)
+
+    def licences(self) -> list[str]:
+        """Every distinct licence expression of the files, the package's own first."""
+        return list(dict.fromkeys(p.license for p in self.files))
+
+    @property
+    def is_uniform(self) -> bool:
+        """True when every file is under the package's licence and there are no components."""
+        return not self.components and all(p.license == self.license for p in self.files)
+
+    def table(self) -> list[Row]:
+        """The licence table: one row per statement, in the order files are listed."""
+        rows: dict[tuple[str, str, tuple[str, ...], str, str], int] = {}
+        for part in self.files:
+            pattern = part.pattern if part.pattern or part.via == PACKAGE_LICENCE else part.path
+            key = (pattern, part.license, part.copyright, part.component, part.via)
+            rows[key] = rows.get(key, 0) + 1
+        table = [Row(*key, files=count) for key, count in rows.items()]
+        return sorted(table, key=lambda r: (r.via == PACKAGE_LICENCE, bool(r.component), r.pattern))
+
+    def summary(self) -> str:
+        """'code: MIT; text and images: CC BY-SA 4.0; 3 third-party components'."""
+        by_kind: dict[str, list[str]] = {}
+        for part in self.files:
+            if not part.component:
+                names = by_kind.setdefault(part.kind, [])
+                if part.license not in names:
+                    names.append(part.license)
+        grouped: dict[tuple[str, ...], list[str]] = {}
+        for kind in KIND_ORDER:
+            if kind in by_kind:
+                grouped.setdefault(tuple(by_kind[kind]), []).append(kind)
+        pieces = [
+            f"{_and(kinds)}: {', '.join(short_name(e) for e in licences)}"
+            for licences, kinds in grouped.items()
+        ]
+        if self.components:
+            count = len(self.components)
+            pieces.append(f"{count} third-party component{'s' if count != 1 else ''}")
+        return "; ".join(pieces) or short_name(self.license)
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def kind_of(path: str) -> str:
+    """'code', 'text', 'images', 'sounds', 'video', 'fonts', 'data' or 'other files'."""
+    return KIND_OF.get(PurePosixPath(path).suffix.lower().lstrip("."), "other files")
+
+
+def short_name(expression: str) -> str:
+    """An expression in people's words: 'MIT OR Apache-2.0' -> 'MIT or Apache 2.0'."""
+    try:
+        return get_license(expression).short_name
+    except UnknownLicence:
+        pass
+    words = {"AND": "and", "OR": "or", "WITH": "with"}
+
+    def name(token: str) -> str:
+        try:
+            return get_license(token).short_name
+        except UnknownLicence:
+            return words.get(token, token)
+
+    return re.sub(r"[^\s()]+", lambda m: name(m.group()), expression)
+
+
+def is_licensing_file(path: str) -> bool:
+    """True for files that state licences (LICENSE, LICENSES/, REUSE.toml, sidecars, manifest)."""
+    parts = path.split("/")
+    return (
+        path in (MANIFEST_NAME, REUSE_TOML_PATH)
+        or parts[0] in ("LICENSES", ".reuse")
+        or path.endswith(".license")
+        or bool(_LICENCE_FILE.match(parts[-1]))
+        or parts[-1] == "REUSE.toml"
+    )
+
+
+def files_to_read(paths: Iterable[str]) -> list[str]:
+    """The files whose text `analyse` needs: licensing files and text files that may have headers.
+
+    Give `analyse` their first HEADER_BYTES bytes as text (licence files in full, up to a size
+    the caller bounds).
+    """
+    return [
+        path
+        for path in paths
+        if is_licensing_file(path)
+        or PurePosixPath(path).suffix.lower().lstrip(".") in _TEXT_EXTENSIONS
+    ]
+
+
+# -- globs -------------------------------------------------------------------------------------
+
+
+@cache
+def _glob(pattern: str) -> Any:
+    """REUSE.toml's glob syntax: `*` matches within a folder, `**` across folders, `\\*` a star.
+
+    Matched by reuse's own AnnotationsItem (reuse.global_licensing), so a rule means the same in
+    remixbank.json and in REUSE.toml.
+    """
+    from reuse.global_licensing import AnnotationsItem
+
+    return AnnotationsItem(paths={pattern})
+
+
+def matches(pattern: str, path: str) -> bool:
+    """True when the glob `pattern` covers `path`; a folder ('lib/p5' or 'lib/p5/') covers its files."""
+    bare = pattern.rstrip("/")
+    if not bare:
+        return False
+    if "*" not in bare and path.startswith(bare + "/"):
+        return True
+    return bool(_glob(bare).matches(path))
+
+
+# -- reading what the package declares ------------------------------------------------------------
+
+
+def _copyrights(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if str(v).strip())
+    return ()
+
+
+def _licence(value: object, where: str) -> str:
+    """The expression in current SPDX spelling; raise UnknownLicence with `where` in front."""
+    try:
+        return manifest_license(str(value)) if isinstance(value, str) else manifest_license(value)  # type: ignore[arg-type]
+    except UnknownLicence as exc:
+        raise UnknownLicence(value, f"{where}: {exc}") from None
+
+
+def declared(manifest: Mapping[str, Any]) -> tuple[list[FileRule], list[Component]]:
+    """The `files` rules and `third_party` components of a (schema-checked) manifest.
+
+    Raises PartsRefused naming each unknown or misspelt id (with the closest SPDX id),
+    NOASSERTION, or expression that does not parse.
+    """
+    problems: list[str] = []
+    rules: list[FileRule] = []
+    for index, entry in enumerate(manifest.get("files", [])):
+        where = f"{MANIFEST_NAME} files[{index}] ({entry.get('path')!r})"
+        try:
+            licence = _licence(entry.get("license"), where)
+        except UnknownLicence as exc:
+            problems.append(str(exc))
+            continue
+        rules.append(FileRule(entry["path"], licence, _copyrights(entry.get("copyright"))))
+    components: list[Component] = []
+    for index, entry in enumerate(manifest.get("third_party", [])):
+        where = f"{MANIFEST_NAME} third_party[{index}] ({entry.get('name')!r})"
+        try:
+            licence = _licence(entry.get("license"), where)
+        except UnknownLicence as exc:
+            problems.append(str(exc))
+            continue
+        components.append(
+            Component(
+                name=entry["name"],
+                license=licence,
+                paths=tuple(entry.get("paths", ())),
+                version=str(entry.get("version", "")),
+                url=str(entry.get("url", "")),
+                copyright=_copyrights(entry.get("copyright")),
+                license_file=str(entry.get("license_file", "")),
+                notice_file=str(entry.get("notice_file", "")),
+            )
+        )
+    if problems:
+        raise PartsRefused(problems)
+    return rules, components
+
+
+@dataclass
+class _Reuse:
+    """What REUSE says about one file: licence expressions and copyright notices, and where."""
+
+    licences: list[str] = field(default_factory=list)
+    copyright: list[str] = field(default_factory=list)
+    via: list[str] = field(default_factory=list)
+    pattern: str = ""
+
+    def add(self, licences: Iterable[str], notices: Iterable[str], via: str) -> None:
+        new = [lic for lic in licences if lic not in self.licences]
+        self.licences += new
+        self.copyright += [c for c in notices if c not in self.copyright]
+        if new and via not in self.via:
+            self.via.append(via)
+
+
+def _notice(notice: object) -> str:
+    """A REUSE copyright notice without its 'SPDX-FileCopyrightText:' prefix."""
+    text = str(notice)
+    return re.sub(r"^SPDX-FileCopyrightText:\s*", "", text).strip()
+
+
+def _header(text: str) -> tuple[list[str], list[str]]:
+    from reuse.extract import extract_reuse_info
+
+    info = extract_reuse_info(text)
+    return (
+        sorted(str(e) for e in info.spdx_expressions),
+        sorted(_notice(c) for c in info.copyright_notices),
+    )
+
+
+class _Global:
+    """REUSE.toml (or .reuse/dep5) of the package: annotations by path."""
+
+    def __init__(self, texts: Mapping[str, str], problems: list[str]) -> None:
+        from reuse.global_licensing import GlobalLicensingParseError, ReuseDep5, ReuseTOML
+
+        self.toml: Any = None
+        self.dep5: Any = None
+        if REUSE_TOML_PATH in texts and DEP5_PATH in texts:
+            problems.append(
+                "The package has both REUSE.toml and .reuse/dep5; the REUSE specification allows "
+                "only one. Move the .reuse/dep5 paragraphs into REUSE.toml (`reuse convert-dep5` "
+                "does it) and delete .reuse/dep5."
+            )
+        if REUSE_TOML_PATH in texts:
+            try:
+                self.toml = ReuseTOML.from_toml(texts[REUSE_TOML_PATH], REUSE_TOML_PATH)
+            except (GlobalLicensingParseError, TypeError, ValueError) as exc:
+                problems.append(
+                    f"REUSE.toml cannot be read: {exc}. It needs `version = 1` and "
+                    "[[annotations]] tables with `path` and `SPDX-License-Identifier` "
+                    "(https://reuse.software/spec-3.3/#reusetoml)."
+                )
+        elif DEP5_PATH in texts:
+            from debian.copyright import Copyright, Error
+
+            try:
+                self.dep5 = ReuseDep5(DEP5_PATH, Copyright(io.StringIO(texts[DEP5_PATH])))
+            except (Error, ValueError) as exc:
+                problems.append(
+                    f".reuse/dep5 cannot be read: {exc}. Write it in the Debian copyright format "
+                    "(https://reuse.software/spec-3.0/#dep5-deprecated), or better, as REUSE.toml."
+                )
+
+    def info(self, path: str) -> tuple[str, list[str], list[str], str] | None:
+        """(precedence, licences, notices, pattern) of the annotation covering `path`."""
+        if self.toml is not None:
+            item = self.toml.find_annotations_item(path)
+            if item is None:
+                return None
+            return (
+                item.precedence.value,
+                sorted(str(e) for e in item.spdx_expressions),
+                sorted(_notice(c) for c in item.copyright_notices),
+                ", ".join(sorted(item.paths)),
+            )
+        if self.dep5 is not None:
+            paragraph = self.dep5.dep5_copyright.find_files_paragraph(path)
+            if paragraph is None:
+                return None
+            notices = [c.strip() for c in (paragraph.copyright or "").splitlines() if c.strip()]
+            return ("aggregate", [paragraph.license.synopsis], notices, " ".join(paragraph.files))
+        return None
+
+
+def _reuse_of(
+    path: str, texts: Mapping[str, str], global_info: _Global, problems: list[str]
+) -> _Reuse:
+    found = _Reuse()
+    annotation = global_info.info(path)
+    if annotation is not None and annotation[0] == "override":
+        found.add(annotation[1], annotation[2], REUSE_TOML)
+        found.pattern = annotation[3]
+        return found
+    sidecar = f"{path}.license"
+    own = texts.get(sidecar) if sidecar in texts else texts.get(path)
+    if own is not None and "SPDX-" in own:
+        try:
+            licences, notices = _header(own)
+        except (ExpressionError, ValueError) as exc:
+            problems.append(f"{sidecar if sidecar in texts else path}: {exc}")
+            licences, notices = [], []
+        found.add(licences, notices, SIDECAR if sidecar in texts else HEADER)
+        if licences:
+            found.pattern = path
+    if annotation is not None:
+        precedence, licences, notices, pattern = annotation
+        via = REUSE_TOML if global_info.toml is not None else DEP5
+        if precedence == "aggregate" or not found.licences:
+            found.add(licences, notices, via)
+            found.pattern = found.pattern if found.pattern == path else pattern
+        elif not found.copyright:
+            found.copyright += notices
+    return found
+
+
+# -- the analysis ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The outcome of reading a package's licensing: the parts, and every problem found."""
+
+    parts: PackageParts
+    problems: tuple[str, ...] = ()
+
+
+def analyse(
+    *,
+    license: str,
+    paths: Iterable[str],
+    manifest: Mapping[str, Any],
+    texts: Mapping[str, str],
+) -> Analysis:
+    """Decide each file's licence, then check coverage, licence files and the whole's licence.
+
+    `license` is the package's licence for the whole (an SPDX id, already checked); `paths` are
+    the package's files; `texts` holds the text of the files `files_to_read` named.
+    """
+    paths = sorted(paths)
+    problems: list[str] = []
+    try:
+        rules, components = declared(manifest)
+    except PartsRefused as exc:
+        return Analysis(PackageParts(license), exc.problems)
+    global_info = _Global(texts, problems)
+    foreign = _foreign_folders(paths)
+    parts: list[Part] = []
+    uncovered: dict[str, list[str]] = {}
+    used_rules: set[int] = set()
+    used_components: set[str] = set()
+    for path in paths:
+        if is_licensing_file(path):
+            continue
+        part = _part_of(path, license, rules, components, texts, global_info, problems)
+        if part.via.startswith("files["):
+            used_rules.add(int(part.via[6:-1]))
+        if part.component:
+            used_components.add(part.component)
+        folder = _inside(path, foreign)
+        if folder and (
+            part.via == PACKAGE_LICENCE
+            or (part.via.startswith("files[") and not _names_folder(part.pattern, folder))
+        ):
+            uncovered.setdefault(folder, []).append(path)
+        parts.append(part)
+    result = PackageParts(license, tuple(parts), tuple(components))
+    problems += _uncovered_problems(uncovered, license)
+    problems += _unused_problems(rules, components, used_rules, used_components)
+    problems += _component_problems(result, set(paths), texts)
+    problems += _folder_licence_problems(result, foreign, texts)
+    problems += _licenses_folder_problems(result, set(paths))
+    problems += _root_licence_problems(result, paths, texts)
+    problems += combination_problems(result)
+    return Analysis(result, tuple(dict.fromkeys(problems)))
+
+
+def _part_of(
+    path: str,
+    license: str,
+    rules: Sequence[FileRule],
+    components: Sequence[Component],
+    texts: Mapping[str, str],
+    global_info: _Global,
+    problems: list[str],
+) -> Part:
+    reuse = _reuse_of(path, texts, global_info, problems)
+    component = next((c for c in components if any(matches(p, path) for p in c.paths)), None)
+    if reuse.licences:
+        licences = []
+        for expression in reuse.licences:
+            try:
+                licences.append(_licence(expression, f"{path} ({'/'.join(reuse.via)})"))
+            except UnknownLicence as exc:
+                problems.append(str(exc))
+        if licences:
+            combined = (
+                licences[0]
+                if len(licences) == 1
+                else " AND ".join(f"({e})" if " " in e else e for e in licences)
+            )
+            combined = manifest_license(combined)
+            if component is not None and combined != component.license:
+                problems.append(
+                    f"{path} says it is {combined} ({' and '.join(reuse.via)}), but "
+                    f"{MANIFEST_NAME} third_party {component.name!r} says {component.license}. "
+                    "Make them agree: correct the component's license, or the file's licence "
+                    "information if it is wrong."
+                )
+            return Part(
+                path,
+                combined,
+                tuple(reuse.copyright) or (component.copyright if component else ()),
+                " and ".join(reuse.via),
+                reuse.pattern or path,
+                component.name if component else "",
+            )
+    if component is not None:
+        pattern = next(p for p in component.paths if matches(p, path))
+        return Part(
+            path,
+            component.license,
+            tuple(reuse.copyright) or component.copyright,
+            "third_party",
+            pattern,
+            component.name,
+        )
+    for index in range(len(rules) - 1, -1, -1):
+        rule = rules[index]
+        if matches(rule.path, path):
+            return Part(
+                path,
+                rule.license,
+                tuple(reuse.copyright) or rule.copyright,
+                f"files[{index}]",
+                rule.path,
+            )
+    return Part(path, license, tuple(reuse.copyright), PACKAGE_LICENCE, "")
+
+
+def _foreign_folders(paths: Sequence[str]) -> dict[str, str]:
+    """Folders other than the root that hold their own LICENSE/COPYING file: folder -> file."""
+    found: dict[str, str] = {}
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if folder and not folder.startswith(("LICENSES", ".reuse")) and _is_licence_text(name):
+            found.setdefault(folder, path)
+    return found
+
+
+def _names_folder(pattern: str, folder: str) -> bool:
+    """True when a glob is written for `folder` ('lib/p5/**'), not for everything ('**', '*.js')."""
+    literal = pattern.split("*")[0].rstrip("/")
+    return literal == folder or literal.startswith(folder + "/")
+
+
+def _is_licence_text(name: str) -> bool:
+    return bool(re.match(r"^(LICEN[CS]E|COPYING)([-.].*)?$", name, re.IGNORECASE)) and not (
+        name.endswith(".license")
+    )
+
+
+def _inside(path: str, folders: Mapping[str, str]) -> str:
+    """The deepest folder of `folders` that holds `path`, or ''."""
+    best = ""
+    for folder in folders:
+        if path.startswith(folder + "/") and len(folder) > len(best):
+            best = folder
+    return best
+
+
+def _paths_named(paths: Sequence[str]) -> str:
+    shown = ", ".join(paths[:MOST_PATHS_NAMED])
+    more = len(paths) - MOST_PATHS_NAMED
+    return shown + (f" and {more} more file{'s' if more != 1 else ''}" if more > 0 else "")
+
+
+def _uncovered_problems(uncovered: Mapping[str, list[str]], license: str) -> list[str]:
+    return [
+        f"{_paths_named(files)} {'is' if len(files) == 1 else 'are'} in {folder}/, which has a "
+        f"licence file of its own, so {'it is' if len(files) == 1 else 'they are'} someone else's "
+        f"work; but nothing says which licence {'it is' if len(files) == 1 else 'they are'} under, "
+        f"and neither the package's {license} nor a files rule for everything can be assumed "
+        f"for it. Declare the folder in {MANIFEST_NAME} "
+        f'third_party (name, version, url, license, copyright, "paths": ["{folder}/**"], '
+        f"license_file), or state its licence in files or in REUSE headers."
+        for folder, files in sorted(uncovered.items())
+    ]
+
+
+def _unused_problems(
+    rules: Sequence[FileRule],
+    components: Sequence[Component],
+    used_rules: set[int],
+    used_components: set[str],
+) -> list[str]:
+    problems = [
+        f"{MANIFEST_NAME} files[{index}] ({rule.path!r}) covers no file of the package (or only "
+        "files whose licence is stated more closely); correct the path or remove the entry."
+        for index, rule in enumerate(rules)
+        if index not in used_rules and not rule.path.startswith("**")
+    ]
+    problems += [
+        f"{MANIFEST_NAME} third_party {c.name!r}: its paths ({', '.join(c.paths) or 'none'}) "
+        "cover no file of the package; list the files or folders it is made of, such as "
+        f'"paths": ["lib/{c.name.lower()}/**"].'
+        for c in components
+        if c.name not in used_components
+    ]
+    return problems
+
+
+def _needs_licence_text(expression: str) -> bool:
+    """True unless one way of following the expression asks nothing (CC0, 0BSD, Unlicense...)."""
+    return all(any(get_license(i).attribution for i in choice) for choice in choices(expression))
+
+
+def _component_problems(
+    parts: PackageParts, paths: set[str], texts: Mapping[str, str]
+) -> list[str]:
+    problems = []
+    for component in parts.components:
+        name = f"third_party {component.name!r}"
+        if not component.license_file:
+            if _needs_licence_text(component.license):
+                problems.append(
+                    f"{name} ({short_name(component.license)}) has no licence file: its licence "
+                    "asks that its text and copyright notice travel with the files. Add the "
+                    f"component's LICENSE file to the package and name it in license_file "
+                    f'(for example "license_file": "{_folder_of(component)}LICENSE").'
+                )
+        elif component.license_file not in paths:
+            problems.append(
+                f"{name} names {component.license_file} as its licence file, but the package has "
+                "no such file. Add the component's LICENSE file at that path, or correct "
+                "license_file."
+            )
+        else:
+            named = licences_named_in(texts.get(component.license_file, ""))
+            if named and not _agrees(named, [component.license]):
+                problems.append(
+                    f"{component.license_file} is the text of {', '.join(sorted(named))}, but "
+                    f"{MANIFEST_NAME} says {component.name!r} is {component.license}. Check the "
+                    "component's own licence and make them agree."
+                )
+        if component.notice_file and component.notice_file not in paths:
+            problems.append(
+                f"{name} names {component.notice_file} as its notice file, but the package has "
+                "no such file. Add it (Apache 2.0 §4(d) asks that a NOTICE file travel with the "
+                "work), or remove notice_file."
+            )
+    return problems
+
+
+def _folder_of(component: Component) -> str:
+    first = component.paths[0] if component.paths else ""
+    folder = first.split("*")[0].rstrip("/")
+    return f"{folder}/" if folder else ""
+
+
+def _folder_licence_problems(
+    parts: PackageParts, foreign: Mapping[str, str], texts: Mapping[str, str]
+) -> list[str]:
+    """A folder's own LICENSE that names another licence than its files are said to be under."""
+    problems = []
+    for folder, licence_file in sorted(foreign.items()):
+        named = licences_named_in(texts.get(licence_file, ""))
+        if not named:
+            continue
+        disagreeing = [
+            p
+            for p in parts.files
+            if _inside(p.path, foreign) == folder
+            and p.via != PACKAGE_LICENCE
+            and not _agrees(named, [p.license])
+        ]
+        if disagreeing:
+            said = disagreeing[0]
+            problems.append(
+                f"{licence_file} is the text of {', '.join(sorted(named))}, but "
+                f"{_paths_named([p.path for p in disagreeing])} "
+                f"{'is' if len(disagreeing) == 1 else 'are'} said to be {said.license} "
+                f"({_via_words(said)}). Make them agree: if the folder is a third-party "
+                f"component, declare it in third_party with its own licence; otherwise correct "
+                "the statement or the licence file."
+            )
+    return problems
+
+
+def _via_words(part: Part) -> str:
+    if part.via.startswith("files["):
+        return f"{MANIFEST_NAME} {part.via}, {part.pattern!r}"
+    if part.via == "third_party":
+        return f"{MANIFEST_NAME} third_party {part.component!r}"
+    return part.via
+
+
+def _licenses_folder_problems(parts: PackageParts, paths: set[str]) -> list[str]:
+    """REUSE: every licence used in REUSE information has its text in LICENSES/<id>.txt."""
+    if not any(p.startswith("LICENSES/") for p in paths):
+        return []
+    missing: dict[str, list[str]] = {}
+    for part in parts.files:
+        if part.via in (PACKAGE_LICENCE, "third_party") or part.via.startswith("files["):
+            continue
+        for choice in choices(part.license):
+            for licence_id in choice:
+                if f"LICENSES/{licence_id}.txt" not in paths:
+                    missing.setdefault(licence_id, []).append(part.path)
+    return [
+        f"{_paths_named(files)} {'is' if len(files) == 1 else 'are'} under {licence_id}, but "
+        f"LICENSES/{licence_id}.txt is missing; REUSE keeps the text of every licence used in "
+        f"LICENSES/ (`reuse download {licence_id}` fetches it)."
+        for licence_id, files in sorted(missing.items())
+    ]
+
+
+def _root_licence_problems(
+    parts: PackageParts, paths: Sequence[str], texts: Mapping[str, str]
+) -> list[str]:
+    """A LICENSE file at the root that names a licence neither the whole nor any own part has."""
+    problems = []
+    own = [p.license for p in parts.files if not p.component]
+    for path in paths:
+        if "/" in path or not _is_licence_text(path):
+            continue
+        named = licences_named_in(texts.get(path, ""))
+        if not named or _agrees(named, [parts.license, *own]):
+            continue
+        words = ", ".join(sorted(named))
+        whole = get_license(parts.license)
+        first = sorted(named)[0]
+        fits = _known(first) and not part_problem(get_license(first), whole)
+        own_files = (
+            f"if {path} is meant for your own files only, say so in {MANIFEST_NAME} with "
+            f'{{"path": "**", "license": "{first}"}} as the first entry of files; '
+            if fits
+            else (
+                f'if the package as a whole is {first}, write "license": "{first}" in '
+                f"{MANIFEST_NAME}; "
+                if _known(first)
+                else ""
+            )
+        )
+        problems.append(
+            f"{path} names {words}, but {MANIFEST_NAME} says the package as a whole is "
+            f"{parts.license}. {MANIFEST_NAME} wins: it is what Remixbank records, shows and "
+            f"checks, so {path} would mislead whoever reads it. To fix it, {own_files}"
+            f"otherwise replace {path} with the text of {whole.short_name} "
+            f"({whole.legal_code_url})."
+        )
+    return problems
+
+
+# -- licence texts --------------------------------------------------------------------------------
+
+# Licence texts recognised by their title or opening words (the texts at spdx.org/licenses).
+# A licence file does not say "only" or "or later" (that is in each file's notice), so the GNU
+# licences are recognised by version and matched to either.
+_TITLES: tuple[tuple[str, str], ...] = (
+    (r"\bMIT License\b|Permission is hereby granted, free of charge, to any person", "MIT"),
+    (r"Apache License,?\s+Version 2\.0", "Apache-2.0"),
+    (r"Mozilla Public License,?\s+(Version|v\.?)\s*2\.0", "MPL-2.0"),
+    (r"GNU LESSER GENERAL PUBLIC LICENSE\s+Version 2\.1", "LGPL-2.1"),
+    (r"GNU LESSER GENERAL PUBLIC LICENSE\s+Version 3", "LGPL-3.0"),
+    (r"GNU AFFERO GENERAL PUBLIC LICENSE\s+Version 3", "AGPL-3.0"),
+    (r"GNU GENERAL PUBLIC LICENSE\s+Version 3", "GPL-3.0"),
+    (r"GNU GENERAL PUBLIC LICENSE\s+Version 2", "GPL-2.0"),
+    (r"This is free and unencumbered software released into the public domain", "Unlicense"),
+    (r"Permission to use, copy, modify, and(/or)? distribute this software for any", "ISC"),
+)
+_SPDX_LINE = re.compile(r"SPDX-License-Identifier:\s*([^\s*/]+)")
+
+
+def licences_named_in(text: str) -> set[str]:
+    """Licences a licence file is the text of: CC deed URLs, SPDX identifiers, known titles.
+
+    GNU licences come back as their bare version ('GPL-3.0'), matching '-only' and '-or-later'.
+    """
+    found: set[str] = set()
+    for url in re.findall(
+        r"(?:https?://)?creativecommons\.org/(?:licenses|publicdomain)/[\w/.\-]+", text
+    ):
+        try:
+            found.add(license_for_url(url if url.startswith("http") else "https://" + url).id)
+        except (UnknownLicence, ValueError):
+            continue
+    for match in _SPDX_LINE.finditer(text):
+        found.add(_family(match.group(1)))
+    head = text[:4000]
+    for pattern, licence_id in _TITLES:
+        if re.search(pattern, head, re.IGNORECASE if licence_id == "MIT" else 0):
+            found.add(licence_id)
+            if licence_id.startswith(("LGPL", "AGPL")):
+                break  # an LGPL text quotes the GPL's title too
+    return found
+
+
+def _known(licence_id: str) -> bool:
+    try:
+        get_license(licence_id)
+    except UnknownLicence:
+        return False
+    return True
+
+
+def _family(licence_id: str) -> str:
+    return re.sub(r"(-only|-or-later|\+)$", "", licence_id)
+
+
+def _agrees(named: set[str], expressions: Iterable[str]) -> bool:
+    """True when a licence file's `named` licences include one the expressions use."""
+    families = {_family(n) for n in named}
+    for expression in expressions:
+        try:
+            ids = set().union(*choices(expression))
+        except UnknownLicence:
+            continue
+        if any(i in named or _family(i) in families for i in ids):
+            return True
+    return False
+
+
+# -- what the whole may promise -------------------------------------------------------------------
+
+
+def part_problem(part_licence: License, whole: License) -> str:
+    """Why a file under `part_licence` cannot sit in a package licensed `whole` as a whole, or ''.
+
+    The whole's licence tells reusers what they may do with all of it, so it may promise no more
+    than the part allows:
+    - NonCommercial: "NC items may sit only in NonCommercial collections" (CC FAQ, "If I create
+      a collection ...", the collections chart); the same holds for CC Sampling+ 1.0, which lets
+      a whole copy be shared only non-commercially (Sampling+ 1.0 legal code §3(c)).
+    - NoDerivatives: the part's licence forbids sharing adapted material (BY-ND 4.0
+      §2(a)(1)(B)), so the whole may not say reusers can share a changed version.
+    - Strong and network copyleft code (GPL, AGPL): a tool's scripts run together as one
+      program, and "the work as a whole" must be licensed under the GPL (GPLv2 §2(b), GPLv3
+      §5(c)); weak copyleft (LGPL, MPL) and permissive code keep their own terms inside a larger
+      work of any licence (LGPLv3 §4 "Combined Works", LGPL-2.1 §6, MPL 2.0 §3.3 "Larger Work").
+    - ShareAlike and attribution content keep their own terms in a collection ("this does not
+      change the license applicable to the original material", CC FAQ), so they set no limit.
+    """
+    if part_licence.non_commercial and not whole.non_commercial:
+        return (
+            f"{part_licence.short_name} is NonCommercial, while {whole.short_name} lets anyone "
+            "use the whole commercially (CC FAQ: NonCommercial material may only go into "
+            "NonCommercial collections)"
+        )
+    if part_licence.no_derivatives and not whole.no_derivatives:
+        return (
+            f"{part_licence.short_name} forbids sharing changed versions, while "
+            f"{whole.short_name} lets anyone share a changed version of the whole"
+        )
+    if part_licence.is_software and (part_licence.strong_copyleft or part_licence.network_copyleft):
+        cell, _ = software.verdict(part_licence, whole)
+        if cell == software.RED:
+            return (
+                f"{part_licence.short_name} is {part_licence.copyleft}: a tool that includes it "
+                f"is one program, which must be licensed as a whole under "
+                f"{software.requirement(part_licence)} (GPLv3 §5(c), GPLv2 §2(b))"
+            )
+    return ""
+
+
+def _expression_problem(expression: str, whole: License) -> str:
+    """'' when some way of following `expression` fits the whole, else why the first does not."""
+    reasons = []
+    for choice in sorted(choices(expression), key=sorted):
+        found = [r for i in sorted(choice) if (r := part_problem(get_license(i), whole))]
+        if not found:
+            return ""
+        reasons.append(found[0])
+    return reasons[0]
+
+
+@cache
+def _applicable() -> tuple[License, ...]:
+    return tuple(lic for lic in all_licenses() if lic.family not in ("pdm", "sampling"))
+
+
+def whole_licences(parts: PackageParts) -> list[str]:
+    """The licences the package as a whole may carry, given its parts, in catalogue order."""
+    licences = set(parts.licences()) | {c.license for c in parts.components}
+    return [
+        whole.id
+        for whole in _applicable()
+        if not any(_expression_problem(e, whole) for e in licences)
+    ]
+
+
+def _suggestion(parts: PackageParts, whole: License) -> str:
+    """A licence close to `whole` that the parts allow, to name in the message, or ''."""
+    allowed = whole_licences(parts)
+    if not allowed:
+        return ""
+    wanted_nc = any(
+        get_license(i).non_commercial for e in parts.licences() for c in choices(e) for i in c
+    )
+    wanted_nd = any(
+        get_license(i).no_derivatives for e in parts.licences() for c in choices(e) for i in c
+    )
+    if whole.is_creative_commons and not whole.public_domain:
+        family = "by" + ("-nc" if wanted_nc or whole.non_commercial else "")
+        family += (
+            "-sa" if whole.share_alike else ("-nd" if wanted_nd or whole.no_derivatives else "")
+        )
+        preferred = f"CC-{family.upper()}-4.0"
+    else:
+        preferred = "CC-BY-NC" + ("-ND" if wanted_nd else "") + "-4.0"
+    return preferred if preferred in allowed else allowed[0]
+
+
+def combination_problems(parts: PackageParts) -> list[str]:
+    """Each reason the parts cannot sit together under the package's licence for the whole.
+
+    One message per (licence, reason), naming the files: 'assets/sounds/x.mp3 is CC BY-NC 3.0,
+    so the package as a whole cannot be CC0 1.0: declare it NonCommercial, or replace the file.'
+    """
+    whole = get_license(parts.license)
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for part in parts.files:
+        try:
+            reason = _expression_problem(part.license, whole)
+        except UnknownLicence:
+            continue
+        if reason:
+            grouped.setdefault((part.license, reason), []).append(part.path)
+    if not grouped:
+        return []
+    suggestion = _suggestion(parts, whole)
+    if suggestion:
+        fix = (
+            f'declare the package {_what_to_declare(grouped)} ("license": "{suggestion}" in '
+            f"{MANIFEST_NAME}, {get_license(suggestion).short_name}), or replace the file"
+        )
+    else:
+        fix = (
+            "no single licence for the whole fits all the parts, so replace or remove the "
+            "file, or ask its authors for other terms"
+        )
+    return [
+        f"{_paths_named(files)} {'is' if len(files) == 1 else 'are'} {short_name(licence)}, so "
+        f"the package as a whole cannot be {whole.short_name} ({parts.license}): {reason}. To "
+        f"fix it, {fix}{'s' if len(files) > 1 and not suggestion else ''}."
+        for (licence, reason), files in grouped.items()
+    ]
+
+
+def _what_to_declare(grouped: Mapping[tuple[str, str], list[str]]) -> str:
+    reasons = " ".join(reason for _, reason in grouped)
+    wants = []
+    if "NonCommercial" in reasons:
+        wants.append("NonCommercial (NC)")
+    if "forbids sharing changed" in reasons:
+        wants.append("NoDerivatives (ND)")
+    if "copyleft" in reasons:
+        wants.append("under the copyleft licence")
+    return " and ".join(wants) or "under a licence its parts allow"
+
+
+def uniform(license: str, paths: Iterable[str]) -> PackageParts:
+    """The parts of a package with no per-file licensing: every file under `license`."""
+    return PackageParts(
+        license, tuple(Part(p, license) for p in sorted(paths) if not is_licensing_file(p))
+    )
+
+
+def relicensed(parts: PackageParts, license: str) -> PackageParts:
+    """The same parts under a new licence for the whole (files that had the old default keep it).
+
+    For a fork or remix: the files that were under the package's own licence stay under it
+    (only their rights holders could change that); the new licence covers the whole and the
+    adapter's contributions.
+    """
+    return replace(parts, license=license)

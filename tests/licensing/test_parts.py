@@ -1,0 +1,444 @@
+"""Per-file licensing: each file's licence from globs, components and REUSE; what the whole allows."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from licensing import get_license
+from licensing.parts import (
+    Analysis,
+    PackageParts,
+    Part,
+    PartsRefused,
+    analyse,
+    combination_problems,
+    declared,
+    files_to_read,
+    licences_named_in,
+    matches,
+    part_problem,
+    whole_licences,
+)
+
+MIT_TEXT = "MIT License\n\nCopyright (c) 2013 Mathew Groves\n\nPermission is hereby granted, free of charge, to any person obtaining a copy"
+LGPL_TEXT = "GNU LESSER GENERAL PUBLIC LICENSE\n   Version 2.1, February 1999\n ... GNU GENERAL PUBLIC LICENSE"
+
+
+def run(license: str, tree: dict[str, str], **manifest: object) -> Analysis:
+    texts = {p: t for p, t in tree.items() if p in files_to_read(tree)}
+    return analyse(license=license, paths=list(tree), manifest=manifest, texts=texts)
+
+
+def licence_of(analysis: Analysis, path: str) -> str:
+    part = analysis.parts.part(path)
+    assert part is not None, path
+    return part.license
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("**", "a/b/c.js", True),
+        ("lib/**", "lib/pixi/pixi.js", True),
+        ("lib/**", "libs/x.js", False),
+        ("assets/sounds/*.mp3", "assets/sounds/a.mp3", True),
+        ("assets/sounds/*.mp3", "assets/sounds/sub/a.mp3", False),
+        ("*.js", "app.js", True),
+        ("*.js", "lib/app.js", False),
+        ("lib/p5", "lib/p5/p5.min.js", True),
+        ("lib/p5/", "lib/p5/p5.min.js", True),
+        ("index.html", "index.html", True),
+        ("index.html", "other/index.html", False),
+    ],
+)
+def test_globs_mean_what_they_mean_in_reuse_toml(pattern: str, path: str, expected: bool) -> None:
+    assert matches(pattern, path) is expected
+
+
+# (name, package licence, files with texts, manifest additions, path, expected licence, via)
+RESOLUTION = [
+    ("default", "CC-BY-4.0", {"index.html": ""}, {}, "index.html", "CC-BY-4.0", "package licence"),
+    (
+        "last matching glob wins",
+        "CC-BY-NC-4.0",
+        {"index.html": "", "app.js": ""},
+        {
+            "files": [
+                {"path": "**", "license": "CC0-1.0"},
+                {"path": "*.js", "license": "MIT"},
+            ]
+        },
+        "app.js",
+        "MIT",
+        "files[1]",
+    ),
+    (
+        "deprecated id normalised",
+        "GPL-3.0-or-later",
+        {"app.js": ""},
+        {"files": [{"path": "*.js", "license": "GPL-3.0+"}]},
+        "app.js",
+        "GPL-3.0-or-later",
+        "files[0]",
+    ),
+    (
+        "header beats glob",
+        "CC-BY-4.0",
+        {"app.js": "// SPDX-License-Identifier: MIT OR Apache-2.0\n"},
+        {"files": [{"path": "**", "license": "CC0-1.0"}]},
+        "app.js",
+        "MIT OR Apache-2.0",
+        "header",
+    ),
+    (
+        "sidecar for a binary file",
+        "CC0-1.0",
+        {
+            "img/a.png": "\x89PNG",
+            "img/a.png.license": "SPDX-FileCopyrightText: 2020 Jane\nSPDX-License-Identifier: CC-BY-4.0\n",
+        },
+        {},
+        "img/a.png",
+        "CC-BY-4.0",
+        "sidecar",
+    ),
+    (
+        "REUSE.toml annotation",
+        "CC-BY-NC-4.0",
+        {
+            "s/a.mp3": "",
+            "REUSE.toml": 'version = 1\n[[annotations]]\npath = "s/*.mp3"\nSPDX-License-Identifier = "CC-BY-NC-3.0"\n',
+        },
+        {},
+        "s/a.mp3",
+        "CC-BY-NC-3.0",
+        "REUSE.toml",
+    ),
+    (
+        "REUSE.toml override beats a header",
+        "CC-BY-4.0",
+        {
+            "a.js": "// SPDX-License-Identifier: MIT\n",
+            "REUSE.toml": 'version = 1\n[[annotations]]\npath = "a.js"\nprecedence = "override"\nSPDX-License-Identifier = "Apache-2.0"\n',
+        },
+        {},
+        "a.js",
+        "Apache-2.0",
+        "REUSE.toml",
+    ),
+    (
+        "dep5 paragraph",
+        "CC-BY-4.0",
+        {
+            "img/x.png": "",
+            ".reuse/dep5": "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: img/*\nCopyright: 2020 Jane\nLicense: CC-BY-SA-4.0\n",
+        },
+        {},
+        "img/x.png",
+        "CC-BY-SA-4.0",
+        ".reuse/dep5",
+    ),
+    (
+        "component",
+        "CC0-1.0",
+        {"lib/pixi/pixi.min.js": "", "lib/pixi/LICENSE": MIT_TEXT},
+        {
+            "third_party": [
+                {
+                    "name": "PIXI.js",
+                    "license": "MIT",
+                    "paths": ["lib/pixi/**"],
+                    "license_file": "lib/pixi/LICENSE",
+                }
+            ]
+        },
+        "lib/pixi/pixi.min.js",
+        "MIT",
+        "third_party",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("license", "files", "manifest", "path", "expected", "via"),
+    [row[1:] for row in RESOLUTION],
+    ids=[row[0] for row in RESOLUTION],
+)
+def test_each_file_gets_the_licence_stated_most_closely(
+    license: str, files: dict[str, str], manifest: dict, path: str, expected: str, via: str
+) -> None:
+    analysis = run(license, files, **manifest)
+    assert analysis.problems == ()
+    part = analysis.parts.part(path)
+    assert part is not None
+    assert (part.license, part.via) == (expected, via)
+
+
+def test_licensing_files_are_not_parts() -> None:
+    analysis = run(
+        "MIT",
+        {
+            "LICENSE": MIT_TEXT,
+            "LICENSES/MIT.txt": MIT_TEXT,
+            "a.js.license": "SPDX-License-Identifier: MIT",
+            "a.js": "",
+        },
+    )
+    assert [p.path for p in analysis.parts.files] == ["a.js"]
+
+
+# (name, whole, part licence, reason words or '' when it may sit in the whole)
+WHOLE = [
+    ("NC part in CC0 whole", "CC0-1.0", "CC-BY-NC-3.0", "NonCommercial"),
+    ("NC part in NC whole", "CC-BY-NC-4.0", "CC-BY-NC-3.0", ""),
+    ("NC part in MIT whole", "MIT", "CC-BY-NC-4.0", "NonCommercial"),
+    ("ND part in BY whole", "CC-BY-4.0", "CC-BY-ND-4.0", "forbids sharing changed versions"),
+    ("ND part in NC-ND whole", "CC-BY-NC-ND-4.0", "CC-BY-ND-4.0", ""),
+    ("NC-ND part in ND whole", "CC-BY-ND-4.0", "CC-BY-NC-ND-4.0", "NonCommercial"),
+    ("MIT code in CC0 whole", "CC0-1.0", "MIT", ""),
+    ("Apache code in GPL-2.0 whole (aggregate)", "GPL-2.0-only", "Apache-2.0", ""),
+    ("LGPL library in CC0 whole", "CC0-1.0", "LGPL-2.1-or-later", ""),
+    ("MPL library in CC BY whole", "CC-BY-4.0", "MPL-2.0", ""),
+    ("GPL code in CC0 whole", "CC0-1.0", "GPL-3.0-only", "one program"),
+    ("GPL code in MIT whole", "MIT", "GPL-2.0-or-later", "one program"),
+    ("GPL-2.0+ code in GPL-3.0 whole", "GPL-3.0-or-later", "GPL-2.0-or-later", ""),
+    ("GPL-2.0-only code in GPL-3.0 whole", "GPL-3.0-only", "GPL-2.0-only", "one program"),
+    ("AGPL code in GPL whole", "GPL-3.0-only", "AGPL-3.0-only", "one program"),
+    ("BY-SA image in CC BY whole (collection)", "CC-BY-4.0", "CC-BY-SA-4.0", ""),
+    ("BY image in CC0 whole (collection)", "CC0-1.0", "CC-BY-4.0", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("whole", "part", "reason"), [row[1:] for row in WHOLE], ids=[row[0] for row in WHOLE]
+)
+def test_what_a_part_lets_the_whole_promise(whole: str, part: str, reason: str) -> None:
+    said = part_problem(get_license(part), get_license(whole))
+    if reason:
+        assert reason in said
+    else:
+        assert said == ""
+
+
+def test_an_nc_sound_in_a_cc0_package_is_reported_with_what_to_do() -> None:
+    parts = PackageParts(
+        "CC0-1.0",
+        (Part("index.html", "CC0-1.0"), Part("assets/sounds/x.mp3", "CC-BY-NC-3.0")),
+    )
+    (message,) = combination_problems(parts)
+    assert message.startswith(
+        "assets/sounds/x.mp3 is CC BY-NC 3.0, so the package as a whole cannot be CC0 1.0"
+    )
+    assert 'declare the package NonCommercial (NC) ("license": "CC-BY-NC-4.0"' in message
+    assert "or replace the file" in message
+
+
+def test_an_or_expression_fits_when_one_choice_fits() -> None:
+    parts = PackageParts("MIT", (Part("a.js", "GPL-3.0-only OR MIT"),))
+    assert combination_problems(parts) == []
+    parts = PackageParts("MIT", (Part("a.js", "GPL-3.0-only AND MIT"),))
+    assert "one program" in combination_problems(parts)[0]
+
+
+def test_gpl_code_beside_nc_content_leaves_no_licence_for_the_whole() -> None:
+    parts = PackageParts(
+        "CC-BY-NC-4.0", (Part("a.js", "GPL-3.0-only"), Part("s.mp3", "CC-BY-NC-4.0"))
+    )
+    assert whole_licences(parts) == []
+    assert "no single licence for the whole fits all the parts" in combination_problems(parts)[0]
+
+
+@pytest.mark.parametrize(
+    ("manifest", "says"),
+    [
+        ({"files": [{"path": "**", "license": "NOASSERTION"}]}, "no licence was stated"),
+        ({"files": [{"path": "**", "license": "MIT OR ("}]}, "does not parse"),
+        ({"files": [{"path": "**", "license": "Apache 2"}]}, "Did you mean 'Apache-2.0'?"),
+        ({"files": [{"path": "**", "license": "GPL3"}]}, "Did you mean"),
+        (
+            {"third_party": [{"name": "Howler", "license": "MTI", "paths": ["lib/**"]}]},
+            "third_party[0] ('Howler')",
+        ),
+    ],
+)
+def test_bad_ids_are_refused_naming_where_and_the_closest_id(manifest: dict, says: str) -> None:
+    with pytest.raises(PartsRefused) as refused:
+        declared(manifest)
+    assert says in str(refused.value)
+
+
+def test_a_bad_header_is_a_problem_naming_the_file() -> None:
+    analysis = run("MIT", {"a.js": "// SPDX-License-Identifier: MTI\n"})
+    assert any(
+        p.startswith("a.js (header): 'MTI'") and "Did you mean 'MIT'" in p
+        for p in analysis.problems
+    )
+
+
+def test_files_in_a_folder_with_its_own_licence_must_be_declared() -> None:
+    files = {"index.html": "", "lib/p5/p5.min.js": "", "lib/p5/LICENSE": LGPL_TEXT}
+    (problem,) = run("CC0-1.0", files).problems
+    assert problem.startswith("lib/p5/p5.min.js is in lib/p5/, which has a licence file of its own")
+    assert '"paths": ["lib/p5/**"]' in problem
+    # A rule for everything is not a statement about the library either.
+    assert run("CC0-1.0", files, files=[{"path": "**", "license": "CC0-1.0"}]).problems
+    declared_lgpl = run(
+        "CC0-1.0",
+        files,
+        third_party=[
+            {
+                "name": "p5.js",
+                "license": "LGPL-2.1-only",
+                "paths": ["lib/p5/**"],
+                "license_file": "lib/p5/LICENSE",
+            }
+        ],
+    )
+    assert declared_lgpl.problems == ()
+
+
+def test_a_component_without_a_licence_file_is_refused_unless_its_licence_asks_nothing() -> None:
+    component = {"name": "Howler.js", "license": "MIT", "paths": ["lib/howler.js"]}
+    (problem,) = run("CC0-1.0", {"lib/howler.js": ""}, third_party=[component]).problems
+    assert "third_party 'Howler.js' (MIT) has no licence file" in problem
+    missing = {**component, "license_file": "lib/LICENSE-howler"}
+    (problem,) = run("CC0-1.0", {"lib/howler.js": ""}, third_party=[missing]).problems
+    assert (
+        "names lib/LICENSE-howler as its licence file, but the package has no such file" in problem
+    )
+    cc0 = {**component, "license": "CC0-1.0"}
+    assert run("CC0-1.0", {"lib/howler.js": ""}, third_party=[cc0]).problems == ()
+
+
+def test_a_component_whose_licence_file_is_another_licence_is_reported() -> None:
+    component = {
+        "name": "p5",
+        "license": "MIT",
+        "paths": ["lib/p5/**"],
+        "license_file": "lib/p5/LICENSE",
+    }
+    files = {"lib/p5/p5.js": "", "lib/p5/LICENSE": LGPL_TEXT}
+    problems = run("CC0-1.0", files, third_party=[component]).problems
+    assert any("lib/p5/LICENSE is the text of LGPL-2.1" in p for p in problems)
+
+
+def test_a_glob_that_matches_nothing_is_reported() -> None:
+    problems = run(
+        "CC0-1.0", {"a.mp3": ""}, files=[{"path": "sounds/*.mp3", "license": "CC-BY-4.0"}]
+    ).problems
+    assert problems == (
+        "remixbank.json files[0] ('sounds/*.mp3') covers no file of the package (or only files "
+        "whose licence is stated more closely); correct the path or remove the entry.",
+    )
+
+
+def test_reuse_needs_the_texts_in_licenses_once_the_package_uses_it() -> None:
+    files = {"a.js": "// SPDX-License-Identifier: MIT\n", "LICENSES/CC0-1.0.txt": "CC0"}
+    (problem,) = run("CC0-1.0", files).problems
+    assert "a.js is under MIT, but LICENSES/MIT.txt is missing" in problem
+
+
+def test_reuse_toml_and_dep5_together_are_refused() -> None:
+    files = {"a.js": "", "REUSE.toml": "version = 1\n", ".reuse/dep5": "Format: x\n"}
+    assert any("both REUSE.toml and .reuse/dep5" in p for p in run("MIT", files).problems)
+
+
+def test_a_broken_reuse_toml_says_how_to_write_it() -> None:
+    problems = run("MIT", {"a.js": "", "REUSE.toml": "version = [\n"}).problems
+    assert any(p.startswith("REUSE.toml cannot be read") for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (MIT_TEXT, {"MIT"}),
+        ("Apache License\n Version 2.0, January 2004", {"Apache-2.0"}),
+        (LGPL_TEXT, {"LGPL-2.1"}),
+        ("GNU GENERAL PUBLIC LICENSE\n Version 3, 29 June 2007", {"GPL-3.0"}),
+        ("see https://creativecommons.org/licenses/by-nc/3.0/", {"CC-BY-NC-3.0"}),
+        ("SPDX-License-Identifier: MPL-2.0", {"MPL-2.0"}),
+        ("All rights reserved.", set()),
+    ],
+)
+def test_licence_texts_are_recognised(text: str, named: set[str]) -> None:
+    assert licences_named_in(text) == named
+
+
+def test_the_summary_and_table_group_files_by_statement() -> None:
+    analysis = run(
+        "CC-BY-NC-4.0",
+        {
+            "index.html": "",
+            "js/app.js": "",
+            "img/a.png": "",
+            "s/a.mp3": "",
+            "s/b.mp3": "",
+            "lib/pixi/pixi.js": "",
+            "lib/pixi/LICENSE": MIT_TEXT,
+        },
+        files=[
+            {"path": "**", "license": "CC0-1.0", "copyright": "2025 Northfield College"},
+            {"path": "js/**", "license": "MIT"},
+            {"path": "s/*.mp3", "license": "CC-BY-NC-3.0", "copyright": ["2019 Jane Doe"]},
+        ],
+        third_party=[
+            {
+                "name": "PIXI.js",
+                "version": "7.4.2",
+                "license": "MIT",
+                "paths": ["lib/pixi/**"],
+                "license_file": "lib/pixi/LICENSE",
+            }
+        ],
+    )
+    assert analysis.problems == ()
+    parts = analysis.parts
+    assert (
+        parts.summary()
+        == "code: MIT; text and images: CC0 1.0; sounds: CC BY-NC 3.0; 1 third-party component"
+    )
+    rows = {(r.pattern, r.license, r.files) for r in parts.table()}
+    assert ("s/*.mp3", "CC-BY-NC-3.0", 2) in rows
+    assert ("lib/pixi/**", "MIT", 1) in rows
+    assert PackageParts.from_json(parts.to_json()) == parts
+
+
+# -- properties ----------------------------------------------------------------------------------
+
+CONTENT = [
+    "CC0-1.0",
+    "CC-BY-4.0",
+    "CC-BY-SA-4.0",
+    "CC-BY-NC-4.0",
+    "CC-BY-ND-4.0",
+    "CC-BY-NC-SA-4.0",
+]
+CODE = ["MIT", "Apache-2.0", "LGPL-2.1-or-later", "MPL-2.0", "GPL-3.0-or-later", "GPL-2.0-only"]
+licences = st.sampled_from(CONTENT + CODE)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(licences, min_size=1, max_size=6), licences)
+def test_adding_a_part_never_widens_what_the_whole_may_be(have: list[str], more: str) -> None:
+    before = PackageParts("CC0-1.0", tuple(Part(f"f{i}", lic) for i, lic in enumerate(have)))
+    after = PackageParts(before.license, (*before.files, Part("extra", more)))
+    assert set(whole_licences(after)) <= set(whole_licences(before))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(licences, min_size=1, max_size=6), licences)
+def test_the_whole_is_refused_exactly_when_it_is_not_among_the_allowed(
+    have: list[str], whole: str
+) -> None:
+    parts = PackageParts(whole, tuple(Part(f"f{i}", lic) for i, lic in enumerate(have)))
+    assert (combination_problems(parts) == []) == (whole in whole_licences(parts))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(licences, min_size=1, max_size=4))
+def test_a_package_under_one_of_its_own_parts_licences_never_grants_more_than_nc_or_nd(
+    have: list[str],
+) -> None:
+    parts = PackageParts("CC-BY-NC-ND-4.0", tuple(Part(f"f{i}", lic) for i, lic in enumerate(have)))
+    if not any(lic.startswith("GPL") for lic in have):
+        assert combination_problems(parts) == []
