@@ -5,6 +5,15 @@ from repository.models.blobs import Blob
 from repository.models.contributions import Contribution, ContributionFile, Review
 from repository.models.derivations import Derivation
 from repository.models.institutions import Institution, Invitation, Membership
+from repository.models.lti import (
+    LtiEvent,
+    LtiLaunchState,
+    LtiLearner,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiScorePost,
+    LtiToolKey,
+)
 from repository.models.outbox import OutboxMessage
 from repository.models.remixes import CollectionItem, RemixPick
 from repository.models.resources import Resource
@@ -21,6 +30,13 @@ __all__ = [
     "Derivation",
     "Institution",
     "Invitation",
+    "LtiEvent",
+    "LtiLaunchState",
+    "LtiLearner",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiScorePost",
+    "LtiToolKey",
     "Membership",
     "OutboxMessage",
     "RemixPick",

@@ -1,0 +1,530 @@
+"""LTI 1.3 pages: JWKS, login initiation, launch (inside the VLE's frame), the tool store picker,
+an admin's registrations and tool configuration, and what data goes where."""
+
+import json
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+import licensing
+from repository.actions.lti import (
+    record_event,
+    record_launch,
+    register_platform,
+    remove_platform,
+    update_platform,
+    versions_to_link,
+)
+from repository.credit.attribution import attribution_text
+from repository.errors import DomainError
+from repository.lti import deep_linking, keys
+from repository.lti.launch import (
+    ValidLaunch,
+    forget_launch,
+    initiate_login,
+    restore_launch,
+    validate_launch,
+)
+from repository.lti.messages import AGS_CLAIM, CLAIM, INSTRUCTOR_ROLES, VERSION_PARAM, LtiRefused
+from repository.lti.privacy import CLAIMS_IGNORED, CLAIMS_STORED, SENT_BACK
+from repository.models import LtiEvent, LtiPlatform, Resource, ValidationRun, Version
+from repository.models.search import search_resources
+from repository.web.browse import thumbnails
+from repository.web.lookups import signed_in_user
+from repository.web.manage import admin_institution
+from repository.web.middleware import main_site_csp
+from repository.web.versions import badge, content_url
+
+PICKER_SIZE = 30
+
+log = logging.getLogger(__name__)
+
+
+def site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def tool_urls() -> dict[str, str]:
+    """What a VLE needs to know about Remixbank as a tool, one address per job."""
+    return {
+        "login": site(reverse("lti_login")),
+        "launch": site(reverse("lti_launch")),
+        "jwks": site(reverse("lti_jwks")),
+        "target": site(reverse("lti_target")),
+        "deep_link": site(reverse("lti_deep_link_target")),
+    }
+
+
+def framed_by(response: HttpResponse, platform: LtiPlatform | None) -> HttpResponse:
+    """Let the platform's pages (and only them) frame this response."""
+    origins = set()
+    if platform is not None:
+        for url in (platform.issuer, platform.auth_login_url):
+            parts = urlsplit(url)
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    ancestors = " ".join(sorted(origins)) or "'none'"
+    csp = main_site_csp().replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+    response["Content-Security-Policy"] = csp
+    response.xframe_options_exempt = True
+    return response
+
+
+def refused_page(request: HttpRequest, exc: LtiRefused, kind: str) -> HttpResponse:
+    record_event(kind=kind, message=exc.message, platform_id=exc.platform_id, issuer=exc.issuer)
+    log.info("LTI %s: %s", kind, exc.message)
+    platform = LtiPlatform.objects.filter(pk=exc.platform_id).first() if exc.platform_id else None
+    response = render(request, "repository/lti/refused.html", {"message": exc.message}, status=400)
+    return framed_by(response, platform)
+
+
+@require_GET
+def jwks(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(keys.jwks())
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@never_cache
+def login(request: HttpRequest) -> HttpResponse:
+    """Third-party initiated login: the VLE sends the browser here first."""
+    try:
+        return initiate_login(request, launch_url=tool_urls()["launch"])
+    except LtiRefused as exc:
+        return refused_page(request, exc, LtiEvent.Kind.LOGIN_REFUSED)
+
+
+def pinned_version_id(claims: dict[str, Any]) -> int | None:
+    custom = claims.get(CLAIM + "custom") or {}
+    raw = str(custom.get(VERSION_PARAM, "")).strip()
+    if not raw:
+        # A link made without Deep Linking may name the version in its target link URI.
+        path = urlsplit(str(claims.get(CLAIM + "target_link_uri", ""))).path
+        prefix = reverse("lti_target")
+        rest = path[len(prefix) :].strip("/") if path.startswith(prefix) else ""
+        raw = rest[len("versions/") :] if rest.startswith("versions/") else ""
+    return int(raw) if raw.isdigit() else None
+
+
+def is_instructor(claims: dict[str, Any]) -> bool:
+    return any(role in INSTRUCTOR_ROLES for role in claims.get(CLAIM + "roles", []))
+
+
+@csrf_exempt
+@require_POST
+@never_cache
+def launch(request: HttpRequest) -> HttpResponse:
+    """The platform posts the id_token here; we check it, then show the pinned version."""
+    try:
+        valid = validate_launch(request)
+    except LtiRefused as exc:
+        return refused_page(request, exc, LtiEvent.Kind.LAUNCH_REFUSED)
+    claims = valid.claims
+    message_type = claims.get(CLAIM + "message_type")
+    if message_type == "LtiDeepLinkingRequest":
+        return redirect("lti_pick", valid.launch_id)
+    return show_version(request, valid)
+
+
+def show_version(request: HttpRequest, valid: ValidLaunch) -> HttpResponse:
+    claims, platform = valid.claims, valid.platform
+    teacher = is_instructor(claims)
+    version_id = pinned_version_id(claims)
+    version = (
+        Version.objects.select_related("resource__institution").filter(pk=version_id).first()
+        if version_id
+        else None
+    )
+    forget_launch(valid.launch_id)  # a resource launch needs nothing kept after this page
+    if version is None or version.state != Version.State.PUBLISHED:
+        reason = unavailable_reason(version, version_id)
+        record_event(
+            kind=LtiEvent.Kind.VERSION_UNAVAILABLE,
+            message=f"Link {claims.get(CLAIM + 'resource_link', {}).get('id', '?')}: {reason}",
+            platform_id=platform.pk,
+            issuer=platform.issuer,
+        )
+        response = render(
+            request,
+            "repository/lti/unavailable.html",
+            {"version": version, "reason": reason, "teacher": teacher},
+            status=410 if version is not None else 404,
+        )
+        return framed_by(response, platform)
+    record_launch(
+        platform=platform,
+        subject=str(claims.get("sub", "")),
+        deployment_id=str(claims.get(CLAIM + "deployment_id", "")),
+        resource_link_id=str(claims.get(CLAIM + "resource_link", {}).get("id", "")),
+        version=version,
+        lineitem_url=str((claims.get(AGS_CLAIM + "endpoint") or {}).get("lineitem", "")),
+    )
+    newer = None
+    if teacher:
+        newer = (
+            version.resource.versions.filter(
+                state=Version.State.PUBLISHED, number__gt=version.number
+            )
+            .order_by("-number")
+            .first()
+        )
+    response = render(
+        request,
+        "repository/lti/launch.html",
+        {
+            "version": version,
+            "resource": version.resource,
+            "content_url": content_url(version),
+            "attribution": attribution_text(version),
+            "teacher": teacher,
+            "newer": newer,
+            "diff_url": (
+                reverse(
+                    "version_diff", args=[version.resource.institution.slug, version.resource.slug]
+                )
+                + f"?from={version.number}&to={newer.number}"
+                if newer
+                else ""
+            ),
+        },
+    )
+    return framed_by(response, platform)
+
+
+def unavailable_reason(version: Version | None, version_id: int | None) -> str:
+    if version_id is None:
+        return (
+            "the link names no Remixbank version (custom parameter remixbank_version); "
+            "add the activity again through Remixbank's picker"
+        )
+    if version is None:
+        return f"version {version_id} does not exist in Remixbank"
+    if version.state == Version.State.WITHDRAWN:
+        when = version.withdrawn_at.strftime("%-d %B %Y") if version.withdrawn_at else ""
+        why = f": {version.withdrawal_reason}" if version.withdrawal_reason else ""
+        return f"{version} was withdrawn {when}{why}".strip()
+    return f"{version} is not published ({version.get_state_display().lower()})"
+
+
+@require_GET
+def target(request: HttpRequest, version_id: int | None = None) -> HttpResponse:
+    """Target link URIs opened outside a launch: say what they are for."""
+    if version_id is not None:
+        version = get_object_or_404(Version.objects.public(), pk=version_id)
+        return redirect(version.get_absolute_url())
+    return render(request, "repository/lti/about.html", {"urls": tool_urls()})
+
+
+# --- Deep Linking: the tool store picker ---------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@csrf_exempt  # the launch id in the address is the capability; our cookies do not reach the frame
+@never_cache
+def pick(request: HttpRequest, launch_id: str) -> HttpResponse:
+    try:
+        valid = restore_launch(request, launch_id)
+        settings_claim = deep_linking.settings_of(valid.claims)
+    except LtiRefused as exc:
+        return refused_page(request, exc, LtiEvent.Kind.DEEP_LINK_REFUSED)
+    error = ""
+    if request.method == "POST":
+        chosen = request.POST.getlist("version")
+        try:
+            items = content_items(chosen, multiple=deep_linking.accepts_multiple(settings_claim))
+        except DomainError as exc:
+            error = exc.message  # shown on the page: no session cookie reaches the frame
+        else:
+            token = deep_linking.response_jwt(valid.launch, items)
+            forget_launch(launch_id)  # the picker answers once
+            response = render(
+                request,
+                "repository/lti/deep_link_return.html",
+                {
+                    "return_url": settings_claim["deep_link_return_url"],
+                    "jwt": token,
+                    "items": items,
+                },
+            )
+            framed_by(response, valid.platform)
+            origin = urlsplit(settings_claim["deep_link_return_url"])
+            response["Content-Security-Policy"] = response["Content-Security-Policy"].replace(
+                "form-action 'self'", f"form-action {origin.scheme}://{origin.netloc}"
+            )
+            return response
+    query = request.GET.get("q", "").strip()[:200]
+    response = render(
+        request,
+        "repository/lti/pick.html",
+        {
+            "launch_id": launch_id,
+            "query": query,
+            "cards": picker_cards(query),
+            "multiple": deep_linking.accepts_multiple(settings_claim),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+    return framed_by(response, valid.platform)
+
+
+# --- Registrations, for an institution's admins ---------------------------------------------
+
+
+class PlatformForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Name", help_text="For example: Moodle.")
+    issuer = forms.URLField(max_length=500, assume_scheme="https", label="Issuer (platform id)")
+    client_id = forms.CharField(max_length=200, label="Client id")
+    deployment_ids = forms.CharField(
+        label="Deployment ids",
+        help_text="One per line.",
+        required=False,  # the action says what a deployment id is and where to find it
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    auth_login_url = forms.URLField(
+        max_length=500, assume_scheme="https", label="Authentication request URL"
+    )
+    auth_token_url = forms.URLField(max_length=500, assume_scheme="https", label="Access token URL")
+    jwks_url = forms.URLField(
+        max_length=500, assume_scheme="https", label="Public keyset (JWKS) URL"
+    )
+
+
+class PlatformChangeForm(PlatformForm):
+    nrps_enabled = forms.BooleanField(
+        required=False,
+        label="Use Names and Roles (NRPS): store learners' names for the teacher's attempts table",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("name", "issuer", "client_id"):
+            self.fields[name].disabled = True
+
+
+def platform_initial(platform: LtiPlatform) -> dict[str, Any]:
+    return {
+        "name": platform.name,
+        "issuer": platform.issuer,
+        "client_id": platform.client_id,
+        "deployment_ids": "\n".join(platform.deployment_ids),
+        "auth_login_url": platform.auth_login_url,
+        "auth_token_url": platform.auth_token_url,
+        "jwks_url": platform.jwks_url,
+        "nrps_enabled": platform.nrps_enabled,
+    }
+
+
+def canvas_config() -> dict[str, Any]:
+    urls = tool_urls()
+    host = urlsplit(settings.SITE_URL).hostname or ""
+    return {
+        "title": "Remixbank",
+        "description": "Validated learning tools and simulation scenarios, pinned to the version you chose.",
+        "oidc_initiation_url": urls["login"],
+        "target_link_uri": urls["target"],
+        "public_jwk_url": urls["jwks"],
+        "scopes": [
+            "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+            "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+            "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+        ],
+        "extensions": [
+            {
+                "domain": host,
+                "platform": "canvas.instructure.com",
+                "privacy_level": "anonymous",
+                "settings": {
+                    "placements": [
+                        {
+                            "placement": placement,
+                            "message_type": "LtiDeepLinkingRequest",
+                            "target_link_uri": urls["deep_link"],
+                        }
+                        for placement in ("link_selection", "assignment_selection")
+                    ]
+                },
+            }
+        ],
+        "custom_fields": {},
+    }
+
+
+def render_platforms(request: HttpRequest, slug: str, **extra: Any) -> HttpResponse:
+    institution = admin_institution(request, slug)
+    return render(
+        request,
+        "repository/lti/platforms.html",
+        {
+            "institution": institution,
+            "platforms": institution.lti_platforms.order_by("name"),
+            "form": extra.pop("form", None) or PlatformForm(),
+            "urls": tool_urls(),
+            "canvas_json": json.dumps(canvas_config(), indent=2),
+            **extra,
+        },
+    )
+
+
+@login_required
+@never_cache
+def platforms(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method != "POST":
+        return render_platforms(request, slug)
+    institution = admin_institution(request, slug)
+    form = PlatformForm(request.POST)
+    if not form.is_valid():
+        return render_platforms(request, slug, form=form)
+    data = form.cleaned_data
+    try:
+        platform = register_platform(
+            institution=institution,
+            by=signed_in_user(request),
+            name=data["name"],
+            issuer=data["issuer"],
+            client_id=data["client_id"],
+            deployment_ids=data["deployment_ids"].splitlines(),
+            auth_login_url=data["auth_login_url"],
+            auth_token_url=data["auth_token_url"],
+            jwks_url=data["jwks_url"],
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return render_platforms(request, slug, form=form)
+    messages.success(
+        request, f"Registered {platform.name}. Paste the tool's configuration below into it."
+    )
+    return redirect("lti_platform", institution.slug, platform.pk)
+
+
+@login_required
+@never_cache
+def platform_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    institution = admin_institution(request, slug)
+    platform = get_object_or_404(LtiPlatform, pk=pk, institution=institution)
+    form = PlatformChangeForm(initial=platform_initial(platform))
+    if request.method == "POST":
+        if request.POST.get("action") == "remove":
+            remove_platform(platform, by=signed_in_user(request))
+            messages.success(request, f"Removed {platform.name}: its launches no longer work.")
+            return redirect("lti_platforms", institution.slug)
+        form = PlatformChangeForm(request.POST, initial=platform_initial(platform))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                update_platform(
+                    platform,
+                    by=signed_in_user(request),
+                    deployment_ids=data["deployment_ids"].splitlines(),
+                    auth_login_url=data["auth_login_url"],
+                    auth_token_url=data["auth_token_url"],
+                    jwks_url=data["jwks_url"],
+                    nrps_enabled=data["nrps_enabled"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Saved {platform.name}.")
+                return redirect("lti_platform", institution.slug, platform.pk)
+    return render(
+        request,
+        "repository/lti/platform.html",
+        {
+            "institution": institution,
+            "platform": platform,
+            "form": form,
+            "urls": tool_urls(),
+            "events": platform.events.all()[:50],
+            "learners": platform.learners.count(),
+            "links": platform.links.count(),
+        },
+    )
+
+
+def data_context(platform: LtiPlatform | None) -> dict[str, Any]:
+    return {
+        "platform": platform,
+        "stored": CLAIMS_STORED,
+        "ignored": CLAIMS_IGNORED,
+        "sent": SENT_BACK,
+    }
+
+
+@login_required
+def platform_data(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    institution = admin_institution(request, slug)
+    platform = get_object_or_404(LtiPlatform, pk=pk, institution=institution)
+    return render(
+        request, "repository/lti/data.html", {"institution": institution, **data_context(platform)}
+    )
+
+
+def learner_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "repository/lti/data.html", data_context(None))
+
+
+def licence_words(spdx: str) -> str:
+    """A licence in plain words for the picker (the SPDX id when the catalogue lacks it)."""
+    if not licensing.is_known(spdx):
+        return spdx
+    lic = licensing.get_license(spdx)
+    return f"{lic.short_name}: {lic.plain_words}"
+
+
+def picker_cards(query: str) -> list[dict[str, Any]]:
+    """Published resources matching `query` (the newest first without one), as picker cards."""
+    resources = Resource.objects.exclude(latest_published=None).select_related(
+        "institution", "latest_published"
+    )
+    found = list(
+        search_resources(resources, query)[:PICKER_SIZE]
+        if query
+        else resources.order_by("-latest_published__published_at")[:PICKER_SIZE]
+    )
+    shown = [r.latest_published for r in found if r.latest_published]
+    for v in shown:
+        v.resource = next(r for r in found if r.pk == v.resource_id)
+    thumbs = thumbnails(shown)
+    runs = {
+        run.version_id: run
+        for run in ValidationRun.objects.filter(version__in=shown).order_by("version", "-pk")
+    }
+    return [
+        {
+            "version": v,
+            "resource": v.resource,
+            "licence": licence_words(v.licence),
+            "badge": badge(v, runs.get(v.pk)),
+            "thumb": thumbs.get(v.pk),
+            "try_url": content_url(v) if v.resource.kind == Resource.Kind.TOOL else "",
+            "collection": v.items.exists(),
+        }
+        for v in shown
+    ]
+
+
+def content_items(chosen: list[str], *, multiple: bool) -> list[deep_linking.Item]:
+    versions = versions_to_link(chosen, multiple=multiple)
+    thumbs = thumbnails(versions)
+    return [
+        deep_linking.Item(
+            version_id=v.pk,
+            title=f"{v.resource.title} (v{v.number})",
+            url=site(reverse("lti_target_version", args=[v.pk])),
+            text=attribution_text(v),
+            thumbnail=site(thumbs[v.pk]["url"]) if v.pk in thumbs else "",
+        )
+        for v in versions
+    ]
