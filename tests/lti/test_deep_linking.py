@@ -30,13 +30,11 @@ def open_picker(lms, session: requests.Session, **fields) -> requests.Response:
 
 def hand_back(session: requests.Session, page: requests.Response) -> requests.Response:
     """What the return page's script does: post the signed JWT to the platform's return URL."""
-    action = html.unescape(
-        re.search(
-            r'<form method="post" action="([^"]+)" id="lti-deep-link-return"', page.text
-        ).group(1)
-    )
-    token = re.search(r'name="JWT" value="([^"]+)"', page.text).group(1)
-    return session.post(action, data={"JWT": token}, timeout=30)
+    form = re.search(r'<form method="post" action="([^"]+)" id="lti-deep-link-return"', page.text)
+    token = re.search(r'name="JWT" value="([^"]+)"', page.text)
+    assert form and token, page.text
+    action = html.unescape(form.group(1))
+    return session.post(action, data={"JWT": token.group(1)}, timeout=30)
 
 
 def test_teacher_picks_versions_and_the_platform_verifies_the_signed_response(
