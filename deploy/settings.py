@@ -263,6 +263,8 @@ CELERY_TASK_ROUTES = {
     "repository.tasks.flush_outbox": {"queue": "checks"},
     "repository.tasks.revalidate_published": {"queue": "checks"},
     "repository.tasks.run_variant": {"queue": "checks"},
+    "repository.tasks.dispatch_attempts": {"queue": "checks"},
+    "repository.tasks.attempt_scored": {"queue": "checks"},
     "repository.tasks.record_content_result": {"queue": "results"},
     "repository.tasks.record_content_progress": {"queue": "results"},
 }
@@ -320,6 +322,27 @@ VALIDATION_STUCK_AFTER_SECONDS = env_int("VALIDATION_STUCK_AFTER_SECONDS", 900)
 VARIANT_RUNS_PER_MINUTE_USER = env_int("VARIANT_RUNS_PER_MINUTE_USER", 10, minimum=1)
 VARIANT_RUNS_PER_MINUTE_INSTITUTION = env_int("VARIANT_RUNS_PER_MINUTE_INSTITUTION", 200, minimum=1)
 VARIANT_RUNS_WAITING_PER_USER = env_int("VARIANT_RUNS_WAITING_PER_USER", 5, minimum=1)
+
+# Learners' attempts ("Program it", repository/actions/attempts.py). A scenario may set its own
+# time limit (its `attempts.time_limit_s`); this is the site's default, in wall-clock seconds.
+ATTEMPT_TIME_LIMIT_SECONDS = env_int("ATTEMPT_TIME_LIMIT_SECONDS", 10, minimum=1)
+ATTEMPT_MEMORY_MIB = env_int("ATTEMPT_MEMORY_MIB", 512, minimum=64)
+# Code longer than this is refused before anything is stored (a controller is a few KB).
+ATTEMPT_CODE_MAX_BYTES = env_int("ATTEMPT_CODE_MAX_BYTES", 64 * 1024, minimum=1024)
+# Per person: submissions per minute, and attempts waiting or running at once.
+ATTEMPTS_PER_MINUTE_USER = env_int("ATTEMPTS_PER_MINUTE_USER", 10, minimum=1)
+ATTEMPTS_WAITING_PER_USER = env_int("ATTEMPTS_WAITING_PER_USER", 3, minimum=1)
+# Per institution (all its learners together): submissions per minute, and attempts waiting or
+# running at once (the bounded queue: beyond it, new submissions are refused saying when to retry).
+ATTEMPTS_PER_MINUTE_INSTITUTION = env_int("ATTEMPTS_PER_MINUTE_INSTITUTION", 2000, minimum=1)
+ATTEMPTS_WAITING_PER_INSTITUTION = env_int("ATTEMPTS_WAITING_PER_INSTITUTION", 1000, minimum=1)
+# Fair share: at most this many of one institution's attempts are on the attempts queue at once;
+# the rest wait in the database and are sent oldest first, institutions taking turns, so one
+# class's flood never stands in front of another class's attempts. Set it to about the number
+# of attempts worker processes.
+ATTEMPTS_IN_FLIGHT_PER_INSTITUTION = env_int("ATTEMPTS_IN_FLIGHT_PER_INSTITUTION", 4, minimum=1)
+# An attempt still open this long after it was submitted is ended (our fault) by the reaper.
+ATTEMPT_DEADLINE_SECONDS = env_int("ATTEMPT_DEADLINE_SECONDS", 1800, minimum=60)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

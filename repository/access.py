@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from repository.errors import LicenceRefused, PermissionRefused
 from repository.models import (
     ApiClient,
+    Attempt,
     Contribution,
     Institution,
     Membership,
@@ -80,6 +81,35 @@ def variant_runs_visible_to(user: AnyUser) -> QuerySet[VariantRun]:
         | Q(requested_by__in=learners)
         | Q(version__resource__institution__in=staff_of)
     )
+
+
+def attempts_visible_to(user: AnyUser) -> QuerySet[Attempt]:
+    """The attempts `user` may see: their own; as staff, their learners' and those on their scenarios.
+
+    An attempt holds a learner's code and marks, so it is never public. A learner's token or
+    session sees only their own; staff of an institution see the attempts of its members and
+    every attempt on its scenarios (the scenario's owner). Every page, file, API answer and
+    export of an attempt is reached through this queryset.
+    """
+    if not user.is_authenticated:
+        return Attempt.objects.none()
+    staff_of = Institution.objects.where(user)
+    learners = Membership.objects.filter(institution__in=staff_of).values("user")
+    return Attempt.objects.filter(
+        Q(learner=user) | Q(learner__in=learners) | Q(version__resource__institution__in=staff_of)
+    )
+
+
+def only_own_attempts(user: AnyUser) -> QuerySet[Attempt]:
+    """A learner's own attempts and nothing else (what "my attempts" lists, whatever their role)."""
+    if not user.is_authenticated:
+        return Attempt.objects.none()
+    return Attempt.objects.filter(learner=user)
+
+
+def may_see_attempt_tables(user: AnyUser) -> bool:
+    """Teachers (staff or admins of any institution) see tables of their learners' attempts."""
+    return user.is_authenticated and Institution.objects.where(user).exists()
 
 
 def people_visible_to(user: AnyUser) -> QuerySet[Any]:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from repository import queue as outbox
-from repository.actions import validation, variants
+from repository.actions import attempts, validation, variants
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ def record_content_result(self: Task, nonce: str, result: dict[str, Any]) -> str
     if nonce.startswith("variant:"):
         done = variants.record_variant_result(nonce, result)
         return done.state if done else None
+    if nonce.startswith("attempt:"):
+        attempt = attempts.record_attempt_result(nonce, result)
+        return attempt.state if attempt else None
     run = validation.record_content_result(nonce, result, hostname=self.request.hostname or "")
     return run.state if run else None
 
@@ -64,6 +67,8 @@ def record_content_progress(nonce: str, worker: str) -> bool:
         return False
     if nonce.startswith("variant:"):
         return variants.record_variant_progress(nonce)
+    if nonce.startswith("attempt:"):
+        return attempts.record_attempt_progress(nonce)
     return validation.record_content_progress(nonce, worker)
 
 
@@ -71,6 +76,23 @@ def record_content_progress(nonce: str, worker: str) -> bool:
 def run_variant(run_id: int) -> None:
     """Send a queued variant run to the learners' queue (messages of earlier releases)."""
     variants.dispatch_variant_run(run_id)
+
+
+@shared_task(acks_late=True)
+def dispatch_attempts() -> int:
+    """Send waiting attempts to the attempts queue, each institution within its fair share."""
+    return attempts.dispatch_attempts()
+
+
+@shared_task(ignore_result=True)
+def attempt_scored(attempt_id: int) -> float | None:
+    """A finished attempt has a score: the hook for the gradebook (LTI AGS posts from here)."""
+    from repository.models import Attempt
+
+    attempt = Attempt.objects.select_related("learner", "version").filter(pk=attempt_id).first()
+    if attempt is None:
+        return None
+    return attempts.best_score(attempt.learner, attempt.version)
 
 
 @shared_task
@@ -93,7 +115,8 @@ def reap_stuck_validations() -> int:
     revalidations = validation.stuck_revalidations()
     for version_id in revalidations:
         validate_version.delay(version_id, revalidate=True)
-    ended = variants.reap_variant_runs()
+    ended = variants.reap_variant_runs() + attempts.reap_attempts()
+    attempts.dispatch_attempts()  # a dispatch lost with its message is made up for here
     return overdue + len(lost) + len(stuck) + len(revalidations) + ended
 
 

@@ -70,6 +70,60 @@ _RANGE = {
     ]
 }
 
+_COMPARISON = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "maxLength": 100},
+        "options": {"type": "object"},
+        "label": {"type": "string", "maxLength": 100},
+    },
+}
+
+#: How learners' own controllers are run and scored ("Program it"); every key is optional.
+_ATTEMPTS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "time_limit_s": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 300,
+            "description": "wall-clock seconds a learner's run may take (default: the site's)",
+        },
+        "compare": {
+            "type": "array",
+            "items": _COMPARISON,
+            "maxItems": 5,
+            "description": "built-in controllers run beside each attempt; the first is the baseline",
+        },
+        "score": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["metric"],
+            "properties": {
+                "metric": {"type": "string", "maxLength": 100},
+                "zero_at": {"type": "number", "description": "metric value scoring 0"},
+                "full_marks_at": {"type": "number", "description": "metric value scoring 1"},
+                "thresholds": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["at", "label"],
+                        "properties": {
+                            "at": {"type": "number"},
+                            "label": {"type": "string", "maxLength": 60},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
 _INSTANT = {
     "oneOf": [
         {
@@ -126,6 +180,7 @@ def _build_schema() -> dict[str, Any]:
             },
             "variants": {"type": "object", "additionalProperties": _RANGE},
             "checks": {"type": "array", "items": _CHECK, "maxItems": 50},
+            "attempts": _ATTEMPTS,
         },
         "allOf": [
             {
@@ -176,6 +231,7 @@ class Scenario:
     variants: Mapping[str, Mapping[str, Any]]
     checks: tuple[CheckSpec, ...]
     base_dir: Path | None = None
+    attempts: Mapping[str, Any] = field(default_factory=dict)
 
     def time_grid(self) -> TimeGrid:
         return make_grid(self.time, calendar=get_engine(self.engine).calendar_time)
@@ -206,6 +262,7 @@ class Scenario:
             variants=self.variants,
             checks=self.checks,
             base_dir=self.base_dir,
+            attempts=self.attempts,
         )
 
 
@@ -404,7 +461,10 @@ def load_scenario(data_or_path: Mapping[str, Any] | str | Path | bytes) -> Scena
             raise ScenarioError(
                 f"variants.{dotted}: min/max need a numeric parameter and min <= max"
             )
+    attempts = data.get("attempts", {})
+    _check_attempts(engine, attempts)
     scenario = Scenario(
+        attempts=attempts,
         data=data,
         engine=engine.name,
         title=data.get("title", engine.title),
@@ -418,6 +478,27 @@ def load_scenario(data_or_path: Mapping[str, Any] | str | Path | bytes) -> Scena
     scenario.time_grid()  # checks the span, step and calendar kind now, not mid-run
     scenario.starter_source()  # a missing or unreadable starter fails here, not mid-run
     return scenario
+
+
+def _check_attempts(engine: Any, attempts: Mapping[str, Any]) -> None:
+    """The attempts block names built-in controllers and metrics the engine has."""
+    for i, compare in enumerate(attempts.get("compare", [])):
+        if compare["name"] not in engine.builtin_controllers:
+            raise ScenarioError(
+                f"attempts.compare.{i}.name: {compare['name']!r} is not a built-in controller of "
+                f"{engine.name}; use one of {sorted(engine.builtin_controllers)}"
+            )
+    score = attempts.get("score")
+    if score is not None:
+        if score["metric"] not in engine.metrics:
+            raise ScenarioError(
+                f"attempts.score.metric: {score['metric']!r} is not a metric of {engine.name}; "
+                f"use one of {sorted(engine.metrics)}"
+            )
+        if float(score.get("zero_at", 0.0)) == float(score.get("full_marks_at", 1.0)):
+            raise ScenarioError(
+                "attempts.score: zero_at and full_marks_at must differ (a score needs a range)"
+            )
 
 
 def _example_path(parameters: Mapping[str, Any]) -> str:

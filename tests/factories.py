@@ -132,3 +132,19 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
         for name, content in files.items():
             archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def published_scenario(folder: Path, institution: Institution, by: User, *, publish: bool = True):
+    """The example solar-tracker scenario (with its starter controller), deposited and validated,
+    published unless `publish` is False (then it stays passed)."""
+    from repository.actions.deposits import deposit_package
+    from repository.actions.validation import validate_version
+    from repository.management.commands.load_demo import SCENARIO_DIR, scenario_manifest, zip_folder
+
+    package = zip_folder(SCENARIO_DIR, folder / "scenario.zip", scenario_manifest())
+    version = deposit_package(
+        package=package, institution=institution, by=by, publish_on_pass=publish
+    )
+    validate_version(version.pk)
+    version.refresh_from_db()
+    return version

@@ -309,7 +309,7 @@ def order_files(token: str) -> bytes:
     """
     from django.core import signing
 
-    from repository.models import VariantRun
+    from repository.models import Attempt, VariantRun
 
     try:
         payload = orders.read_fetch_token(token)
@@ -322,6 +322,13 @@ def order_files(token: str) -> bytes:
             .first()
         )
         version = run.version if run and payload["nonce"] else None
+    elif "attempt" in payload:
+        attempt = Attempt.objects.filter(
+            pk=int(payload.get("attempt") or 0),
+            order_nonce=str(payload.get("nonce") or "-"),
+            state__in=["queued", "running"],
+        ).first()
+        version = attempt.version if attempt else None
     else:
         variant = VariantRun.objects.filter(
             pk=int(payload.get("variant") or 0),

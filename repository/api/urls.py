@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from repository.api import schema
 from repository.api.views import (
+    attempts,
     common,
     contributions,
     deposits,
@@ -93,6 +94,9 @@ urlpatterns = [
         contributions.ReviseContribution.as_view(),
         name="contribution-revisions",
     ),
+    path(version + "attempts/", attempts.VersionAttempts.as_view(), name="version-attempts"),
+    path("attempts/", attempts.MyAttempts.as_view(), name="attempts"),
+    path("attempts/<uuid:attempt_id>/", attempts.AttemptDetail.as_view(), name="attempt-detail"),
     path("remixes/", remixes.Remixes.as_view(), name="remixes"),
     path("collections/", remixes.Collections.as_view(), name="collections"),
     path("deposits/", deposits.Deposit.as_view(), name="deposits"),

@@ -1,6 +1,7 @@
 """The repository's domain model, split by concern."""
 
 from repository.models.api_clients import ApiClient
+from repository.models.attempts import Attempt
 from repository.models.blobs import Blob
 from repository.models.contributions import Contribution, ContributionFile, Review
 from repository.models.derivations import Derivation
@@ -23,6 +24,7 @@ from repository.models.versions import Version, VersionFile
 
 __all__ = [
     "ApiClient",
+    "Attempt",
     "Blob",
     "CollectionItem",
     "Contribution",

@@ -23,6 +23,7 @@ from repository.storage import blobs
 
 FETCH_SALT = "repository.validation.orders.fetch"
 VARIANT_SALT = "repository.validation.orders.variant"
+ATTEMPT_SALT = "repository.validation.orders.attempt"
 RUN_ORDER_TASK = "repository.validation.untrusted.run_order"
 # A fixed timestamp, so the zip of a tree is the same bytes every time (its checksum is in the
 # order; a fetched copy is rebuilt from storage and must match it).
@@ -96,6 +97,28 @@ def variant_of_nonce(nonce: str) -> int | None:
     except signing.BadSignature:
         return None
     return int(payload["variant"])
+
+
+def attempt_nonce(attempt_id: int) -> str:
+    """A learner's attempt's nonce: signed, like a variant run's, and told apart by its prefix."""
+    return "attempt:" + signing.dumps(
+        {"attempt": attempt_id, "r": secrets.token_hex(8)}, salt=ATTEMPT_SALT
+    )
+
+
+def attempt_of_nonce(nonce: str) -> int | None:
+    """The attempt a nonce was made for, or None when it is not one of ours (or too old)."""
+    if not nonce.startswith("attempt:"):
+        return None
+    try:
+        payload = signing.loads(
+            nonce.removeprefix("attempt:"),
+            salt=ATTEMPT_SALT,
+            max_age=settings.VALIDATION_ORDER_MAX_AGE_SECONDS,
+        )
+    except signing.BadSignature:
+        return None
+    return int(payload["attempt"])
 
 
 def tree_zip(version: Version) -> bytes:

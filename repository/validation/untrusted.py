@@ -99,7 +99,10 @@ def run_order(order: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         with unpacked(order["files"], limits["fetch_bytes"]) as root:
-            run = _run_tool if order["kind"] == "tool" else _run_scenario
+            if order.get("purpose") == "attempt":
+                run = _run_attempt
+            else:
+                run = _run_tool if order["kind"] == "tool" else _run_scenario
             result = run(root, order, limits)
     except OrderError as exc:
         result = {"status": "error", "messages": [f"The work order could not be used: {exc}"]}
@@ -213,6 +216,55 @@ def _run_scenario(root: Path, order: dict[str, Any], limits: dict[str, int]) -> 
         "messages": (messages + notes)[:MESSAGE_LIMIT],
         "metrics": result.metrics,
         "artefacts": {"metrics": result.metrics, "timings": result.timings},
+        "files": [f for f in files if f],
+        "release": release,
+    }
+
+
+def _run_attempt(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
+    """A learner's controller on their variant: result, comparisons, score, plots (no CSVs)."""
+    from sims.attempts import DEFAULT_OUTPUT_BYTES, run_attempt
+    from sims.engines import ENGINE_RELEASE
+    from sims.sandbox import Limits
+    from sims.scenario import ScenarioError
+
+    params = order.get("params", {})
+    timeout = min(300.0, max(1.0, float(params.get("timeout_s", 10.0))))
+    memory = min(4096, max(64, int(params.get("memory_mib", 512)))) << 20
+    sandbox_limits = Limits(
+        cpu_s=max(1, int(timeout + 0.999)),
+        memory_bytes=memory,
+        file_bytes=DEFAULT_OUTPUT_BYTES,
+        nproc=16,
+    )
+    release = f"sims-{ENGINE_RELEASE}"
+    with tempfile.TemporaryDirectory(prefix="remixbank-attempt-") as out:
+        try:
+            result = run_attempt(
+                root / str(order["entry_point"]),
+                source=str(params.get("controller_source", "")),
+                variant=params.get("variant"),
+                out_dir=Path(out),
+                time_limit_s=timeout,
+                limits=sandbox_limits,
+            )
+        except ScenarioError as exc:
+            return {"status": "error", "messages": [str(exc)], "release": release}
+        notes: list[str] = []
+        files = [
+            _artefact(p.name, p.read_bytes(), limits, notes)
+            for p in result.artefacts[: limits["artefacts"]]
+            if p.suffix in {".svg", ".png"} and p.is_file() and not p.is_symlink()
+        ]
+    outcome = result.as_json()
+    return {
+        "status": result.status,
+        "messages": ([result.error] if result.error else [c.message for c in result.checks])[
+            :MESSAGE_LIMIT
+        ]
+        + notes,
+        "metrics": result.metrics,
+        "artefacts": {"attempt": outcome},
         "files": [f for f in files if f],
         "release": release,
     }

@@ -5,6 +5,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from repository.web import (
+    attempts,
     browse,
     cartridges,
     contributions,
@@ -120,6 +121,31 @@ urlpatterns = [
         "i/<slug:institution>/<slug:resource>/v<int:number>/variants/<uuid:run_id>/<str:sha256>/<str:name>",
         variants.variant_run_file,
         name="version_variant_run_file",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/program/",
+        attempts.program_page,
+        name="program_it",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/program/<uuid:attempt_id>/",
+        attempts.attempt_page,
+        name="attempt",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/program/<uuid:attempt_id>/status.json",
+        attempts.attempt_status,
+        name="attempt_status",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/program/<uuid:attempt_id>/<str:sha256>/<str:name>",
+        attempts.attempt_file,
+        name="attempt_file",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/attempts/",
+        attempts.attempts_table,
+        name="attempts_table",
     ),
     path(
         "i/<slug:institution>/<slug:resource>/v<int:number>/variant.json",
