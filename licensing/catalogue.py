@@ -171,7 +171,7 @@ class License:
     non_commercial: bool
     no_derivatives: bool
     public_domain: bool
-    family: str  # "by", "by-sa", ..., "cc0", "pdm", "lal", "software"
+    family: str  # "by", "by-sa", ..., "cc0", "pdm", "lal", "software", "sampling" (retired)
     # Software licences only: PERMISSIVE, WEAK_COPYLEFT, STRONG_COPYLEFT or NETWORK_COPYLEFT.
     copyleft: str = ""
     summary: str = ""
@@ -316,6 +316,31 @@ def _other_license(
         family=family,
     )
 
+
+# Retired Creative Commons licences still found on media libraries (Freesound, ccMixter). CC
+# retired the Sampling licences in 2011 (cc-legal-tools-app legal_tools/models.py,
+# UNITS_DEPRECATED); SPDX lists none of them, so they get LicenseRef- ids. Sampling+ 1.0
+# (https://creativecommons.org/licenses/sampling+/1.0/legalcode) lets anyone sample and
+# transform the work for any purpose but advertising (§3(a)-(b)), and share copies of the whole
+# only noncommercially (§3(c)): NonCommercial for a package that carries the file unchanged.
+SAMPLING_PLUS = License(
+    id="LicenseRef-CC-Sampling-Plus-1.0",
+    name="Creative Commons Sampling Plus 1.0",
+    short_name="CC Sampling+ 1.0",
+    version="1.0",
+    port=None,
+    legal_code_url=f"{CC_BASE}/licenses/sampling+/1.0/legalcode",
+    deed_url=f"{CC_BASE}/licenses/sampling+/1.0/",
+    attribution=True,
+    share_alike=False,
+    non_commercial=True,
+    no_derivatives=False,
+    public_domain=False,
+    family="sampling",
+    summary="You may share copies of this unchanged, but not for commercial purposes, and use "
+    "samples of it in new work for any purpose except advertising, as long as you credit the "
+    "author. Creative Commons retired this licence in 2011.",
+)
 
 _SPDX = "https://spdx.org/licenses"
 _KEEP = "as long as you keep the copyright notice and licence text with it"
@@ -502,7 +527,7 @@ def _catalogue() -> dict[str, License]:
     ports = [_cc_license(*row) for row in _PORTS]
     others = [_other_license(row) for row in _OTHER_LICENSES]
     software = [_software_license(row) for row in _SOFTWARE]
-    ordered = [others[0], *generic, *ports, others[1], *others[2:], *software]
+    ordered = [others[0], *generic, *ports, others[1], *others[2:], *software, SAMPLING_PLUS]
     return {lic.id: lic for lic in ordered}
 
 

@@ -927,6 +927,12 @@ def part_problem(part_licence: License, whole: License) -> str:
     - ShareAlike and attribution content keep their own terms in a collection ("this does not
       change the license applicable to the original material", CC FAQ), so they set no limit.
     """
+    if part_licence.family == "sampling" and not whole.non_commercial:
+        return (
+            f"{part_licence.short_name} lets copies of the whole file be shared only "
+            f"noncommercially (§3(c)), while {whole.short_name} lets anyone use the whole "
+            "commercially"
+        )
     if part_licence.non_commercial and not whole.non_commercial:
         return (
             f"{part_licence.short_name} is NonCommercial, while {whole.short_name} lets anyone "
@@ -1036,7 +1042,7 @@ def combination_problems(parts: PackageParts) -> list[str]:
 def _what_to_declare(grouped: Mapping[tuple[str, str], list[str]]) -> str:
     reasons = " ".join(reason for _, reason in grouped)
     wants = []
-    if "NonCommercial" in reasons:
+    if "NonCommercial" in reasons or "noncommercially" in reasons:
         wants.append("NonCommercial (NC)")
     if "forbids sharing changed" in reasons:
         wants.append("NoDerivatives (ND)")

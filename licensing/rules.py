@@ -178,6 +178,8 @@ def _verdict(source: License, candidate: License) -> Verdict:
             "The Public Domain Mark only labels works already in the public "
             "domain; choose CC0 1.0 to dedicate new contributions (CC FAQ).",
         )
+    if "sampling" in (source.family, candidate.family):
+        return _retired_verdict(source, candidate)
     if source.no_derivatives:
         # CC FAQ: ND licences "do not permit distribution of adaptations ... and [prohibit] the
         # creation of adaptations under the pre-4.0 versions ... there is no compatibility".
@@ -205,6 +207,27 @@ def _verdict(source: License, candidate: License) -> Verdict:
     if cell == YELLOW:
         return Verdict(YELLOW, _yellow_reason(source, candidate))
     return Verdict(GREEN)
+
+
+def _retired_verdict(source: License, candidate: License) -> Verdict:
+    """Retired Sampling licences: never chosen for new work; adapting them needs a person's review.
+
+    CC retired them in 2011 and recommends current licences; Sampling+ 1.0 allows only
+    transformed samples (not other adaptations) and no advertising use (§3), which no chart here
+    can decide (notes §1.2: treat retired licences as manual review).
+    """
+    if candidate.family == "sampling":
+        return Verdict(
+            RED,
+            f"{candidate.short_name} is a retired Creative Commons licence; choose a current one "
+            "for new work (CC retired the Sampling licences in 2011).",
+        )
+    return Verdict(
+        RED,
+        f"{source.short_name} is a retired Creative Commons licence that allows transformed "
+        "samples, not other adaptations, and no advertising use (Sampling+ 1.0 §3): keep the "
+        "file unchanged, or ask its author for a current licence.",
+    )
 
 
 def _share_alike_version(source: License, candidate: License) -> Verdict:
@@ -307,7 +330,7 @@ def _candidate_note(candidate: License) -> str:
 def _pair_conflict(a: License, b: License) -> str:
     """Why sources `a` and `b` cannot be remixed (remix chart or no common licence), or ''."""
     for nd in (a, b):
-        if nd.no_derivatives:
+        if nd.no_derivatives or nd.family == "sampling":
             return _verdict(nd, nd).reason
     if a.is_software or b.is_software:
         # CC's remix chart covers CC licences only; for code the question is whether any licence
@@ -400,8 +423,9 @@ def _conflicts(licenses: list[License]) -> list[tuple[list[License], str]]:
 
 @cache
 def _applicable() -> frozenset[str]:
-    """Every licence that can be applied to new contributions (not the Public Domain Mark)."""
-    return frozenset(c.id for c in all_licenses() if c.family != "pdm")
+    """Every licence that can be applied to new contributions (not the Public Domain Mark, nor
+    a retired licence)."""
+    return frozenset(c.id for c in all_licenses() if c.family not in ("pdm", "sampling"))
 
 
 def _allowed(licenses: list[License]) -> set[str]:

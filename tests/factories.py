@@ -148,3 +148,148 @@ def published_scenario(folder: Path, institution: Institution, by: User, *, publ
     validate_version(version.pk)
     version.refresh_from_db()
     return version
+
+
+# A realistic multi-licence tool: a CC0 explorable of the solar system whose own code carries
+# REUSE headers, with vendored PIXI.js and Howler.js (MIT) and p5.js (LGPL-2.1) beside their
+# LICENSE files, sound effects under CC BY-NC 3.0 (by REUSE.toml) and CC Sampling+ 1.0 (by a
+# .license sidecar), XHR of its own JSON, ES modules, non-ASCII text and credits with hyperlinks.
+MIT_PIXI = b"""The MIT License
+
+Copyright (c) 2013-2023 Mathew Groves, Chad Engler
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, subject to the following conditions: The above copyright
+notice and this permission notice shall be included in all copies.
+"""
+MIT_HOWLER = MIT_PIXI.replace(
+    b"2013-2023 Mathew Groves, Chad Engler", b"2013-2020 James Simpson and GoldFire Studios, Inc."
+)
+LGPL_P5 = b"""                  GNU LESSER GENERAL PUBLIC LICENSE
+                       Version 2.1, February 1999
+
+ Copyright (C) 1991, 1999 Free Software Foundation, Inc.
+ 51 Franklin Street, Fifth Floor, Boston, MA  02110-1301  USA
+ Everyone is permitted to copy and distribute verbatim copies
+ of this license document, but changing it is not allowed.
+
+[This is the first released version of the Lesser GPL.  It also counts
+ as the successor of the GNU Library Public License, version 2, hence
+ the version number 2.1.]
+"""
+EXPLORABLE_INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Orbits — an explorable</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="css/style.css">
+<script src="lib/pixi/pixi.min.js"></script>
+<script src="lib/howler/howler.core.min.js"></script>
+<script src="lib/p5/p5.min.js"></script>
+<script type="module" src="js/main.js"></script>
+</head><body>
+<h1>Orbits: Kepler\u2019s laws, played</h1>
+<canvas id="sky" width="480" height="320" aria-label="The planets\u2019 orbits"></canvas>
+<p>Drag a planet; hear it chime at perihelion. Ångström-scale numbers need not apply.</p>
+<footer>Sounds: <a href="https://freesound.org/people/kwahmah_02/sounds/256116/">click</a>
+(CC BY-NC 3.0) and <a href="https://ccmixter.org/files/Zapac/">chime</a> (CC Sampling+ 1.0).
+Libraries: <a href="https://pixijs.com/">PIXI.js</a>, <a href="https://howlerjs.com/">Howler.js</a>,
+<a href="https://p5js.org/">p5.js</a>. Everything else is dedicated to the public domain (CC0).</footer>
+</body></html>
+""".encode()
+EXPLORABLE_MAIN = b"""// SPDX-FileCopyrightText: 2025 Northfield University
+// SPDX-License-Identifier: CC0-1.0
+import { kepler } from './physics.js';
+
+const planets = await (await fetch('data/planets.json')).json();
+const click = new Howl({ src: ['assets/sounds/click.mp3'] });
+localStorage.setItem('orbits:last', String(planets.length));
+for (const p of planets) kepler(p, 0);
+document.getElementById('sky').addEventListener('pointerdown', () => click.play());
+"""
+EXPLORABLE_PHYSICS = b"""// SPDX-FileCopyrightText: 2024 Ada Lovelace <ada@example.org>
+// SPDX-License-Identifier: MIT
+export function kepler(planet, t) {
+  const n = 2 * Math.PI / planet.period;
+  return planet.a * Math.cos(n * t);
+}
+"""
+EXPLORABLE_REUSE_TOML = b"""version = 1
+
+[[annotations]]
+path = "assets/sounds/*.mp3"
+precedence = "aggregate"
+SPDX-FileCopyrightText = "2014 kwahmah_02 (freesound.org)"
+SPDX-License-Identifier = "CC-BY-NC-3.0"
+"""
+
+
+def multi_licence_tool() -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The files and manifest of the multi-licence explorable (see the comment above)."""
+    files = {
+        "index.html": EXPLORABLE_INDEX,
+        "css/style.css": b"body { font-family: system-ui, sans-serif; }\ncanvas { max-width: 100%; }\n",
+        "js/main.js": EXPLORABLE_MAIN,
+        "js/physics.js": EXPLORABLE_PHYSICS,
+        "data/planets.json": json.dumps(
+            [
+                {"name": "Mercury", "a": 0.387, "period": 0.241},
+                {"name": "Vénus", "a": 0.723, "period": 0.615},
+            ]
+        ).encode(),
+        "assets/img/orbit.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+        "assets/sounds/click.mp3": b"ID3\x03\x00" + b"\x00" * 200,
+        "assets/sounds/chime.ogg": b"OggS" + b"\x00" * 200,
+        "assets/sounds/chime.ogg.license": b"SPDX-FileCopyrightText: 2008 Zapac (ccmixter.org)\n"
+        b"SPDX-License-Identifier: LicenseRef-CC-Sampling-Plus-1.0\n",
+        "lib/pixi/pixi.min.js": b"/*! pixi.js - v7.4.2 | MIT License */\nvar PIXI={};\n",
+        "lib/pixi/LICENSE": MIT_PIXI,
+        "lib/howler/howler.core.min.js": b"/*! howler.js v2.2.4 | (c) 2013-2020, James Simpson | MIT License */\nvar Howl=function(){};\n",
+        "lib/howler/LICENSE.md": MIT_HOWLER,
+        "lib/p5/p5.min.js": b"/*! p5.js v1.9.0 | LGPL-2.1 */\nvar p5=function(){};\n",
+        "lib/p5/LICENSE": LGPL_P5,
+        "REUSE.toml": EXPLORABLE_REUSE_TOML,
+        "LICENSE": b"Orbits is dedicated to the public domain:\nhttps://creativecommons.org/publicdomain/zero/1.0/\n",
+        "LICENSES/CC0-1.0.txt": b"Creative Commons Legal Code\n\nCC0 1.0 Universal\n",
+        "LICENSES/MIT.txt": MIT_PIXI,
+        "LICENSES/CC-BY-NC-3.0.txt": b"https://creativecommons.org/licenses/by-nc/3.0/legalcode\n",
+        "LICENSES/LicenseRef-CC-Sampling-Plus-1.0.txt": b"https://creativecommons.org/licenses/sampling+/1.0/legalcode\n",
+    }
+    data = manifest(
+        title="Orbits — an explorable",
+        description="Kepler's laws to drag and hear.",
+        license="CC-BY-NC-4.0",
+        authors=[{"name": "Northfield University", "url": "https://northfield.example.ac.uk/"}],
+        files=[{"path": "**", "license": "CC0-1.0", "copyright": "2025 Northfield University"}],
+        third_party=[
+            {
+                "name": "PIXI.js",
+                "version": "7.4.2",
+                "url": "https://github.com/pixijs/pixijs",
+                "license": "MIT",
+                "copyright": "2013-2023 Mathew Groves, Chad Engler",
+                "paths": ["lib/pixi/**"],
+                "license_file": "lib/pixi/LICENSE",
+            },
+            {
+                "name": "Howler.js",
+                "version": "2.2.4",
+                "url": "https://github.com/goldfire/howler.js",
+                "license": "MIT",
+                "copyright": "2013-2020 James Simpson and GoldFire Studios, Inc.",
+                "paths": ["lib/howler/**"],
+                "license_file": "lib/howler/LICENSE.md",
+            },
+            {
+                "name": "p5.js",
+                "version": "1.9.0",
+                "url": "https://github.com/processing/p5.js",
+                "license": "LGPL-2.1-only",
+                "copyright": "2013-2024 p5.js contributors",
+                "paths": ["lib/p5/**"],
+                "license_file": "lib/p5/LICENSE",
+            },
+        ],
+    )
+    return files, data

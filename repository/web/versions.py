@@ -34,6 +34,7 @@ from repository.validation.verdicts import Verdict, verdict_of
 from repository.web.content import preview_token
 from repository.web.context import capabilities
 from repository.web.forms import ForkForm, model_choice
+from repository.web.licence_table import licence_table
 from repository.web.lookups import (
     ARTEFACT_TYPES,
     artefact_response,
@@ -148,6 +149,7 @@ def version_context_page(
         "resource": resource,
         "version": version,
         "licence": licence,
+        "licence_table": licence_table(version),
         "attribution_text": attribution_text(version),
         "attribution_html": attribution_html(version),
         "versions": Version.objects.visible_to(request.user).filter(resource=resource),

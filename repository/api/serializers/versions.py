@@ -56,14 +56,60 @@ class WithdrawalIn(serializers.Serializer):
     )
 
 
+class LicencePartOut(serializers.Serializer):
+    path = serializers.CharField()
+    license = serializers.CharField(help_text="SPDX expression of this file's licence.")
+    copyright = serializers.ListField(child=serializers.CharField())
+    via = serializers.CharField(
+        help_text="Where it was stated: 'package licence', 'files[N]' (remixbank.json), "
+        "'third_party', 'header', 'sidecar', 'REUSE.toml' or '.reuse/dep5'."
+    )
+    pattern = serializers.CharField(help_text="The glob or path the statement was made for.")
+    component = serializers.CharField(help_text="The third-party component's name, or ''.")
+    kind = serializers.CharField(
+        help_text="code, text, images, sounds, video, fonts, data, other files."
+    )
+
+
+class ComponentOut(serializers.Serializer):
+    name = serializers.CharField()
+    version = serializers.CharField()
+    url = serializers.CharField()
+    license = serializers.CharField()
+    copyright = serializers.ListField(child=serializers.CharField())
+    paths = serializers.ListField(child=serializers.CharField())
+    license_file = serializers.CharField()
+    notice_file = serializers.CharField()
+
+
+class LicencePartsOut(serializers.Serializer):
+    license = serializers.CharField(help_text="The licence of the package as a whole.")
+    summary = serializers.CharField(
+        help_text="e.g. 'code: MIT; images: CC BY 4.0; 2 third-party components'."
+    )
+    files = LicencePartOut(many=True)
+    components = ComponentOut(many=True)
+
+
 class VersionDetailOut(VersionOut):
     changelog = serializers.CharField(read_only=True)
+    licence_parts = serializers.SerializerMethodField(
+        help_text="Each file's licence and the third-party components, decided at deposit."
+    )
     manifest = serializers.JSONField(read_only=True)
     files_url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
     lineage_url = serializers.SerializerMethodField()
     attribution_url = serializers.SerializerMethodField()
     withdrawal = serializers.SerializerMethodField(help_text="Who withdrew it, when and why.")
+
+    @extend_schema_field(LicencePartsOut)
+    def get_licence_parts(self, obj: Version) -> dict[str, Any]:
+        parts = obj.licence_parts
+        data = parts.to_json()
+        for part, row in zip(parts.files, data["files"], strict=True):
+            row["kind"] = part.kind
+        return {**data, "summary": parts.summary()}
 
     @extend_schema_field(WithdrawalOut(allow_null=True))
     def get_withdrawal(self, obj: Version) -> dict[str, Any] | None:
