@@ -442,3 +442,41 @@ def test_a_package_under_one_of_its_own_parts_licences_never_grants_more_than_nc
     parts = PackageParts("CC-BY-NC-ND-4.0", tuple(Part(f"f{i}", lic) for i, lic in enumerate(have)))
     if not any(lic.startswith("GPL") for lic in have):
         assert combination_problems(parts) == []
+
+
+globs = st.sampled_from(
+    ["**", "*.js", "lib/**", "lib/a/*", "assets/**", "index.html", "assets/s/*.mp3"]
+)
+tree_paths = st.lists(
+    st.sampled_from(
+        [
+            "index.html",
+            "app.js",
+            "lib/a/x.js",
+            "lib/b/y.js",
+            "assets/s/a.mp3",
+            "assets/i/b.png",
+            "data/d.json",
+        ]
+    ),
+    min_size=1,
+    unique=True,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tree_paths, st.lists(st.tuples(globs, licences), max_size=5), licences)
+def test_every_file_gets_one_part_under_a_stated_licence(
+    paths: list[str], rules: list[tuple[str, str]], whole: str
+) -> None:
+    files = [{"path": glob, "license": lic} for glob, lic in rules]
+    analysis = analyse(license=whole, paths=paths, manifest={"files": files}, texts={})
+    assert sorted(p.path for p in analysis.parts.files) == sorted(paths)
+    stated = {whole} | {lic for _, lic in rules}
+    for part in analysis.parts.files:
+        assert part.license in stated
+        matching = [i for i, (glob, _) in enumerate(rules) if matches(glob, part.path)]
+        if matching:  # the last matching rule wins
+            assert part.via == f"files[{matching[-1]}]"
+        else:
+            assert part.via == "package licence"

@@ -150,3 +150,33 @@ def test_bad_licensing_is_refused_in_words_and_stores_nothing(
     assert not Version.objects.exists()
     assert not Resource.objects.exists()
     assert not [p for p in blob_folder.rglob("*") if p.is_file()]
+
+
+def test_a_fork_reads_its_parts_from_the_stored_files_and_passes_its_licence_step(
+    tmp_path, northfield, staff
+):
+    from repository.actions.forks import fork_version
+
+    files, data = multi_licence_tool()
+    source = deposit(tmp_path, files, data, northfield, staff)
+    fork = fork_version(source, into=northfield, by=staff, licence="CC-BY-NC-SA-4.0")
+    # create_version read the REUSE headers, sidecar and REUSE.toml from blob storage.
+    assert fork.licence_parts.files == source.licence_parts.files
+    assert fork.licence_parts.license == "CC-BY-NC-SA-4.0"
+    assert check_licence(fork).status == PASSED, check_licence(fork).messages
+
+
+def test_the_licence_step_reports_parts_the_whole_cannot_carry(db):
+    from tests.factories import stored_version
+
+    files, data = multi_licence_tool()
+    # A version stored by older code, before per-file licensing was checked at deposit.
+    version = stored_version(files, licence="CC-BY-4.0", manifest={**data, "license": "CC-BY-4.0"})
+    outcome = check_licence(version)
+    assert outcome.status == "failed"
+    assert any(
+        m.startswith(
+            "assets/sounds/click.mp3 is CC BY-NC 3.0, so the package as a whole cannot be CC BY 4.0"
+        )
+        for m in outcome.messages
+    ), outcome.messages
