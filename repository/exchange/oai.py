@@ -33,7 +33,6 @@ from repository.exchange.records import (
     Record,
     kind_filter,
     public_versions,
-    record_of,
     records,
     subjects_in_use,
 )
@@ -331,4 +330,4 @@ def error_codes(response: bytes) -> list[str]:
     return [e.get("code") for e in root.iterfind("{http://www.openarchives.org/OAI/2.0/}error")]
 
 
-__all__ = ["Server", "error_codes", "oai_identifier", "record_of"]
+__all__ = ["Server", "error_codes", "oai_identifier"]

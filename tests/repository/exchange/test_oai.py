@@ -307,3 +307,13 @@ def test_a_page_of_records_costs_the_same_queries_whatever_its_size(
         root = ask(client, verb="ListRecords", metadataPrefix="oai_lom")
     assert len(root.xpath("//oai:record", namespaces=NS)) == 36
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_record_addresses_are_the_pages_addresses(catalogue):
+    from repository.exchange.records import record_for
+
+    for version in catalogue.public:
+        record = record_for(version)
+        assert record.url == "http://127.0.0.1:8000" + version.get_absolute_url()
+        assert record.resource_url == "http://127.0.0.1:8000" + version.resource.get_absolute_url()
+        assert record.institution_url.endswith(version.resource.institution.get_absolute_url())
