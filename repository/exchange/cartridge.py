@@ -2,9 +2,10 @@
 
 The cartridge is a zip: `imsmanifest.xml` (the cartridge's LOM metadata and licence, one
 organization item per work, one `webcontent` resource per work listing every file), each work's
-files under `works/<institution>-<resource>-v<n>/` with its ATTRIBUTION.txt beside them, and,
-when the site has an LTI tool launch address (`lti_target_version`), an LTI link per work
-(`imsbasiclti_xmlv1p0`), so a course can launch the tool from Remixbank instead of copying it.
+files under `works/<institution>-<resource>-v<n>/` with its ATTRIBUTION.txt beside them, and an
+LTI link per work (`imsbasiclti_xmlv1p0`) to the LTI tool's target for that version
+(`lti_target_version`, repository/web/lti.py), so a course can launch the pinned version from
+Remixbank instead of copying it (left out should that address ever be missing).
 Works are copied as stored: blobs are streamed from storage, never held whole in memory.
 """
 
