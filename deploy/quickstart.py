@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 SITE = "http://127.0.0.1:8000"
-CONTENT = "http://127.0.0.1:8001"
+CONTENT = "http://localhost:8001"  # versions at v<id>-<token>.localhost:8001: loopback, no DNS
 
 
 def say(message: str) -> None:
@@ -141,8 +141,12 @@ def untrusted_worker_command(
 
 
 def port_of(url: str) -> str:
+    """The address:port runserver listens on for `url` (*.localhost names are 127.0.0.1)."""
     parts = urlsplit(url)
-    return f"{parts.hostname or '127.0.0.1'}:{parts.port or 80}"
+    host = parts.hostname or "127.0.0.1"
+    if host == "localhost" or host.endswith(".localhost"):
+        host = "127.0.0.1"  # where browsers send *.localhost, whatever getaddrinfo prefers
+    return f"{host}:{parts.port or 80}"
 
 
 def processes_of_run(
@@ -257,7 +261,8 @@ def serve() -> None:
     ready = f"""
 Remixbank is running.
   Site:            {site}/
-  Content origin:  {env.get("CONTENT_ORIGIN", CONTENT)}/  (deposited tools are served only from here)
+  Content origin:  {env.get("CONTENT_ORIGIN", CONTENT)}/  (deposited tools are served only from here,
+                   each version at an origin of its own: v<id>-<token>.<that host>)
   Admin:           {site}/admin/
 Demo accounts (password: remixbank-demo):
 {accounts}

@@ -1,6 +1,7 @@
 """Django settings for Remixbank, every value read from the environment with defaults that need nothing installed."""
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -84,17 +85,30 @@ if SECRET_KEY == DEVELOPMENT_SECRET_KEY and urlsplit(SITE_URL).hostname not in {
     # The development key is public: anything signed with it (sessions, preview links) could
     # be forged, so a site served beyond this machine must have its own.
     raise ImproperlyConfigured("SECRET_KEY must be set when SITE_URL is not a local address.")
-# Deposited tools are served only from this second origin, so their scripts can never act
-# with the main site's cookies (DESIGN.md, "Serve").
-CONTENT_ORIGIN = env_url("CONTENT_ORIGIN", "http://127.0.0.1:8001")
-CONTENT_HOST = urlsplit(CONTENT_ORIGIN).netloc
-if urlsplit(SITE_URL).netloc == CONTENT_HOST:
+# Deposited tools are served only from the content domain, each version on an origin of its
+# own under this one's host (v<id>-<token>.localhost:8001), so their scripts can never act with
+# the main site's cookies nor read another version's storage (DESIGN.md, "Serve"). Chromium
+# and Firefox resolve every *.localhost name to loopback, so the default needs no DNS.
+CONTENT_ORIGIN = env_url("CONTENT_ORIGIN", "http://localhost:8001")
+CONTENT_HOST = urlsplit(CONTENT_ORIGIN).netloc.lower()
+_content_name = (urlsplit(CONTENT_ORIGIN).hostname or "").lower()
+_site_name = (urlsplit(SITE_URL).hostname or "").lower()
+if urlsplit(SITE_URL).netloc.lower() == CONTENT_HOST:
     raise ImproperlyConfigured("CONTENT_ORIGIN must differ from SITE_URL (host or port).")
+if not re.search(r"[a-z]", _content_name.rsplit(".", 1)[-1]):
+    raise ImproperlyConfigured(
+        f"CONTENT_ORIGIN={CONTENT_ORIGIN!r} must have a host name, not an IP address: each "
+        "version is served at v<id>-<token>.<that name>, e.g. http://localhost:8001."
+    )
+if _site_name.endswith("." + _content_name):
+    # A version's scripts could set cookies for the content domain and so for the site.
+    raise ImproperlyConfigured("SITE_URL must not be under CONTENT_ORIGIN's host name.")
 
 ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS",
-    ["127.0.0.1", "localhost", "testserver", urlsplit(SITE_URL).hostname or "", CONTENT_HOST],
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", _site_name, _content_name]
 )
+if "." + _content_name not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append("." + _content_name)  # every version origin, whatever else is listed
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 
 INSTALLED_APPS = [

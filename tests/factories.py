@@ -293,3 +293,140 @@ def multi_licence_tool() -> tuple[dict[str, bytes], dict[str, Any]]:
         ],
     )
     return files, data
+
+
+# A font that is really a font (Debian's fonts-dejavu-core; the DejaVu fonts are free to
+# redistribute, Bitstream Vera licence), for tools that bring their own typeface.
+DEJAVU_MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
+# Credits a real tool carries: hyperlinks to what it builds on.
+CREDIT_LINKS = (
+    "https://dejavu-fonts.github.io/",
+    "https://creativecommons.org/licenses/by-sa/4.0/",
+)
+
+FEATURES_HTML = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Atelier des mots: élève, Straße, 中文</title>
+<link rel="stylesheet" href="css/style.css">
+<script type="module" src="js/main.mjs"></script></head>
+<body><h1 id="title">Atelier des mots — élève, Straße, 中文</h1>
+<p id="words" lang="fr">Chargement…</p>
+<ul>
+<li>Données (XHR): <output id="json">…</output></li>
+<li>Module: <output id="module">…</output></li>
+<li>Worker: <output id="worker">…</output></li>
+<li>Stockage: <output id="storage">…</output></li>
+<li>Cadre (postMessage): <output id="frame-message">…</output></li>
+<li>Cadre (parent): <output id="frame-parent">…</output></li>
+<li>Police: <output id="font">…</output></li>
+</ul>
+<iframe id="inner" data-src="frames/inner.html" title="Cadre intérieur" width="300" height="60"></iframe>
+<footer><p>Police DejaVu Sans Mono (<a href="%(font)s" target="_blank" rel="noopener">dejavu-fonts.github.io</a>),
+texte sous <a href="%(licence)s" target="_blank" rel="noopener">CC BY-SA 4.0</a>.</p></footer>
+</body></html>
+"""
+
+FEATURES_CSS = """@font-face { font-family: "Atelier Mono"; src: url("../fonts/DejaVuSansMono.ttf") format("truetype"); }
+body { font-family: "Atelier Mono", monospace; margin: 1rem; }
+output { font-weight: bold; }
+"""
+
+# Every feature either writes its result into the page or throws, so a feature that breaks
+# where the tool is served fails validation with an uncaught error.
+FEATURES_MAIN = """import { greet, WORDS_URL } from "./lib/words.mjs";
+
+const show = (id, text) => { document.getElementById(id).textContent = text; };
+const done = new Set();
+const finish = (id, text) => {
+  show(id, text); done.add(id);
+  if (done.size === 7) document.body.setAttribute("data-ready", "1");
+};
+
+finish("module", greet("élève"));
+
+const xhr = new XMLHttpRequest();
+xhr.open("GET", WORDS_URL);
+xhr.responseType = "json";
+xhr.onload = () => {
+  if (xhr.status !== 200 || !xhr.response) throw new Error("words.json did not load: " + xhr.status);
+  show("words", xhr.response.words.join(", "));
+  finish("json", xhr.response.words.length + " mots");
+};
+xhr.onerror = () => { throw new Error("words.json could not be fetched"); };
+xhr.send();
+
+const worker = new Worker("js/worker.js");
+worker.onmessage = (event) => finish("worker", event.data);
+worker.onerror = (event) => { throw new Error("worker failed: " + event.message); };
+worker.postMessage([6, 7]);
+
+const visits = Number(localStorage.getItem("atelier-visits") || "0") + 1;
+localStorage.setItem("atelier-visits", String(visits));
+finish("storage", "visite " + localStorage.getItem("atelier-visits"));
+
+window.addEventListener("message", (event) => {
+  if (event.origin !== location.origin) return;
+  finish("frame-message", event.data);
+});
+window.atelierFromFrame = (text) => finish("frame-parent", text);
+const inner = document.getElementById("inner");
+inner.src = inner.dataset.src;  // once the handlers above are there to answer it
+
+document.fonts.load('16px "Atelier Mono"').then((faces) => {
+  if (!faces.length) throw new Error("the font did not load");
+  finish("font", faces[0].family);
+});
+"""
+
+FEATURES_WORDS_MODULE = """export const WORDS_URL = "data/words.json";
+export function greet(name) { return `Bonjour, ${name}`; }
+"""
+
+FEATURES_WORKER = """self.onmessage = (event) => {
+  const [a, b] = event.data;
+  self.postMessage(`${a} fois ${b} font ${a * b}`);
+};
+"""
+
+# No <meta charset> here: only the served charset keeps "intérieur" from turning to mojibake.
+FEATURES_INNER = """<!doctype html><html lang="fr"><head><title>Cadre</title></head>
+<body><p id="text">Cadre intérieur: élève</p><script>
+if (document.characterSet !== "UTF-8") throw new Error("decoded as " + document.characterSet);
+parent.postMessage(document.getElementById("text").textContent, location.origin);
+parent.atelierFromFrame(parent.document.getElementById("title").textContent.slice(0, 14));
+</script></body></html>
+"""
+
+FEATURES_WORDS = {"words": ["élève", "Straße", "中文", "naïveté", "façade"]}
+
+
+def features_tool_files() -> dict[str, bytes]:
+    """A tool using what real tools use: XHR of its own JSON, ES modules, a web worker,
+    localStorage, nested frames talking to their parent, a web font, non-ASCII text, credits
+    with hyperlinks. It shows each result in the page and sets `data-ready` on body when all
+    seven worked; whatever does not work throws."""
+    return {
+        "index.html": (
+            FEATURES_HTML % {"font": CREDIT_LINKS[0], "licence": CREDIT_LINKS[1]}
+        ).encode(),
+        "css/style.css": FEATURES_CSS.encode(),
+        "js/main.mjs": FEATURES_MAIN.encode(),
+        "js/lib/words.mjs": FEATURES_WORDS_MODULE.encode(),
+        "js/worker.js": FEATURES_WORKER.encode(),
+        "frames/inner.html": FEATURES_INNER.encode(),
+        "data/words.json": json.dumps(FEATURES_WORDS, ensure_ascii=False).encode(),
+        "fonts/DejaVuSansMono.ttf": DEJAVU_MONO.read_bytes(),
+        "CREDITS.md": (
+            "Font: DejaVu Sans Mono, " + CREDIT_LINKS[0] + " (Bitstream Vera licence).\n"
+        ).encode(),
+    }
+
+
+def features_manifest(**overrides: Any) -> dict[str, Any]:
+    return manifest(
+        title="Atelier des mots",
+        description="Des mots en français, en allemand et en chinois: élève, Straße, 中文.",
+        language="fr",
+        # The content step still counts a credit's <a href> as a resource it loads.
+        external_resources=list(CREDIT_LINKS),
+        **overrides,
+    )

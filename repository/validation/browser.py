@@ -13,9 +13,11 @@ made of /usr, fonts and a scratch folder only, so neither HTTP nor WebRTC nor an
 the machine's network, and a compromised renderer sees no project files. As root Chromium's own
 sandbox cannot run (`--no-sandbox`); as any other user it stays on, nested inside bwrap's.
 
-Files are served by Playwright's router under the fake origin http://tool.invalid (a `.invalid`
-name never resolves, and `http:` keeps mixed-content blocking from hiding requests from the router),
-straight from the version's folder; every other request and every WebSocket is refused and recorded.
+Files are served by Playwright's router, straight from the version's folder, at the origin
+learners get the version from (`v<id>-<token>.<content host>`, named by the trusted side in the
+work order) and with the same headers, CSP sandbox and charsets, built by the same code
+(`repository.validation.serving`): a tool that breaks for learners breaks here. Nothing reaches
+a server: every other request and every WebSocket is refused and recorded.
 
 No Django here: this module must import and run in the host process, which has no settings.
 """
@@ -27,8 +29,8 @@ import atexit
 import base64
 import contextlib
 import functools
+import hashlib
 import json
-import mimetypes
 import os
 import random
 import re
@@ -48,9 +50,13 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, unquote, urlsplit
 
+from repository.validation import serving
+
 CHROMIUM = "/usr/lib/chromium/chromium"  # the real binary; /usr/bin/chromium is Debian's wrapper
 BWRAP = "/usr/bin/bwrap"
-ORIGIN = "http://tool.invalid"
+# The origin of a check whose caller names none (tests, the self-test's probe page): shaped like
+# a version's (`.invalid` never resolves, so nothing but the router could answer it).
+ORIGIN = "http://v0-check.tool.invalid"
 VIEWPORT = {"width": 800, "height": 600}
 MAX_CHECKS_PER_HOST = 50
 STEP_TIMEOUT_S = 5.0  # any single Playwright call (screenshot, evaluate, close)
@@ -80,7 +86,7 @@ FUZZ_KEYS += ["ArrowDown", "Home", "End", "PageDown", "a", "z", "0", "7", "+", "
 
 # Errors the router already reports (blocked or missing), which Chromium repeats on the console.
 _ECHOED_CONSOLE = re.compile(r"^Failed to load resource: ")
-_STACK_PLACE = re.compile(re.escape(ORIGIN) + r"/([^\s():]*):(\d+):\d+")
+_STACK_PLACE = r"/([^\s():]*):(\d+):\d+"
 
 
 class BrowserUnavailable(RuntimeError):
@@ -107,12 +113,14 @@ def check_tool(
     fuzz_seconds: float = 3.0,
     load_timeout_s: float = 10.0,
     allowed_external: Sequence[str] = (),
+    origin: str = ORIGIN,
     host: BrowserHost | None = None,
 ) -> BrowserReport:
     """Load `entry_point` from the files in `root`, screenshot it, fuzz it, and report what broke.
 
     `allowed_external` lists URL prefixes the manifest declares: such requests are still blocked
-    and listed in `external_requests`, but are not problems. Raises BrowserUnavailable when
+    and listed in `external_requests`, but are not problems. `origin` is where the files are
+    served from, as learners get them (`http://v<id>-<token>.<content host>`). Raises BrowserUnavailable when
     Chromium itself cannot run; everything the tool does wrong is in the report instead.
     """
     return (host or shared_host()).check(
@@ -122,6 +130,7 @@ def check_tool(
         fuzz_seconds=fuzz_seconds,
         load_timeout_s=load_timeout_s,
         allowed_external=allowed_external,
+        origin=origin,
     )
 
 
@@ -201,6 +210,7 @@ class BrowserHost:
         fuzz_seconds: float = 3.0,
         load_timeout_s: float = 10.0,
         allowed_external: Sequence[str] = (),
+        origin: str = ORIGIN,
     ) -> BrowserReport:
         """Run one check in a fresh context; see `check_tool`."""
         request = {
@@ -211,6 +221,7 @@ class BrowserHost:
             "fuzz_seconds": fuzz_seconds,
             "load_timeout_s": load_timeout_s,
             "allowed_external": list(allowed_external),
+            "origin": origin.rstrip("/"),
         }
         budget = load_timeout_s + fuzz_seconds + CLEANUP_ALLOWANCE_S
         with self._lock:
@@ -423,9 +434,12 @@ async def _bounded(awaitable: Any, seconds: float = STEP_TIMEOUT_S) -> Any:
 class _Run:
     """What one check has seen so far."""
 
-    def __init__(self, root: Path, allowed: Sequence[str]) -> None:
+    def __init__(self, root: Path, allowed: Sequence[str], origin: str, entry_point: str) -> None:
         self.root = root
         self.allowed = tuple(allowed)
+        self.origin = origin
+        self.entry_point = entry_point
+        self.stack_place = re.compile(re.escape(origin) + _STACK_PLACE)
         # Ordered sets, so an error repeated in a loop is reported once.
         self.problems: dict[str, None] = {}
         self.external: dict[str, None] = {}
@@ -439,6 +453,22 @@ class _Run:
     def problem(self, text: str) -> None:
         if len(self.problems) < 50:
             self.problems[text[:500]] = None
+
+    def answer(self, url: str) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for a request to the version's origin, as learners get them."""
+        path = serving.file_path(unquote(urlsplit(url).path), self.entry_point)
+        status, body = self.read(path)
+        if status != 200:
+            return status, serving.missing_headers(), b"Not a file of this version."
+        kind = serving.content_type(path)
+        headers = serving.response_headers(
+            path,
+            body if serving.is_text(kind) and len(body) <= serving.CHARSET_SCAN_LIMIT else None,
+            size=len(body),
+            etag=hashlib.sha256(body).hexdigest(),  # the blob's name on the content origin
+            immutable=True,
+        )
+        return status, headers, body
 
     def read(self, path: str) -> tuple[int, bytes]:
         """The bytes at `path` inside root, never through a link leading out of it."""
@@ -463,24 +493,28 @@ class _Run:
         self.bytes += len(body)
         return 200, body
 
-    def blocked(self, url: str, *, navigation: bool) -> None:
+    def blocked(self, url: str, *, navigation: str | None) -> None:
+        """Record a request that left the version's origin (`navigation`: "page", "pop-up")."""
         url = url[:300]
         self.external[url] = None
-        if navigation:
+        if navigation == "page":
             self.problem(f"The tool tried to leave its page for an external address: {url}")
+        elif navigation == "pop-up":
+            pass  # a link opened in a new tab (a credit, "share"): recorded, never followed
         elif not url.startswith(self.allowed):
             self.problem(f"Blocked request to an external address: {url}")
 
 
-def _where(url: str | None, line: int | None) -> str:
-    if url and url.startswith(ORIGIN + "/") and line:
-        return f" ({unquote(url[len(ORIGIN) + 1 :]) or 'index'} line {line})"
+def _where(url: str | None, line: int | None, origin: str) -> str:
+    if url and url.startswith(origin + "/") and line:
+        return f" ({unquote(url[len(origin) + 1 :]) or 'index'} line {line})"
     return ""
 
 
 async def _check(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
     root = Path(request["root"]).resolve()
-    run = _Run(root, request["allowed_external"])
+    origin = str(request.get("origin") or ORIGIN)
+    run = _Run(root, request["allowed_external"], origin, request["entry_point"])
     report: dict[str, Any] = {"load_ms": 0.0, "fuzz_actions": 0, "screenshot": None}
     context = await _bounded(
         browser.new_context(
@@ -510,19 +544,17 @@ async def _check(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
 async def _open_page(context: Any, run: _Run) -> Any:
     async def route(route: Any) -> None:
         request = route.request
-        if request.url.startswith(ORIGIN + "/"):
-            path = unquote(urlsplit(request.url).path).lstrip("/")
-            status, body = run.read(path)
-            kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
-            answer = route.fulfill(status=status, body=body, headers={"content-type": kind})
+        if request.url.startswith(run.origin + "/"):
+            status, headers, body = run.answer(request.url)
+            answer = route.fulfill(status=status, body=body, headers=headers)
         else:
-            run.blocked(request.url, navigation=_is_main_frame(request, run.main_frame))
+            run.blocked(request.url, navigation=_navigation_of(request, run.main_frame))
             answer = route.abort("blockedbyclient")
         with contextlib.suppress(Exception):  # the context may be closing under us
             await answer
 
     async def web_socket(ws: Any) -> None:
-        run.blocked(ws.url, navigation=False)
+        run.blocked(ws.url, navigation=None)
         await _bounded(ws.close(code=1008, reason="no network in validation"))
 
     await _bounded(context.route("**/*", route))
@@ -534,12 +566,13 @@ async def _open_page(context: Any, run: _Run) -> Any:
         if message.type != "error" or _ECHOED_CONSOLE.match(message.text):
             return
         where = message.location or {}
-        text = message.text[:300] + _where(where.get("url"), (where.get("lineNumber") or 0) + 1)
+        line = (where.get("lineNumber") or 0) + 1
+        text = message.text[:300] + _where(where.get("url"), line, run.origin)
         run.console_errors.append(text)
         run.problem(f"Console error: {text}")
 
     def on_page_error(error: Any) -> None:
-        place = _STACK_PLACE.search(error.stack or "")
+        place = run.stack_place.search(error.stack or "")
         where = f" ({unquote(place.group(1)) or 'index'} line {place.group(2)})" if place else ""
         what = f"{error.name}: {error.message}" if error.name else error.message
         run.problem(f"Uncaught {what[:300]}{where}")
@@ -549,7 +582,7 @@ async def _open_page(context: Any, run: _Run) -> Any:
         run.problem("The page crashed (its renderer ran out of memory or failed)")
 
     async def on_popup(popup: Any) -> None:
-        run.problem("The tool opened a pop-up window")
+        # Its address is recorded by the router; learners' browsers open it in a new tab.
         await _close_quietly(popup)
 
     page.on("console", on_console)
@@ -559,13 +592,17 @@ async def _open_page(context: Any, run: _Run) -> Any:
     return page
 
 
-def _is_main_frame(request: Any, main_frame: Any) -> bool:
+def _navigation_of(request: Any, main_frame: Any) -> str | None:
+    """ "page" when the tool's page navigates, "pop-up" for a new window's, else None (a load)."""
     if not request.is_navigation_request():
-        return False
+        return None
     try:
-        return bool(request.frame == main_frame)
+        frame = request.frame
     except Exception:  # a pop-up's first navigation comes before its frame exists
-        return False
+        return "pop-up"
+    if frame == main_frame:
+        return "page"
+    return "pop-up" if frame.parent_frame is None else None
 
 
 async def _close_quietly(page: Any) -> None:
@@ -600,7 +637,7 @@ async def _load_and_fuzz(
     started = time.perf_counter()
     try:
         await _bounded(
-            page.goto(f"{ORIGIN}/{quote(request['entry_point'])}", timeout=timeout * 1000),
+            page.goto(f"{run.origin}/{quote(request['entry_point'])}", timeout=timeout * 1000),
             timeout + 2,
         )
     except Exception as error:

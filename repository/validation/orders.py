@@ -20,6 +20,7 @@ from django.core import signing
 
 from repository.models import Version
 from repository.storage import blobs
+from repository.validation import origins
 
 FETCH_SALT = "repository.validation.orders.fetch"
 VARIANT_SALT = "repository.validation.orders.variant"
@@ -166,6 +167,8 @@ def build_order(
             "seed": version.pk,
             "fuzz_seconds": settings.VALIDATION_FUZZ_SECONDS,
             "allowed_external": list(version.manifest.get("external_resources", [])),
+            # Where learners get it once published: the browser check serves it there too.
+            "origin": origins.origin_of(version),
             "timeout_s": 120.0,
             **params,
         },

@@ -6,7 +6,7 @@ the broker. A work order carries everything a run needs (see `repository.validat
     {"nonce": "...", "kind": "scenario" | "tool", "purpose": "validation" | "variant",
      "entry_point": "...", "files": {"zip": "<base64>", "sha256": "..."}
                                     or {"url": "https://...", "sha256": "..."},
-     "params": {"seed", "fuzz_seconds", "allowed_external", "timeout_s", "variant"},
+     "params": {"seed", "fuzz_seconds", "allowed_external", "origin", "timeout_s", "variant"},
      "limits": {"artefact_bytes", "artefacts", "fetch_bytes"}, "heartbeat_every": 20}
 
 `run_order` unpacks the files into a temporary folder, runs the scenario in the sims sandbox or
@@ -271,7 +271,12 @@ def _run_attempt(root: Path, order: dict[str, Any], limits: dict[str, int]) -> d
 
 
 def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
-    from repository.validation.browser import BrowserUnavailable, browser_release, check_tool
+    from repository.validation.browser import (
+        ORIGIN,
+        BrowserUnavailable,
+        browser_release,
+        check_tool,
+    )
 
     params = order.get("params", {})
     try:
@@ -281,6 +286,7 @@ def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict
             seed=int(params.get("seed", 0)),
             fuzz_seconds=float(params.get("fuzz_seconds", 1.5)),
             allowed_external=list(params.get("allowed_external", [])),
+            origin=str(params.get("origin") or ORIGIN),
         )
         release = browser_release()
     except BrowserUnavailable as exc:

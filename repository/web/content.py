@@ -1,49 +1,76 @@
-"""The content origin: serves version files to browsers from a separate host or port."""
+"""The content domain: each version's files served on that version's own origin.
 
-import mimetypes
+A request reaches these views only through ContentOriginMiddleware, which routes a version
+origin's host (`v<id>-<token>.<content host>`, previews `p…`) here and the bare content host to
+`content_home_urls`. The headers come from `repository.validation.serving`, which the browser
+check uses too: learners get exactly what validation saw.
+"""
 
-from django.core import signing
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from urllib.parse import quote
+
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotModified,
+    HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
+)
 
 from repository.models import Version, VersionFile
 from repository.storage import blobs
-
-PREVIEW_SALT = "remixbank.content-preview"
-PREVIEW_MAX_AGE = 3600
+from repository.validation import origins, serving
 
 
-def preview_token(version: Version) -> str:
-    """A short-lived path token that lets staff try an unpublished version on the content origin."""
-    return signing.dumps(version.pk, salt=PREVIEW_SALT)
+def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
+    """A file of the version whose origin this is: public versions on `v…`, any on `p…`."""
+    kind, version_id = request.content_version  # type: ignore[attr-defined]
+    versions = Version.objects.all() if kind == serving.PREVIEW else Version.objects.public()
+    version = versions.filter(pk=version_id).first()
+    if version is None:
+        return not_found("This version is not published (or no longer is).")
+    file_path = serving.file_path(path, version.entry_point)
+    entry = VersionFile.objects.filter(version=version, path=file_path).select_related("blob")
+    found = entry.first()
+    if found is None:
+        return not_found(f"{file_path} is not a file of this version.")
+    return serve(request, found, immutable=kind == serving.PUBLISHED)
 
 
-def serve(version: Version, path: str, *, immutable: bool) -> StreamingHttpResponse:
-    entry = VersionFile.objects.filter(version=version, path=path).select_related("blob").first()
-    if entry is None:
-        raise Http404(f"{path} is not in this version")
-    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    response = StreamingHttpResponse(blobs.iter_blob(entry.blob_id), content_type=content_type)
-    response["Content-Length"] = str(entry.blob.size)
-    response["ETag"] = f'"{entry.blob_id}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    response["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "no-store"
+def serve(request: HttpRequest, entry: VersionFile, *, immutable: bool) -> HttpResponseBase:
+    kind = serving.content_type(entry.path)
+    body = None
+    if serving.is_text(kind) and entry.blob.size <= serving.CHARSET_SCAN_LIMIT:
+        body = blobs.read_blob(entry.blob_id)  # its charset is named from its bytes
+    headers = serving.response_headers(
+        entry.path, body, size=entry.blob.size, etag=entry.blob_id, immutable=immutable
+    )
+    if request.headers.get("If-None-Match") == headers["ETag"]:
+        # Learners on small data plans: a file already in the cache costs no bytes again.
+        not_modified = HttpResponseNotModified()
+        for name in ("ETag", "Cache-Control", "Content-Security-Policy"):
+            not_modified[name] = headers[name]
+        return not_modified
+    response: HttpResponseBase
+    if body is not None:
+        response = HttpResponse(body)
+    else:
+        response = StreamingHttpResponse(blobs.iter_blob(entry.blob_id))
+    for name, value in headers.items():
+        response[name] = value
     return response
 
 
-def public_file(request: HttpRequest, version_id: int, path: str) -> StreamingHttpResponse:
-    version = Version.objects.public().filter(pk=version_id).first()
-    if version is None:
+def not_found(message: str) -> HttpResponse:
+    response = HttpResponse(message, status=404)
+    for name, value in serving.missing_headers().items():
+        response[name] = value
+    return response
+
+
+def legacy_public_file(request: HttpRequest, version_id: int, path: str) -> HttpResponseBase:
+    """`<content origin>/v/<id>/<path>`, the address before per-version origins: moved there."""
+    if not Version.objects.public().filter(pk=version_id).exists():
         raise Http404("not a published version")
-    return serve(version, path, immutable=True)
-
-
-def preview_file(request: HttpRequest, token: str, path: str) -> StreamingHttpResponse:
-    try:
-        version_id = signing.loads(token, salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
-    except signing.BadSignature:
-        raise Http404("preview link expired or damaged") from None
-    version = Version.objects.filter(pk=version_id).first()
-    if version is None:
-        raise Http404
-    return serve(version, path, immutable=False)
+    return HttpResponsePermanentRedirect(f"{origins.origin_of(version_id)}/{quote(path)}")

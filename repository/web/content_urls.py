@@ -1,10 +1,10 @@
-"""URLs answered on the content origin, and nothing else."""
+"""URLs answered on a version's origin (`v<id>-<token>.<content host>`): its files, nothing else."""
 
 from django.urls import path
 
 from repository.web import content
 
 urlpatterns = [
-    path("v/<int:version_id>/<path:path>", content.public_file, name="content_file"),
-    path("p/<str:token>/<path:path>", content.preview_file, name="content_preview"),
+    path("", content.version_file, name="content_file"),
+    path("<path:path>", content.version_file, name="content_file"),
 ]

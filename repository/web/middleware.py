@@ -1,35 +1,55 @@
 """Origin separation and CSP everywhere; JSON bodies nested too deep refused before any view."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 
 from repository.errors import error_body
 from repository.guards import safejson
+from repository.validation import origins, serving
+
+
+def content_frame_source() -> str:
+    """Every version origin on the content domain, as a CSP source (`http://*.localhost:8001`)."""
+    parts = urlsplit(settings.CONTENT_ORIGIN)
+    return f"{parts.scheme}://*.{parts.netloc}"
 
 
 def main_site_csp() -> str:
     """The main site's CSP; read per request so a changed CONTENT_ORIGIN (tests) takes effect."""
     return (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        f"frame-src {settings.CONTENT_ORIGIN}; object-src 'none'; base-uri 'none'; "
+        f"frame-src {content_frame_source()}; object-src 'none'; base-uri 'none'; "
         "form-action 'self'; frame-ancestors 'none'"
     )
 
 
 MAIN_SITE_CSP = main_site_csp()
-# Deposited tools run in an opaque origin: scripts yes, cookies and storage of ours never.
-CONTENT_CSP = "sandbox allow-scripts allow-forms allow-pointer-lock allow-downloads"
+CONTENT_URLCONFS = {"repository.web.content_urls", "repository.web.content_home_urls"}
 
 
 class ContentOriginMiddleware:
+    """Route the content domain's hosts to its own URLs: a version origin to that version's
+    files, the bare content host to the redirects from the old addresses."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.get_host() == settings.CONTENT_HOST:
+        host = request.get_host().lower()
+        if host == settings.CONTENT_HOST:
+            request.urlconf = "repository.web.content_home_urls"
+        elif host.endswith("." + settings.CONTENT_HOST):
+            found = origins.version_of_host(host)
+            if found is None:
+                return HttpResponseNotFound(
+                    "No version is served at this address.",
+                    headers=serving.missing_headers(),
+                )
+            request.content_version = found  # type: ignore[attr-defined]
             request.urlconf = "repository.web.content_urls"
         return self.get_response(request)
 
@@ -40,13 +60,13 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        on_content_origin = getattr(request, "urlconf", None) == "repository.web.content_urls"
+        on_content_origin = getattr(request, "urlconf", None) in CONTENT_URLCONFS
         if on_content_origin:
             # The try-it frame on the main site embeds these files; XFrameOptionsMiddleware
             # (outside this one in settings.MIDDLEWARE) would otherwise send DENY.
             response.xframe_options_exempt = True
         response.setdefault(
-            "Content-Security-Policy", CONTENT_CSP if on_content_origin else main_site_csp()
+            "Content-Security-Policy", serving.CONTENT_CSP if on_content_origin else main_site_csp()
         )
         return response
 

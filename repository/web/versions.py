@@ -3,7 +3,6 @@
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -30,8 +29,8 @@ from repository.storage import blobs
 from repository.storage.downloads import stream_version_zip
 from repository.trees.diffs import diff_versions
 from repository.trees.lineage import lineage_graph, lineage_svg
+from repository.validation import origins, serving
 from repository.validation.verdicts import Verdict, verdict_of
-from repository.web.content import preview_token
 from repository.web.context import capabilities
 from repository.web.forms import ForkForm, model_choice
 from repository.web.licence_table import licence_table
@@ -165,7 +164,8 @@ def version_context_page(
         "can_deposit_here": may_deposit_to(request.user, resource.institution, resource),
         "is_my_draft": drafts_of(request.user).filter(pk=resource.pk).exists(),
         "is_latest_published": resource.latest_published_id == version.pk,
-        "content_url": content_url(version),
+        "content_url": origins.url_of(version),
+        "try_sandbox": " ".join(serving.SANDBOX_FLAGS),
         "artefacts": artefact_files(version),
         "regression": regression(version),
         "try_here": request.GET.get("try") == "1",
@@ -229,12 +229,6 @@ def withdrawal_context(request: HttpRequest, version: Version) -> dict[str, Any]
         .select_related("child__resource__institution")
         .order_by("child__resource__title", "child__number")[:20],
     }
-
-
-def content_url(version: Version) -> str:
-    if version.is_public:
-        return f"{settings.CONTENT_ORIGIN}/v/{version.pk}/{version.entry_point}"
-    return f"{settings.CONTENT_ORIGIN}/p/{preview_token(version)}/{version.entry_point}"
 
 
 def version_file(

@@ -41,10 +41,11 @@ def main() -> None:
     server.daemon = True
     server.start()
     server.is_ready.wait()
-    site = f"http://localhost:{server.port}"
+    site = f"http://127.0.0.1:{server.port}"
     settings.SITE_URL = site
-    settings.CONTENT_ORIGIN = f"http://127.0.0.1:{server.port}"
-    settings.CONTENT_HOST = f"127.0.0.1:{server.port}"
+    settings.CONTENT_ORIGIN = f"http://localhost:{server.port}"  # versions at v<id>-….localhost
+    settings.CONTENT_HOST = f"localhost:{server.port}"
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", ".localhost"]
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     users = get_user_model().objects
     try:

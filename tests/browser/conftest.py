@@ -1,7 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against a live server and a live worker.
 
-The main site is http://localhost:PORT and the content origin http://127.0.0.1:PORT: the same
-live server, two origins (and two cookie jars), as in production. One browser per module; one
+The main site is http://127.0.0.1:PORT and each version's origin http://v<id>-<token>.localhost:PORT:
+the same live server, separate origins (and cookie jars), as in production. One browser per module; one
 Celery worker per module, sharing one blob folder with the live server.
 """
 
@@ -81,13 +81,14 @@ def blob_folder(settings, web_blobs: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def site(settings, live_server) -> str:
-    """The main site's URL; the content origin is the same server reached as 127.0.0.1."""
+    """The main site's URL; the content domain is the same server reached as localhost, each
+    version at v<id>-<token>.localhost (Chromium resolves every *.localhost to loopback)."""
     port = urlsplit(live_server.url).port
-    main = f"http://localhost:{port}"
+    main = f"http://127.0.0.1:{port}"
     settings.SITE_URL = main
-    settings.CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
-    settings.CONTENT_HOST = f"127.0.0.1:{port}"
-    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    settings.CONTENT_ORIGIN = f"http://localhost:{port}"
+    settings.CONTENT_HOST = f"localhost:{port}"
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", ".localhost"]
     settings.CSRF_TRUSTED_ORIGINS = [main]
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False

@@ -18,6 +18,7 @@ from repository.management.commands.load_demo import (
     zip_folder,
 )
 from repository.models import Institution, Version
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.worker import wait_for
 
 SHOTS = Path(tempfile.gettempdir())
@@ -52,8 +53,38 @@ def published_inline(package: Path, institution: Institution, by: Any) -> Versio
 
 
 def new_context(browser: Browser, site: str, user: Any = None, **options: Any) -> BrowserContext:
-    """A fresh browser profile (no cache, no cookies), signed in as `user` if given."""
+    """A fresh browser profile (no cache, no cookies), signed in as `user` if given.
+
+    Off the record, as an incognito window: Chromium then blocks third-party cookies and the
+    storage of embedded frames from other sites (the try-it frame's localStorage among them).
+    """
     context = browser.new_context(base_url=site, **options)
+    return signed_in(context, site, user)
+
+
+# Chrome as shipped lets a frame embedded from another site keep storage of its own
+# (Firefox and Safari partition it by the embedding site); this Chromium build turns on the
+# third-party-cookie phase-out, which denies such a frame localStorage altogether.
+EVERYDAY_ARGS = [*CHROMIUM_ARGS, "--disable-features=TrackingProtection3pcd"]
+
+
+def everyday_context(
+    browser: Browser, site: str, profile: Path, user: Any = None, **options: Any
+) -> BrowserContext:
+    """A learner's everyday browser: a profile on disk (in `profile`) with Chrome's shipped
+    cookie settings, in which the try-it frame (another site) keeps its own storage."""
+    context = browser.browser_type.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        args=EVERYDAY_ARGS,
+        headless=True,
+        base_url=site,
+        **options,
+    )
+    return signed_in(context, site, user)
+
+
+def signed_in(context: BrowserContext, site: str, user: Any = None) -> BrowserContext:
     context.set_default_timeout(15_000)
     if user is not None:
         client = Client()

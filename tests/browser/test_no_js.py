@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from repository.models import Version
+from repository.validation.serving import SANDBOX_FLAGS
 from tests.browser.support import new_context, published_inline, scenario_zip, tool_zip
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +30,7 @@ def test_deposit_browse_try_and_variant_work_without_javascript(
 
     page.goto(tool.get_absolute_url())
     page.get_by_role("link", name="Start the tool here").click()
-    expect(page.locator("iframe.tool")).to_have_attribute("sandbox", "allow-scripts")
+    expect(page.locator("iframe.tool")).to_have_attribute("sandbox", " ".join(SANDBOX_FLAGS))
 
     page.goto(scenario.get_absolute_url())
     page.get_by_label("Student id").fill("s1234")

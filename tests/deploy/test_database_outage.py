@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from repository.validation import serving
 from tests.services import free_port, live_server, private_postgres
 from tests.worker import ROOT
 
@@ -69,8 +70,16 @@ def site(tmp_path: Path):
                 "log": log,
                 "page": f"http://127.0.0.1:{port}/",
                 "api": f"http://127.0.0.1:{port}/api/v1/resources/",
-                "content": (f"http://127.0.0.1:{port}/v/{row[0]}/index.html", f"localhost:{port}"),
+                "content": (f"http://127.0.0.1:{port}/index.html", version_host(row[0], port)),
             }
+
+
+def version_host(version_id: int, port: int) -> str:
+    """The Host a browser sends for the version's own origin (the key is the test's SECRET_KEY)."""
+    origin = serving.version_origin(
+        "v", version_id, content_origin=f"http://localhost:{port}", key=b"database-outage-test-key"
+    )
+    return origin.split("//", 1)[1]
 
 
 def answers(site) -> dict[str, tuple[int, dict[str, str], bytes]]:

@@ -47,7 +47,8 @@ def test_production_environment_selects_the_production_engines():
         "blobs": "storages.backends.s3.S3Storage",
         "debug": False,
         "content": "https://content.example.net",
-        "hosts": ["remixbank.example.ac.uk", "content.example.net"],
+        # The content domain's version origins are always accepted, v<id>-<token>.content…
+        "hosts": ["remixbank.example.ac.uk", "content.example.net", ".content.example.net"],
     }
 
 
@@ -72,6 +73,25 @@ def test_a_bad_boolean_names_the_variable():
 def test_content_origin_must_differ_from_the_site():
     result = load({"SITE_URL": "http://127.0.0.1:8000", "CONTENT_ORIGIN": "http://127.0.0.1:8000"})
     assert "CONTENT_ORIGIN must differ from SITE_URL" in result.stderr
+
+
+def test_content_origin_needs_a_name_its_versions_can_live_under():
+    result = load({"CONTENT_ORIGIN": "http://127.0.0.1:8001"})
+    assert result.returncode != 0
+    assert "must have a host name, not an IP address" in result.stderr
+    assert "v<id>-<token>.<that name>" in result.stderr
+
+
+def test_site_under_the_content_domain_is_refused():
+    # Its versions' scripts could set cookies the site would take for its own.
+    result = load(
+        {
+            "SECRET_KEY": "x" * 50,
+            "SITE_URL": "http://site.localhost:8000",
+            "CONTENT_ORIGIN": "http://localhost:8001",
+        }
+    )
+    assert "SITE_URL must not be under CONTENT_ORIGIN's host name" in result.stderr
 
 
 def test_unknown_storage_backend_is_refused():

@@ -116,7 +116,8 @@
       event.preventDefault();
       var frame = document.createElement("iframe");
       frame.className = "tool";
-      frame.setAttribute("sandbox", "allow-scripts");
+      // The version's own throwaway origin: same-origin inside it, never the site's or a top navigation.
+      frame.setAttribute("sandbox", box.getAttribute("data-try-sandbox"));
       frame.setAttribute("title", box.getAttribute("data-try-title") + " (the tool itself)");
       frame.setAttribute("width", "100%");
       frame.setAttribute("height", "480");

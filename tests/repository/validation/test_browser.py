@@ -216,7 +216,7 @@ def test_check_missing_its_deadline_is_killed_and_the_host_restarts(host, tmp_pa
     assert check(host, good).passed
 
 
-def test_pop_up_windows_fail(host, tmp_path):
+def test_pop_up_windows_are_recorded_never_followed_nor_failed(host, tmp_path):
     root = make_tool(
         tmp_path,
         {
@@ -228,7 +228,7 @@ def test_pop_up_windows_fail(host, tmp_path):
 
     report = check(host, root)
 
-    assert "The tool opened a pop-up window" in report.problems
+    assert report.problems == []
     assert "https://phish.example/login" in report.external_requests
 
 

@@ -1,0 +1,36 @@
+"""Where a version is served: its own origin on the content domain (CONTENT_ORIGIN's host).
+
+The one place that names a version's origin and URLs; the naming itself is in `serving`, which
+the browser check shares.
+"""
+
+from urllib.parse import quote
+
+from django.conf import settings
+
+from repository.models import Version
+from repository.validation import serving
+
+
+def _key() -> bytes:
+    return settings.SECRET_KEY.encode()
+
+
+def origin_of(version: Version | int, *, preview: bool = False) -> str:
+    """The version's origin, `scheme://v<id>-<token>.<content host>` (`p…` for a preview)."""
+    version_id = version if isinstance(version, int) else version.pk
+    kind = serving.PREVIEW if preview else serving.PUBLISHED
+    return serving.version_origin(
+        kind, version_id, content_origin=settings.CONTENT_ORIGIN, key=_key()
+    )
+
+
+def url_of(version: Version, path: str | None = None) -> str:
+    """The URL learners (public versions) or staff (previews) open the version's file at."""
+    origin = origin_of(version, preview=not version.is_public)
+    return f"{origin}/{quote(path if path is not None else version.entry_point)}"
+
+
+def version_of_host(host: str) -> tuple[str, int] | None:
+    """(kind, id) when `host` is one of the content domain's version origins."""
+    return serving.version_of_host(host, content_host=settings.CONTENT_HOST, key=_key())
