@@ -40,11 +40,12 @@ from repository.lti.messages import AGS_CLAIM, CLAIM, INSTRUCTOR_ROLES, VERSION_
 from repository.lti.privacy import CLAIMS_IGNORED, CLAIMS_STORED, SENT_BACK
 from repository.models import LtiEvent, LtiPlatform, Resource, ValidationRun, Version
 from repository.models.search import search_resources
+from repository.validation import origins, serving
 from repository.web.browse import thumbnails
 from repository.web.lookups import signed_in_user
 from repository.web.manage import admin_institution
 from repository.web.middleware import main_site_csp
-from repository.web.versions import badge, content_url
+from repository.web.versions import badge
 
 PICKER_SIZE = 30
 
@@ -186,7 +187,8 @@ def show_version(request: HttpRequest, valid: ValidLaunch) -> HttpResponse:
         {
             "version": version,
             "resource": version.resource,
-            "content_url": content_url(version),
+            "content_url": origins.url_of(version),
+            "try_sandbox": " ".join(serving.SANDBOX_FLAGS),
             "attribution": attribution_text(version),
             "teacher": teacher,
             "newer": newer,
@@ -508,7 +510,7 @@ def picker_cards(query: str) -> list[dict[str, Any]]:
             "licence": licence_words(v.licence),
             "badge": badge(v, runs.get(v.pk)),
             "thumb": thumbs.get(v.pk),
-            "try_url": content_url(v) if v.resource.kind == Resource.Kind.TOOL else "",
+            "try_url": origins.url_of(v) if v.resource.kind == Resource.Kind.TOOL else "",
             "collection": v.items.exists(),
         }
         for v in shown

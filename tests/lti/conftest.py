@@ -24,13 +24,14 @@ TOOL_FILES = tool_files(
 
 @pytest.fixture
 def tool_site(settings, live_server) -> str:
-    """Remixbank's URL as the LMS sees it; the content origin is the same server as 127.0.0.1."""
+    """Remixbank's URL as the LMS sees it; the content domain is the same server reached as
+    content.localhost (each version at v<id>-<token>.content.localhost)."""
     port = urlsplit(live_server.url).port
     main = f"http://localhost:{port}"
     settings.SITE_URL = main
-    settings.CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
-    settings.CONTENT_HOST = f"127.0.0.1:{port}"
-    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    settings.CONTENT_ORIGIN = f"http://content.localhost:{port}"
+    settings.CONTENT_HOST = f"content.localhost:{port}"
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", ".content.localhost"]
     settings.CSRF_TRUSTED_ORIGINS = [main]
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
