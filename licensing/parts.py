@@ -557,6 +557,7 @@ def analyse(
     problems += _folder_licence_problems(result, foreign, texts)
     problems += _licenses_folder_problems(result, set(paths))
     problems += _root_licence_problems(result, paths, texts)
+    problems += _banner_problems(result, texts)
     problems += combination_problems(result)
     return Analysis(result, tuple(dict.fromkeys(problems)))
 
@@ -799,6 +800,58 @@ def _licenses_folder_problems(parts: PackageParts, paths: set[str]) -> list[str]
         f"LICENSES/ (`reuse download {licence_id}` fetches it)."
         for licence_id, files in sorted(missing.items())
     ]
+
+
+# The licence banner minified libraries open with: "/*! howler.js v2.2.4 | MIT License */",
+# "/** @license React v18 ... This source code is licensed under the MIT license".
+_BANNER = re.compile(
+    r"@license\s+(?P<id>[A-Za-z0-9.+\-]+)"
+    r"|\b(?P<mit>MIT)\s+licen[cs]e\b"
+    r"|licensed under the (?P<apache>Apache License,? Version 2\.0)",
+    re.IGNORECASE,
+)
+
+
+def banner_licence(text: str) -> str:
+    """The licence a code file's opening comment names ('MIT'), or '' when it names none."""
+    head = text[:600].lstrip()
+    if not head.startswith(("/*", "//")):
+        return ""
+    comment = head[: head.find("*/") + 2] if head.startswith("/*") and "*/" in head else head
+    for match in _BANNER.finditer(comment):
+        if match.group("mit"):
+            return "MIT"
+        if match.group("apache"):
+            return "Apache-2.0"
+        named = match.group("id").rstrip(".")
+        if _known(named):
+            return named
+    return ""
+
+
+def _banner_problems(parts: PackageParts, texts: Mapping[str, str]) -> list[str]:
+    """A library's own banner that names another licence than the package says it is under.
+
+    Only for files whose licence came from the package's licence or a rule for everything: a
+    component, a header or a rule written for the file's folder is a closer statement.
+    """
+    problems = []
+    for part in parts.files:
+        broad = part.via == PACKAGE_LICENCE or (
+            part.via.startswith("files[") and part.pattern.split("*")[0] in ("", "/")
+        )
+        if not broad or part.kind != "code":
+            continue
+        named = banner_licence(texts.get(part.path, ""))
+        if named and not _agrees({named}, [part.license]):
+            problems.append(
+                f"{part.path} opens with a licence notice naming {named}, but it would be "
+                f"{part.license} ({_via_words(part) if part.via != PACKAGE_LICENCE else 'the package licence'}). "
+                f"If it is someone else's library, declare it in {MANIFEST_NAME} third_party "
+                f'with "license": "{named}" and its licence file; if it is yours, correct the '
+                "notice or state its licence in files."
+            )
+    return problems
 
 
 def _root_licence_problems(

@@ -11,6 +11,7 @@ from licensing.parts import (
     Part,
     PartsRefused,
     analyse,
+    banner_licence,
     combination_problems,
     declared,
     files_to_read,
@@ -480,3 +481,35 @@ def test_every_file_gets_one_part_under_a_stated_licence(
             assert part.via == f"files[{matching[-1]}]"
         else:
             assert part.via == "package licence"
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("/*! howler.js v2.2.4 | (c) 2013-2020, James Simpson | MIT License */", "MIT"),
+        (
+            "/** @license React v18.2.0\n * This source code is licensed under the MIT license */",
+            "MIT",
+        ),
+        ("/* @license GPL-3.0-or-later */\nvar a;", "GPL-3.0-or-later"),
+        ("/* Licensed under the Apache License, Version 2.0 */", "Apache-2.0"),
+        ("var x = 1; // MIT License", ""),
+        ("/*! jQuery v3.7.1 | (c) OpenJS Foundation | jquery.org/license */", ""),
+    ],
+)
+def test_a_librarys_opening_licence_notice_is_read(text: str, named: str) -> None:
+    assert banner_licence(text) == named
+
+
+def test_a_vendored_file_whose_banner_names_another_licence_must_be_declared() -> None:
+    files = {
+        "index.html": "",
+        "lib/howler.min.js": "/*! howler.js v2.2.4 | MIT License */\nvar Howl;",
+    }
+    (problem,) = run("CC-BY-4.0", files).problems
+    assert problem.startswith(
+        "lib/howler.min.js opens with a licence notice naming MIT, but it would be CC-BY-4.0"
+    )
+    assert "declare it in remixbank.json third_party" in problem
+    assert run("CC-BY-4.0", files, files=[{"path": "lib/*.js", "license": "MIT"}]).problems == ()
+    assert run("MIT", files).problems == ()
