@@ -279,6 +279,7 @@ CELERY_TASK_ROUTES = {
     "repository.tasks.run_variant": {"queue": "checks"},
     "repository.tasks.dispatch_attempts": {"queue": "checks"},
     "repository.tasks.attempt_scored": {"queue": "checks"},
+    "repository.tasks.post_lti_score": {"queue": "checks"},
     "repository.tasks.record_content_result": {"queue": "results"},
     "repository.tasks.record_content_progress": {"queue": "results"},
 }

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from repository import queue as outbox
-from repository.actions import attempts, validation, variants
+from repository.actions import attempts, lti, validation, variants
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,17 @@ def attempt_scored(attempt_id: int) -> float | None:
     attempt = Attempt.objects.select_related("learner", "version").filter(pk=attempt_id).first()
     if attempt is None:
         return None
+    lti.queue_scores(attempt_id)
     return attempts.best_score(attempt.learner, attempt.version)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=lti.SCORE_TRIES)
+def post_lti_score(self: Task, post_id: int) -> str | None:
+    """Send one score to a platform's gradebook (AGS); retried with backoff while it refuses."""
+    post = lti.post_score(post_id)
+    if post is not None and post.state == post.State.FAILED:
+        raise self.retry(countdown=min(30 * 2**post.tries, 3600))
+    return post.state if post is not None else None
 
 
 @shared_task

@@ -1,26 +1,36 @@
 """LTI: registering platforms, rotating our keys, recording launches, refusals and scores."""
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
+from repository import queue
 from repository.access import require_admin
+from repository.actions import attempts
 from repository.errors import DomainError
-from repository.lti import keys
+from repository.lti import ags, keys
+from repository.lti.storage import DatabaseLaunchStorage
 from repository.models import (
+    Attempt,
     CollectionItem,
     Institution,
     LtiEvent,
     LtiLearner,
     LtiPlatform,
     LtiResourceLink,
+    LtiScorePost,
     LtiToolKey,
     Version,
 )
 
 EVENTS_KEPT = 200
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 
 
 def clean_deployment_ids(values: Iterable[str]) -> list[str]:
@@ -140,6 +150,7 @@ def record_launch(
     resource_link_id: str,
     version: Version,
     lineitem_url: str = "",
+    ags_scopes: Iterable[str] = (),
 ) -> tuple[LtiLearner, LtiResourceLink]:
     """Remember who launched (the platform's subject only) and which version the link shows."""
     learner, created = LtiLearner.objects.get_or_create(platform=platform, subject=subject[:255])
@@ -149,13 +160,18 @@ def record_launch(
         platform=platform,
         deployment_id=deployment_id[:255],
         resource_link_id=resource_link_id[:255],
-        defaults={"version": version, "lineitem_url": lineitem_url[:1000]},
+        defaults={
+            "version": version,
+            "lineitem_url": lineitem_url[:1000],
+            "ags_scopes": [str(s) for s in ags_scopes],
+        },
     )
     if not created:
         # The link stays pinned to what the platform's custom parameter names at each launch.
         link.version = version
         link.lineitem_url = lineitem_url[:1000] or link.lineitem_url
-        link.save(update_fields=["version", "lineitem_url", "last_launch_at"])
+        link.ags_scopes = [str(s) for s in ags_scopes] or link.ags_scopes
+        link.save(update_fields=["version", "lineitem_url", "ags_scopes", "last_launch_at"])
     return learner, link
 
 
@@ -206,3 +222,123 @@ def versions_to_link(chosen: Iterable[str], *, multiple: bool) -> list[Version]:
             "counts as its works): choose one, then add the next from the VLE again."
         )
     return found
+
+
+SCORE_TRIES = 5
+SIGN_IN_SECONDS = 600
+
+
+@transaction.atomic
+def learner_account(learner: LtiLearner) -> User:
+    """The learner's own account for attempts: no name, e-mail, password or institution."""
+    locked = (
+        LtiLearner.objects.select_for_update().select_related("user", "platform").get(pk=learner.pk)
+    )
+    if locked.user is not None:
+        return locked.user
+    digest = hashlib.sha256(f"{locked.platform_id}:{locked.subject}".encode()).hexdigest()[:24]
+    user = get_user_model().objects.create(
+        username=f"lti-{locked.platform_id}-{digest}",
+        first_name=f"Learner from {locked.platform.name}"[:150],
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    locked.user = user
+    locked.save(update_fields=["user"])
+    learner.user = user
+    return user
+
+
+def sign_in_token(learner: LtiLearner, *, next_url: str) -> str:
+    """A one-time key that signs the learner's account in on a page opened outside the frame."""
+    user = learner_account(learner)
+    key = "sign-in-" + secrets.token_urlsafe(32)
+    DatabaseLaunchStorage().set_value(key, {"user": user.pk, "next": next_url}, SIGN_IN_SECONDS)
+    return key
+
+
+def use_sign_in_token(key: str) -> tuple[User, str] | None:
+    """The account and page a sign-in key was made for, once; None when used or expired."""
+    store = DatabaseLaunchStorage()
+    value = store.get_value(key) if key.startswith("sign-in-") else None
+    if value is None or not store.consume(key):
+        return None
+    user = get_user_model().objects.filter(pk=value["user"], is_active=True).first()
+    return (user, str(value["next"])) if user else None
+
+
+@transaction.atomic
+def queue_scores(attempt_id: int) -> list[LtiScorePost]:
+    """After a scored attempt, queue the learner's best score for each course link showing
+    that scenario version with a line item. Nothing for learners who did not come through LTI."""
+    attempt = Attempt.objects.select_related("learner", "version").filter(pk=attempt_id).first()
+    learner = (
+        LtiLearner.objects.filter(user=attempt.learner).first() if attempt is not None else None
+    )
+    if attempt is None or learner is None:
+        return []
+    best = attempts.best_score(attempt.learner, attempt.version)
+    if best is None:
+        return []
+    links = LtiResourceLink.objects.filter(
+        platform=learner.platform, version=attempt.version
+    ).exclude(lineitem_url="")
+    posts = []
+    for link in links:
+        post = LtiScorePost.objects.create(
+            link=link,
+            learner=learner,
+            score_given=round(best * 100, 2),
+            score_maximum=100,
+        )
+        queue.enqueue("post_lti_score", (post.pk,))
+        posts.append(post)
+    return posts
+
+
+def post_score(post_id: int) -> LtiScorePost | None:
+    """Send one queued score. On refusal the post says why, the admins' log too; the caller
+    (the task) retries while `post.state` is FAILED, up to SCORE_TRIES."""
+    post = (
+        LtiScorePost.objects.select_related("link__platform", "learner")
+        .filter(pk=post_id)
+        .exclude(state=LtiScorePost.State.SENT)
+        .first()
+    )
+    if post is None:
+        return None
+    platform = post.link.platform
+    try:
+        ags.send_score(
+            platform,
+            lineitem_url=post.link.lineitem_url,
+            scopes=post.link.ags_scopes or [SCORE_SCOPE],
+            score=ags.Score(
+                subject=post.learner.subject,
+                given=post.score_given,
+                maximum=post.score_maximum,
+                activity_progress=post.activity_progress,
+                grading_progress=post.grading_progress,
+                timestamp=post.created_at.isoformat(),
+            ),
+        )
+    except ags.ScoreNotAccepted as exc:
+        post.tries += 1
+        post.last_error = exc.message[:2000]
+        post.state = (
+            LtiScorePost.State.GAVE_UP if post.tries >= SCORE_TRIES else LtiScorePost.State.FAILED
+        )
+        post.save(update_fields=["tries", "last_error", "state"])
+        record_event(
+            kind=LtiEvent.Kind.SCORE_FAILED,
+            message=f"Try {post.tries} of {SCORE_TRIES}: {exc.message}",
+            platform_id=platform.pk,
+            issuer=platform.issuer,
+        )
+        return post
+    post.tries += 1
+    post.state = LtiScorePost.State.SENT
+    post.sent_at = timezone.now()
+    post.last_error = ""
+    post.save(update_fields=["tries", "state", "sent_at", "last_error"])
+    return post

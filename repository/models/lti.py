@@ -70,6 +70,15 @@ class LtiLearner(models.Model):
 
     platform = models.ForeignKey(LtiPlatform, on_delete=models.CASCADE, related_name="learners")
     subject = models.CharField(max_length=255)
+    # An account of their own, made when they first open a scenario to program it: attempts
+    # belong to a user. It has no name, e-mail or password and belongs to no institution.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lti_learner",
+    )
     first_launch_at = models.DateTimeField(auto_now_add=True)
     last_launch_at = models.DateTimeField(auto_now=True)
 
@@ -93,6 +102,7 @@ class LtiResourceLink(models.Model):
     version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="lti_links")
     # AGS: the line item the platform gave this link, if any (scores go there).
     lineitem_url = models.URLField(max_length=1000, blank=True)
+    ags_scopes = models.JSONField(default=list, blank=True)
     first_launch_at = models.DateTimeField(auto_now_add=True)
     last_launch_at = models.DateTimeField(auto_now=True)
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +24,9 @@ from repository.actions.lti import (
     record_launch,
     register_platform,
     remove_platform,
+    sign_in_token,
     update_platform,
+    use_sign_in_token,
     versions_to_link,
 )
 from repository.credit.attribution import attribution_text
@@ -36,7 +39,14 @@ from repository.lti.launch import (
     restore_launch,
     validate_launch,
 )
-from repository.lti.messages import AGS_CLAIM, CLAIM, INSTRUCTOR_ROLES, VERSION_PARAM, LtiRefused
+from repository.lti.messages import (
+    AGS_CLAIM,
+    CLAIM,
+    INSTRUCTOR_ROLES,
+    START_AGAIN,
+    VERSION_PARAM,
+    LtiRefused,
+)
 from repository.lti.privacy import CLAIMS_IGNORED, CLAIMS_STORED, SENT_BACK
 from repository.models import LtiEvent, LtiPlatform, Resource, ValidationRun, Version
 from repository.models.search import search_resources
@@ -164,14 +174,24 @@ def show_version(request: HttpRequest, valid: ValidLaunch) -> HttpResponse:
             status=410 if version is not None else 404,
         )
         return framed_by(response, platform)
-    record_launch(
+    learner, link = record_launch(
         platform=platform,
         subject=str(claims.get("sub", "")),
         deployment_id=str(claims.get(CLAIM + "deployment_id", "")),
         resource_link_id=str(claims.get(CLAIM + "resource_link", {}).get("id", "")),
         version=version,
         lineitem_url=str((claims.get(AGS_CLAIM + "endpoint") or {}).get("lineitem", "")),
+        ags_scopes=(claims.get(AGS_CLAIM + "endpoint") or {}).get("scope", []),
     )
+    program_url = ""
+    if version.resource.kind == Resource.Kind.SCENARIO:
+        # Programmed in a tab of its own (first-party, where our session cookie works even
+        # when the VLE's frame blocks third-party cookies), signed in by a one-time key.
+        target = reverse(
+            "program_it",
+            args=[version.resource.institution.slug, version.resource.slug, version.number],
+        )
+        program_url = reverse("lti_enter", args=[sign_in_token(learner, next_url=target)])
     newer = None
     if teacher:
         newer = (
@@ -192,6 +212,8 @@ def show_version(request: HttpRequest, valid: ValidLaunch) -> HttpResponse:
             "attribution": attribution_text(version),
             "teacher": teacher,
             "newer": newer,
+            "program_url": program_url,
+            "scores": link.scores.select_related("learner")[:20] if teacher else [],
             "diff_url": (
                 reverse(
                     "version_diff", args=[version.resource.institution.slug, version.resource.slug]
@@ -218,6 +240,23 @@ def unavailable_reason(version: Version | None, version_id: int | None) -> str:
         why = f": {version.withdrawal_reason}" if version.withdrawal_reason else ""
         return f"{version} was withdrawn {when}{why}".strip()
     return f"{version} is not published ({version.get_state_display().lower()})"
+
+
+@require_GET
+@never_cache
+def enter(request: HttpRequest, key: str) -> HttpResponse:
+    """Sign a launched learner's account in from a one-time key, then go to the page it names."""
+    found = use_sign_in_token(key)
+    if found is None:
+        return render(
+            request,
+            "repository/lti/refused.html",
+            {"message": "This link was already used or is over ten minutes old. " + START_AGAIN},
+            status=400,
+        )
+    user, next_url = found
+    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(next_url if next_url.startswith("/") else "/")
 
 
 @require_GET
