@@ -79,12 +79,12 @@ def tool_urls() -> dict[str, str]:
 
 def framed_by(response: HttpResponse, platform: LtiPlatform | None) -> HttpResponse:
     """Let the platform's pages (and only them) frame this response."""
-    origins = set()
+    allowed = set()
     if platform is not None:
         for url in (platform.issuer, platform.auth_login_url):
             parts = urlsplit(url)
-            origins.add(f"{parts.scheme}://{parts.netloc}")
-    ancestors = " ".join(sorted(origins)) or "'none'"
+            allowed.add(f"{parts.scheme}://{parts.netloc}")
+    ancestors = " ".join(sorted(allowed)) or "'none'"
     csp = main_site_csp().replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
     response["Content-Security-Policy"] = csp
     response.xframe_options_exempt = True
