@@ -457,6 +457,11 @@ class _Run:
     def answer(self, url: str) -> tuple[int, dict[str, str], bytes]:
         """Status, headers and body for a request to the version's origin, as learners get them."""
         path = serving.file_path(unquote(urlsplit(url).path), self.entry_point)
+        folder = self.root / path  # a folder with an index.html: as the content origin does
+        with contextlib.suppress(OSError, RuntimeError, ValueError):
+            index = folder / "index.html"
+            if index.is_file() and index.resolve().is_relative_to(self.root):
+                return 301, serving.folder_redirect_headers(path), b""
         status, body = self.read(path)
         if status != 200:
             return status, serving.missing_headers(), b"Not a file of this version."

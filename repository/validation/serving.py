@@ -21,7 +21,7 @@ import hmac
 import mimetypes
 import re
 from base64 import b32encode
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 # What the content origin and the try-it frame allow (the frame's sandbox attribute uses the
 # same list). `allow-same-origin` is there because the origin is a throwaway of this version
@@ -211,6 +211,12 @@ def response_headers(
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "public, max-age=31536000, immutable" if immutable else "no-store",
     }
+
+
+def folder_redirect_headers(path: str) -> dict[str, str]:
+    """A request for a folder without its slash goes to the folder (`dir` to `dir/`), as on any
+    web server, so the relative addresses in its index.html resolve inside it."""
+    return {**missing_headers(), "Location": "/" + quote(path.strip("/")) + "/"}
 
 
 def missing_headers() -> dict[str, str]:

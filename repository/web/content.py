@@ -34,6 +34,9 @@ def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
     entry = VersionFile.objects.filter(version=version, path=file_path).select_related("blob")
     found = entry.first()
     if found is None:
+        index = VersionFile.objects.filter(version=version, path=f"{file_path}/index.html")
+        if index.exists():
+            return folder_redirect(file_path)
         return not_found(f"{file_path} is not a file of this version.")
     return serve(request, found, immutable=kind == serving.PUBLISHED)
 
@@ -58,6 +61,13 @@ def serve(request: HttpRequest, entry: VersionFile, *, immutable: bool) -> HttpR
     else:
         response = StreamingHttpResponse(blobs.iter_blob(entry.blob_id))
     for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def folder_redirect(path: str) -> HttpResponse:
+    response = HttpResponse(status=301)
+    for name, value in serving.folder_redirect_headers(path).items():
         response[name] = value
     return response
 

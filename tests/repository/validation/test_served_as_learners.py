@@ -72,3 +72,8 @@ def test_check_and_content_origin_answer_a_file_with_the_same_headers(client, tm
             served.close()
         assert learners == checked, path
     assert run.answer(f"{origin}/missing.js")[1] == serving.missing_headers()
+    # A folder: without an index.html, not found on both sides; with one, moved to its slash.
+    assert run.answer(f"{origin}/frames")[0] == 404
+    (tmp_path / "frames" / "index.html").write_bytes(b"<p>frames</p>")
+    folder = run.answer(f"{origin}/frames")
+    assert folder[0] == 301 and folder[1]["Location"] == "/frames/"

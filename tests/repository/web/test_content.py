@@ -93,6 +93,14 @@ def test_unpublished_version_is_only_on_its_preview_origin(client, db):
     assert b"not published" in body
 
 
+def test_folder_without_its_slash_redirects_to_the_folder(client, db):
+    version = stored_version({"index.html": b"<p>x</p>", "docs/index.html": b"<p>docs</p>"})
+    response, _ = get(client, origins.origin_of(version) + "/docs")
+    assert response.status_code == 301 and response["Location"] == "/docs/"
+    inside, body = get(client, origins.origin_of(version) + "/docs/")
+    assert inside.status_code == 200 and body == b"<p>docs</p>"
+
+
 def test_missing_file_says_so_in_plain_text(client, published):
     response, body = get(client, origins.origin_of(published) + "/nowhere.js")
     assert response.status_code == 404
