@@ -311,6 +311,12 @@ def _glob(pattern: str) -> Any:
     return AnnotationsItem(paths={pattern})
 
 
+@cache
+def _literal(pattern: str) -> str:
+    """The part of a glob before its first wildcard: every path it matches starts with it."""
+    return pattern.split("*")[0].split("\\")[0]
+
+
 def matches(pattern: str, path: str) -> bool:
     """True when the glob `pattern` covers `path`; a folder ('lib/p5' or 'lib/p5/') covers its files."""
     bare = pattern.rstrip("/")
@@ -531,6 +537,7 @@ def analyse(
         return Analysis(PackageParts(license), exc.problems)
     global_info = _Global(texts, problems)
     foreign = _foreign_folders(paths)
+    index = _index_components(components)
     parts: list[Part] = []
     uncovered: dict[str, list[str]] = {}
     used_rules: set[int] = set()
@@ -538,7 +545,7 @@ def analyse(
     for path in paths:
         if is_licensing_file(path):
             continue
-        part = _part_of(path, license, rules, components, texts, global_info, problems)
+        part = _part_of(path, license, rules, index, texts, global_info, problems)
         if part.via.startswith("files["):
             used_rules.add(int(part.via[6:-1]))
         if part.component:
@@ -566,13 +573,13 @@ def _part_of(
     path: str,
     license: str,
     rules: Sequence[FileRule],
-    components: Sequence[Component],
+    index: ComponentIndex,
     texts: Mapping[str, str],
     global_info: _Global,
     problems: list[str],
 ) -> Part:
     reuse = _reuse_of(path, texts, global_info, problems)
-    component = next((c for c in components if any(matches(p, path) for p in c.paths)), None)
+    component = _component_for(path, index)
     if reuse.licences:
         licences = []
         for expression in reuse.licences:
@@ -612,17 +619,42 @@ def _part_of(
             pattern,
             component.name,
         )
-    for index in range(len(rules) - 1, -1, -1):
-        rule = rules[index]
+    for number in range(len(rules) - 1, -1, -1):
+        rule = rules[number]
         if matches(rule.path, path):
             return Part(
                 path,
                 rule.license,
                 tuple(reuse.copyright) or rule.copyright,
-                f"files[{index}]",
+                f"files[{number}]",
                 rule.path,
             )
     return Part(path, license, tuple(reuse.copyright), PACKAGE_LICENCE, "")
+
+
+ComponentIndex = dict[str, list[tuple[int, str, Component]]]
+
+
+def _component_for(path: str, index: ComponentIndex) -> Component | None:
+    """The first declared component one of whose globs covers `path`."""
+    candidates: list[tuple[int, str, Component]] = sorted(
+        [*index.get(path.split("/")[0], []), *index.get("", [])], key=lambda entry: entry[0]
+    )
+    for _, glob, component in candidates:
+        if path.startswith(_literal(glob)) and matches(glob, path):
+            return component
+    return None
+
+
+def _index_components(components: Sequence[Component]) -> ComponentIndex:
+    """Each component glob under the top folder its literal start names ('' when none)."""
+    index: ComponentIndex = {}
+    for order, component in enumerate(components):
+        for glob in component.paths:
+            literal = _literal(glob)
+            top = literal.split("/")[0] if "/" in literal else ""
+            index.setdefault(top, []).append((order, glob, component))
+    return index
 
 
 def _foreign_folders(paths: Sequence[str]) -> dict[str, str]:
@@ -649,11 +681,12 @@ def _is_licence_text(name: str) -> bool:
 
 def _inside(path: str, folders: Mapping[str, str]) -> str:
     """The deepest folder of `folders` that holds `path`, or ''."""
-    best = ""
-    for folder in folders:
-        if path.startswith(folder + "/") and len(folder) > len(best):
-            best = folder
-    return best
+    folder = path.rpartition("/")[0]
+    while folder:
+        if folder in folders:
+            return folder
+        folder = folder.rpartition("/")[0]
+    return ""
 
 
 def _paths_named(paths: Sequence[str]) -> str:
@@ -750,16 +783,17 @@ def _folder_licence_problems(
 ) -> list[str]:
     """A folder's own LICENSE that names another licence than its files are said to be under."""
     problems = []
+    by_folder: dict[str, list[Part]] = {}
+    for part in parts.files:
+        by_folder.setdefault(_inside(part.path, foreign), []).append(part)
     for folder, licence_file in sorted(foreign.items()):
         named = licences_named_in(texts.get(licence_file, ""))
         if not named:
             continue
         disagreeing = [
             p
-            for p in parts.files
-            if _inside(p.path, foreign) == folder
-            and p.via != PACKAGE_LICENCE
-            and not _agrees(named, [p.license])
+            for p in by_folder.get(folder, [])
+            if p.via != PACKAGE_LICENCE and not _agrees(named, [p.license])
         ]
         if disagreeing:
             said = disagreeing[0]
