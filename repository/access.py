@@ -139,6 +139,15 @@ def can_publish(user: AnyUser, resource: Resource) -> bool:
     return is_staff_of(user, resource.institution)
 
 
+def can_rerun_validation(user: AnyUser, version: Version) -> bool:
+    """Staff of the version's institution may have it validated again (e.g. after an outage)."""
+    return is_staff_of(user, version.resource.institution)
+
+
+def require_rerun_validation(user: AnyUser, version: Version) -> None:
+    require_staff(user, version.resource.institution, "re-run validation")
+
+
 def require_in_circulation(version: Version) -> None:
     """Refuse to build on a withdrawn version: its page stays, but nothing new starts from it."""
     if version.state != Version.State.WITHDRAWN:

@@ -138,14 +138,13 @@ def published_scenario(folder: Path, institution: Institution, by: User, *, publ
     """The example solar-tracker scenario (with its starter controller), deposited and validated,
     published unless `publish` is False (then it stays passed)."""
     from repository.actions.deposits import deposit_package
-    from repository.actions.validation import validate_version
     from repository.management.commands.load_demo import SCENARIO_DIR, scenario_manifest, zip_folder
 
     package = zip_folder(SCENARIO_DIR, folder / "scenario.zip", scenario_manifest())
     version = deposit_package(
         package=package, institution=institution, by=by, publish_on_pass=publish
     )
-    validate_version(version.pk)
+    validated(version.pk)
     version.refresh_from_db()
     return version
 
@@ -430,3 +429,33 @@ def features_manifest(**overrides: Any) -> dict[str, Any]:
         external_resources=list(CREDIT_LINKS),
         **overrides,
     )
+
+
+# Marks the run step of test data; tests/repository/validation/ runs the step itself for real.
+RUN_STEP_TEST_DATA = (
+    "Test data: recorded as passed by tests/factories.py validated(); the tool or scenario "
+    "was not run (validation's run step is tested with the real browser and sandbox)."
+)
+
+
+def validated(version_id: int) -> Any:
+    """Test data: the version as a validation whose every step passed leaves it (published
+    when its depositor asked), for tests of what follows validation: pages, forks, the API.
+
+    The package, licence and content steps really run. The run step, which needs a browser
+    or sandbox per test, is recorded as passed by this helper and says so in its message;
+    only then does the run end, through the same code that ends a real one. A version that
+    fails a real step is left failed.
+    """
+    from repository.actions.validation import finish_run, validate_version
+    from repository.models import ValidationRun, ValidationStep
+
+    run = validate_version(version_id)
+    if run is None or run.state != ValidationRun.State.NOT_RUN:
+        return run
+    run.steps.filter(status=ValidationStep.Status.SKIPPED).update(
+        status=ValidationStep.Status.PASSED, messages=[RUN_STEP_TEST_DATA], artefacts={}
+    )
+    Version.objects.filter(pk=version_id).update(state=Version.State.VALIDATING)
+    run.version.refresh_from_db()
+    return finish_run(run, ValidationRun.State.PASSED)

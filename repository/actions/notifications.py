@@ -19,6 +19,7 @@ from repository.models import (
     Version,
 )
 from repository.models.institutions import STAFF_ROLES
+from repository.validation.verdicts import Verdict, verdict_of, why_not_finished
 
 log = logging.getLogger(__name__)
 
@@ -138,26 +139,48 @@ def upstream_path(resource: Resource) -> str:
 
 
 def notify_validation_finished(run: ValidationRun) -> None:
-    """Tell whoever made the version how its validation ended (call when a run finishes)."""
+    """Tell whoever made the version how its validation ended (call when a run finishes).
+
+    Worded from the verdict, so a run whose step could not run here never reads as passed.
+    """
     version = run.version
     creator = version.created_by
     if creator is None:
         return
-    outcomes: dict[str, str] = {
-        ValidationRun.State.PASSED: "passed",
-        ValidationRun.State.FAILED: "failed",
-        ValidationRun.State.ERROR: "could not finish because of an error on our side",
+    verdict = verdict_of(version, run)
+    subjects = {
+        Verdict.PASSED: "passed",
+        Verdict.FAILED: "failed",
+        Verdict.NOT_RUN: "not run: not yet validated",
+        Verdict.COULD_NOT_FINISH: "could not finish (our fault)",
     }
-    outcome = outcomes.get(run.state, run.state)
-    failures = [
-        f"- {step.name}: {'; '.join(step.messages)}"
-        for step in run.steps.all()
-        if step.status not in {"passed", "skipped"}
-    ]
+    outcomes = {
+        Verdict.PASSED: "passed: every step ran and passed",
+        Verdict.FAILED: "failed",
+        Verdict.NOT_RUN: (
+            "is not finished: the validator could not run it here, so it is not yet validated "
+            "and not published. It is validated (and published, if you asked) when a "
+            "validator that can run it is available"
+        ),
+        Verdict.COULD_NOT_FINISH: (
+            "could not finish because of a fault on our side, not the deposit's; it is not "
+            "published, and the platform's maintainers have been told"
+        ),
+    }
+    if verdict == Verdict.FAILED:
+        details = [
+            f"- {step.name}: {'; '.join(step.messages)}"
+            for step in run.steps.all()
+            if step.status == "failed"
+        ]
+    else:
+        details = [f"- {reason}" for reason in why_not_finished(run)]
     send_later(
-        f"[Remixbank] Validation of {version.resource.title} v{version.number} {outcome.split()[0]}",
-        f"Validation of {version.resource.title} v{version.number} {outcome}.\n"
-        + ("\n".join(failures) + "\n" if failures else "")
+        f"[Remixbank] Validation of {version.resource.title} v{version.number} "
+        f"{subjects.get(verdict, str(verdict))}",
+        f"Validation of {version.resource.title} v{version.number} "
+        f"{outcomes.get(verdict, str(verdict))}.\n"
+        + ("\n".join(details) + "\n" if details else "")
         + f"\n{link(version.get_absolute_url())}\n",
         [creator.email],
     )

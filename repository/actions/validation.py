@@ -8,17 +8,20 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from repository import queue
+from repository.access import require_rerun_validation
 from repository.errors import InvalidTransition, PermissionRefused
 from repository.models import ValidationRun, ValidationStep, Version
 from repository.validation import orders
 from repository.validation.browser import BrowserUnavailable
 from repository.validation.release import CHECKS_RELEASE, validator_release
 from repository.validation.steps import FAILED, Step, StepOutcome, steps_for
+from repository.validation.verdicts import VERSION_STATES, Verdict, run_state_of, verdict_of
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,11 @@ DONE = {ValidationStep.Status.PASSED, ValidationStep.Status.SKIPPED}
 NEW = {Version.State.UPLOADED, Version.State.VALIDATING}
 # Versions that already have a verdict and may be checked again by a newer validator release.
 SETTLED = {Version.State.PUBLISHED, Version.State.PASSED}
+# Versions still waiting for a verdict because our side could not give one: validated again
+# (from the start, as a new version is) when a validator release that can run them comes.
+WAITING = {Version.State.NOT_RUN, Version.State.UNFINISHED}
+# Versions checked again (re-run by staff, new release) without their state changing.
+RECHECKED = SETTLED | {Version.State.WITHDRAWN}
 
 
 def claim_run(
@@ -48,7 +56,8 @@ def claim_run(
         )
         if version is None:
             return None
-        if version.state not in NEW and not (revalidate and version.state in SETTLED):
+        again = revalidate and version.state in RECHECKED | WAITING
+        if version.state not in NEW and not again:
             return None
         # An open run is continued whatever release this machine would name, so workers
         # with different browsers or settings never start competing runs for one version.
@@ -58,9 +67,13 @@ def claim_run(
             .first()
         )
         if run is None:
-            run, _ = ValidationRun.objects.select_for_update().get_or_create(
-                version=version, validator_release=validator_release(version.resource.kind)
-            )
+            release = validator_release(version.resource.kind)
+            run = (
+                ValidationRun.objects.select_for_update()
+                .filter(version=version, validator_release=release)
+                .order_by("-round")
+                .first()
+            ) or ValidationRun.objects.create(version=version, validator_release=release)
         if run.state != ValidationRun.State.RUNNING:
             return None
         now = timezone.now()
@@ -78,9 +91,47 @@ def claim_run(
         # Whatever order was out is superseded: its late result must not be recorded.
         run.order_nonce = ""
         run.save(update_fields=["attempts", "claimed_at", "heartbeat_at", "held_by", "order_nonce"])
-        if version.state == Version.State.UPLOADED:
-            version.move(from_states=[Version.State.UPLOADED], to=Version.State.VALIDATING)
+        if version.state in {Version.State.UPLOADED, *WAITING}:
+            # A waiting version is judged afresh, as a new one: its verdict decides its state.
+            version.move(from_states=[version.state], to=Version.State.VALIDATING)
         return run
+
+
+@transaction.atomic
+def rerun_validation(version: Version, *, by: User) -> ValidationRun:
+    """Validate the version again, as a new run; earlier runs stay in its history.
+
+    A version with a verdict of its own fault or ours (failed, not run, could not finish) is
+    judged afresh and takes the new verdict (publishing if its depositor asked for that); a
+    passed, published or withdrawn one keeps its state and the run is recorded beside it.
+    Raises PermissionRefused for non-staff, InvalidTransition while a run is still open.
+    """
+    require_rerun_validation(by, version)
+    version = Version.objects.select_for_update().select_related("resource").get(pk=version.pk)
+    if version.state in NEW or open_run_id(version.pk) is not None:
+        raise InvalidTransition(
+            f"Version {version.number} of “{version.resource.title}” is being validated now; "
+            "re-run it once this run has ended."
+        )
+    release = validator_release(version.resource.kind)
+    last = (
+        ValidationRun.objects.filter(version=version, validator_release=release)
+        .order_by("-round")
+        .values_list("round", flat=True)
+        .first()
+    )
+    run = ValidationRun.objects.create(
+        version=version,
+        validator_release=release,
+        round=0 if last is None else last + 1,
+        requested_by=by,
+    )
+    recheck = version.state in RECHECKED
+    if not recheck:
+        version.move(from_states=[version.state], to=Version.State.VALIDATING)
+    log.info("version %s: validation re-run by %s (run %s)", version.pk, by.pk, run.pk)
+    queue.enqueue("validate_version", (version.pk,), {"revalidate": recheck})
+    return run
 
 
 def validate_version(
@@ -106,7 +157,8 @@ def validate_version(
     if run.attempts > settings.VALIDATION_MAX_ATTEMPTS:
         message = (
             f"Validation stopped after {run.attempts - 1} attempts that did not finish "
-            "(the checks crashed or were killed); the platform's maintainers have been told."
+            "(no validator took it, or the checks crashed or were killed); this is our fault, not the "
+            "deposit's: the platform's maintainers have been told."
         )
         log.error("version %s: %s", version.pk, message)
         record_step(run, "validator", 99, StepOutcome(ValidationStep.Status.ERROR, [message]), 0)
@@ -127,7 +179,7 @@ def validate_version(
             done[step.name] = outcome.status
         if done[step.name] not in DONE:
             return finish_run(run, ValidationRun.State.FAILED)
-    return finish_run(run, ValidationRun.State.PASSED)
+    return finish_run(run, run_state_of(done))
 
 
 def run_step(step: Step, version: Version) -> StepOutcome:
@@ -135,9 +187,11 @@ def run_step(step: Step, version: Version) -> StepOutcome:
         return StepOutcome(
             ValidationStep.Status.SKIPPED,
             [
-                "Not run: this installation does not run deposited code "
-                "(VALIDATION_RUN_CONTENT is off, e.g. Chromium or bubblewrap is not installed)."
+                "Not run: this installation has no browser or sandbox to run deposited code in "
+                "(VALIDATION_RUN_CONTENT is off). The version is not published; it is validated "
+                "when a validator that can run it is available."
             ],
+            {"not_run": "no browser or sandbox on this installation"},
         )
     assert step.check is not None  # only content steps have none, and they are orders
     return step.check(version)
@@ -360,26 +414,27 @@ def record_step(
 
 @transaction.atomic
 def finish_run(run: ValidationRun, state: str) -> ValidationRun:
+    """End the run; a version without a verdict yet takes the run's (only `passed` publishes)."""
     from repository.actions.publishing import publish_version
 
     run.state = state
     run.finished_at = timezone.now()
     run.save(update_fields=["state", "finished_at"])
     version = run.version
-    if version.state in SETTLED:
-        if state != ValidationRun.State.PASSED:
-            log.warning("version %s newly fails on %s", version.pk, run.validator_release)
+    verdict = verdict_of(version, run)
+    if version.state in RECHECKED:
+        if verdict != Verdict.PASSED:
+            log.warning("version %s: %s on %s", version.pk, verdict, run.validator_release)
         notify_finished(run)
         return run
-    verdict = Version.State.PASSED if state == ValidationRun.State.PASSED else Version.State.FAILED
     try:
-        version.move(from_states=[Version.State.VALIDATING], to=verdict)
+        version.move(from_states=[Version.State.VALIDATING], to=VERSION_STATES[verdict])
     except InvalidTransition:
         log.warning(
             "version %s moved on during validation; verdict %s kept on the run", version.pk, state
         )
         return run
-    if verdict == Version.State.PASSED and version.publish_on_pass:
+    if verdict == Verdict.PASSED and version.publish_on_pass:
         publish_version(version, by=None)
     notify_finished(run)
     return run
@@ -405,16 +460,19 @@ def regression(version: Version) -> ValidationRun | None:
 
 
 def versions_to_revalidate(limit: int) -> list[int]:
-    """Published versions without a run of the current release, oldest first, at most `limit`."""
+    """Versions without a run of the current release, at most `limit`: first those still
+    waiting for a verdict (not run, could not finish), oldest first, then published ones.
+    """
     chosen: list[int] = []
-    for kind in ("tool", "scenario"):
-        release = validator_release(kind)
-        chosen += list(
-            Version.objects.filter(state__in=SETTLED, resource__kind=kind)
-            .exclude(validation_runs__validator_release=release)
-            .order_by("published_at", "pk")
-            .values_list("pk", flat=True)[: limit - len(chosen)]
-        )
+    for states in (WAITING, SETTLED):
+        for kind in ("tool", "scenario"):
+            release = validator_release(kind)
+            chosen += list(
+                Version.objects.filter(state__in=states, resource__kind=kind)
+                .exclude(validation_runs__validator_release=release)
+                .order_by("published_at", "created_at", "pk")
+                .values_list("pk", flat=True)[: limit - len(chosen)]
+            )
     return chosen
 
 
@@ -424,7 +482,7 @@ def stuck_revalidations() -> list[int]:
     return list(
         ValidationRun.objects.filter(
             state=ValidationRun.State.RUNNING,
-            version__state__in=SETTLED,
+            version__state__in=RECHECKED,
             claimed_at__lt=cutoff,
         ).values_list("version_id", flat=True)
     )
@@ -503,7 +561,7 @@ def release_lost_runs() -> list[tuple[int, bool]]:
                 run.version_id,
                 run.held_by,
             )
-            lost.append((run.version_id, run.version.state in SETTLED))
+            lost.append((run.version_id, run.version.state in RECHECKED))
             run.held_by, run.order_nonce, run.claimed_at = "", "", timezone.now()
             run.save(update_fields=["held_by", "order_nonce", "claimed_at"])
     return lost

@@ -70,6 +70,7 @@ urlpatterns = [
     path(version + "files/<path:path>", versions.FileBytes.as_view(), name="version-file"),
     path(version + "download/", versions.Download.as_view(), name="version-download"),
     path(version + "validation/", versions.ValidationStatus.as_view(), name="version-validation"),
+    path(version + "validations/", versions.Validations.as_view(), name="version-validations"),
     path(version + "attribution/", versions.Attribution.as_view(), name="version-attribution"),
     path(version + "lineage/", versions.Lineage.as_view(), name="version-lineage"),
     path(version + "forks/", remixes.Forks.as_view(), name="version-forks"),

@@ -1,5 +1,6 @@
 """Validation runs of a version and their ordered steps."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -11,6 +12,8 @@ class ValidationRun(models.Model):
         RUNNING = "running", "Running"
         PASSED = "passed", "Passed"
         FAILED = "failed", "Failed"
+        # Every step that ran passed, but one could not run here (no browser or sandbox).
+        NOT_RUN = "not_run", "Not run"
         ERROR = "error", "Error on our side"
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="validation_runs")
@@ -30,16 +33,26 @@ class ValidationRun(models.Model):
     # it) and which step it is for.
     order_nonce = models.CharField(max_length=64, blank=True, default="", db_index=True)
     order = models.JSONField(default=dict, blank=True)
+    # 0 for the run a deposit (or a new validator release) starts; each staff re-run under the
+    # same release adds one, so older runs stay in the history.
+    round = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-started_at"]
         constraints = [
-            # One run per (version, validator release): a repeated task reuses the row.
+            # One run per (version, validator release, round): a repeated task reuses the row.
             models.UniqueConstraint(
-                fields=["version", "validator_release"], name="one_run_per_release"
+                fields=["version", "validator_release", "round"], name="one_run_per_round"
+            ),
+            # At most one open run per version: re-runs and new releases wait for it to end.
+            models.UniqueConstraint(
+                fields=["version"], condition=Q(state="running"), name="one_open_run"
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["running", "passed", "failed", "error"]),
+                condition=Q(state__in=["running", "passed", "failed", "not_run", "error"]),
                 name="run_state_known",
             ),
         ]

@@ -39,6 +39,11 @@ class Version(models.Model):
         VALIDATING = "validating", "Validating"
         PASSED = "passed", "Passed validation"
         FAILED = "failed", "Failed validation"
+        # Neither is the deposit's fault and neither is ever published: a step could not run on
+        # this installation (no browser or sandbox), or our validators could not finish. Both are
+        # validated again when a validator release that can run them comes (or staff re-run it).
+        NOT_RUN = "not_run", "Not yet validated"
+        UNFINISHED = "unfinished", "Validation could not finish"
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -83,6 +88,8 @@ class Version(models.Model):
                         "validating",
                         "passed",
                         "failed",
+                        "not_run",
+                        "unfinished",
                         "published",
                         "withdrawn",
                     ]

@@ -15,14 +15,11 @@ from repository.storage import blobs
 from repository.storage.packages import PackageLimits, check_manifest
 from repository.storage.parts import analyse_blobs
 from repository.storage.workspace import make_writable, materialize
+from repository.validation import resources
 
 PASSED = ValidationStep.Status.PASSED
 FAILED = ValidationStep.Status.FAILED
 TEXT_SCAN_LIMIT = 2 * 1024 * 1024
-EXTERNAL_REFERENCE = re.compile(
-    r"""(?:src|href)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)|@import\s+(?:url\()?\s*["']?((?:https?:)?//[^"')\s;]+)|url\(\s*["']?((?:https?:)?//[^"')\s]+)""",
-    re.IGNORECASE,
-)
 HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
 
@@ -112,39 +109,123 @@ def check_licence(version: Version) -> StepOutcome:
 
 
 def check_content(version: Version) -> StepOutcome:
-    """Report HTML in metadata (shown as text) and resources loaded from outside the package."""
+    """What the tool loads from outside its package (undeclared loads fail), what it links to
+    (recorded, never followed, never failing), and HTML in metadata (shown as text)."""
     messages = []
     for key in ("title", "description", "changelog"):
         if HTML_TAG.search(str(version.manifest.get(key, ""))):
             messages.append(f"The {key} contains HTML; it is shown as plain text, never as markup.")
-    declared = set(version.manifest.get("external_resources", []))
-    external: dict[str, list[str]] = {}
-    text_files = version.files.filter(blob__size__lte=TEXT_SCAN_LIMIT)
-    for path, sha in text_files.values_list("path", "blob_id"):
-        if not path.lower().endswith((".html", ".htm", ".css", ".svg")):
-            continue
-        for match in EXTERNAL_REFERENCE.finditer(read_text(sha)):
-            url = next(g for g in match.groups() if g)
-            external.setdefault(url, []).append(path)
-    undeclared = sorted(u for u in external if u not in declared)
-    for url in sorted(external):
-        where = ", ".join(sorted(set(external[url])))
-        if url in declared:
-            messages.append(
-                f"Loads {url} (from {where}); declared in external_resources, so shown on its page."
-            )
+    declared = [str(u) for u in version.manifest.get("external_resources", [])]
+    rows = version.files.filter(path__iregex=SCANNED_PATHS).values_list(
+        "path", "blob__size", "blob_id"
+    )
+    scan = resources.scan_files(
+        (
+            (path, size, read_blob_bytes(sha) if size <= TEXT_SCAN_LIMIT else None)
+            for path, size, sha in rows
+        ),
+        limit=TEXT_SCAN_LIMIT,
+    )
+    undeclared = [r for r in scan.loads if not resources.declared_by(r.url, declared)]
+    artefacts = content_report(scan, declared)
     if undeclared:
-        return StepOutcome(
-            FAILED,
-            [
-                f"Loads {url} from outside the package (in {', '.join(sorted(set(external[url])))}). "
-                "A tool must work offline: include the file in the package, or declare the URL in "
-                "the manifest's external_resources."
-                for url in undeclared
-            ],
-            {"external": sorted(external)},
+        problems = [
+            f"{ref.where}: loads {ref.url} ({ref.kind}) from outside the package, and the "
+            "manifest does not declare it. A tool must work offline in a classroom: put the "
+            "file in the package and refer to it by a relative path, or, if the tool really "
+            "needs the network, add the URL (or its site, ending in /) to the manifest's "
+            "external_resources."
+            for ref in first_per_url(undeclared)[:MESSAGE_CAP]
+        ]
+        if len(first_per_url(undeclared)) > MESSAGE_CAP:
+            problems.append(
+                f"… and {len(first_per_url(undeclared)) - MESSAGE_CAP} more such URLs "
+                "(all listed in this step's report)."
+            )
+        return StepOutcome(FAILED, problems + not_scanned_messages(scan), artefacts)
+    for item in artefacts["needs_network"]:
+        where = ", ".join(item["found_in"]) or "not found in the files; declared"
+        messages.append(f"Needs the network: {item['url']} ({where}).")
+    if scan.links:
+        hosts = sorted({urlsplit_host(r.url) for r in scan.links})
+        messages.append(
+            f"Links to {len({r.url for r in scan.links})} outside address(es) on "
+            f"{len(hosts)} site(s) (credits, sharing, footnotes): recorded, never followed, "
+            "never a reason to fail."
         )
-    return StepOutcome(PASSED, messages or ["No external resources; no HTML in metadata."])
+    messages += not_scanned_messages(scan)
+    return StepOutcome(
+        PASSED,
+        messages or ["Loads nothing from outside the package; no HTML in metadata."],
+        artefacts,
+    )
+
+
+MESSAGE_CAP = 20
+LINK_REPORT_CAP = 500
+SCANNED_PATHS = r"\.(x?html?|css|m?js|cjs|svg)$"
+
+
+def read_blob_bytes(sha: str) -> bytes:
+    return blobs.read_blob(sha)
+
+
+def urlsplit_host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url if not url.startswith("//") else "https:" + url).hostname or url
+    except ValueError:
+        return url
+
+
+def first_per_url(refs: list[resources.Reference]) -> list[resources.Reference]:
+    seen: dict[str, resources.Reference] = {}
+    for ref in refs:
+        seen.setdefault(ref.url, ref)
+    return list(seen.values())
+
+
+def grouped(refs: list[resources.Reference]) -> list[dict[str, Any]]:
+    """One entry per URL: its kind and every file:line it was found at."""
+    by_url: dict[str, dict[str, Any]] = {}
+    for ref in refs:
+        item = by_url.setdefault(ref.url, {"url": ref.url, "kind": ref.kind, "found_in": []})
+        if ref.where not in item["found_in"]:
+            item["found_in"].append(ref.where)
+    return list(by_url.values())
+
+
+def content_report(scan: resources.Scan, declared: list[str]) -> dict[str, Any]:
+    """The content step's structured report (shown on the page, given by the API)."""
+    loads = scan.loads
+    found = grouped([r for r in loads if resources.declared_by(r.url, declared)])
+    found_urls = {item["url"] for item in found}
+    # A declared URL not seen in the files is still needed: scripts may build it at run time.
+    needs = found + [
+        {"url": url, "kind": "declared", "found_in": []}
+        for url in declared
+        if not any(resources.declared_by(u, [url]) for u in found_urls)
+    ]
+    links = grouped(scan.links)
+    return {
+        "needs_network": needs,
+        "undeclared": grouped([r for r in loads if not resources.declared_by(r.url, declared)]),
+        "links": links[:LINK_REPORT_CAP],
+        "link_count": len(links),
+        "not_scanned": [
+            {"path": path, "size": size, "limit": TEXT_SCAN_LIMIT}
+            for path, size in scan.not_scanned
+        ],
+    }
+
+
+def not_scanned_messages(scan: resources.Scan) -> list[str]:
+    return [
+        f"{path}: not scanned (size {size} bytes > limit {TEXT_SCAN_LIMIT} bytes); what it "
+        "loads at run time is still seen by the browser check."
+        for path, size in scan.not_scanned
+    ]
 
 
 @dataclass(frozen=True)

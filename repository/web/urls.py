@@ -169,6 +169,11 @@ urlpatterns = [
         name="version_publish",
     ),
     path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/validations/",
+        versions.version_rerun,
+        name="version_rerun",
+    ),
+    path(
         "i/<slug:institution>/<slug:resource>/v<int:number>/withdraw/",
         versions.version_withdraw,
         name="version_withdraw",

@@ -14,10 +14,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 import licensing
-from repository.access import can_publish, drafts_of, is_staff_of, may_deposit_to
+from repository.access import (
+    can_publish,
+    can_rerun_validation,
+    drafts_of,
+    is_staff_of,
+    may_deposit_to,
+)
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
-from repository.actions.validation import regression
+from repository.actions.validation import RECHECKED, regression, rerun_validation
 from repository.actions.variants import scenario_problem
 from repository.credit.attribution import attribution_html, attribution_text
 from repository.credit.choices import licence_choices
@@ -30,7 +36,7 @@ from repository.storage.downloads import stream_version_zip
 from repository.trees.diffs import diff_versions
 from repository.trees.lineage import lineage_graph, lineage_svg
 from repository.validation import origins, serving
-from repository.validation.verdicts import Verdict, verdict_of
+from repository.validation.verdicts import Verdict, needs_network, verdict_of, why_not_finished
 from repository.web.context import capabilities
 from repository.web.forms import ForkForm, model_choice
 from repository.web.licence_table import licence_table
@@ -46,6 +52,8 @@ from repository.web.variants import variant_context
 VALIDATION_OVER = {
     Version.State.PASSED,
     Version.State.FAILED,
+    Version.State.NOT_RUN,
+    Version.State.UNFINISHED,
     Version.State.PUBLISHED,
     Version.State.WITHDRAWN,
 }
@@ -58,9 +66,12 @@ BADGES = {
     Verdict.FAILED: {"css": "failed", "text": "Validation failed"},
     Verdict.NOT_RUN: {
         "css": "none",
-        "text": "Not yet validated: the validator could not run it (see Validation)",
+        "text": "Not yet validated: the validator could not run it ({why})",
     },
-    Verdict.COULD_NOT_FINISH: {"css": "failed", "text": "Validation could not finish"},
+    Verdict.COULD_NOT_FINISH: {
+        "css": "unfinished",
+        "text": "Validation could not finish: our fault, not the deposit's ({why})",
+    },
     Verdict.PENDING: {"css": "running", "text": "Validation running"},
 }
 
@@ -72,7 +83,25 @@ def badge(version: Version, run: ValidationRun | None) -> dict[str, str]:
         return BADGES[Verdict.PENDING]
     if run is None:
         return {"css": "none", "text": "Not validated"}
-    return BADGES[verdict_of(version, run)]
+    verdict = verdict_of(version, run)
+    if verdict == Verdict.NOT_RUN and version.state in RECHECKED:
+        # Passed before (only a passed version gets here); a later re-check could not run it.
+        return {
+            "css": "passed",
+            "text": f"Validation passed; its newest re-check could not run it ({why_short(run)})",
+        }
+    shown = BADGES[verdict]
+    return {**shown, "text": shown["text"].format(why=why_short(run))}
+
+
+def why_short(run: ValidationRun) -> str:
+    """The first reason a step could not run or finish, short enough for a badge."""
+    for step in run.steps.all():
+        reason = step.artefacts.get("not_run") if isinstance(step.artefacts, dict) else None
+        if reason:
+            return str(reason)
+    reasons = why_not_finished(run)
+    return reasons[0][:160].rstrip(".") if reasons else "see Validation"
 
 
 def status_data(version: Version) -> dict[str, Any]:
@@ -154,6 +183,7 @@ def version_context_page(
         "versions": Version.objects.visible_to(request.user).filter(resource=resource),
         "files": version.files.select_related("blob"),
         "run": run,
+        "earlier_runs": list(version.validation_runs.exclude(pk=getattr(run, "pk", None))[:20]),
         "parents": version.parent_edges.filter(
             parent__in=Version.objects.visible_to(request.user)
         ).select_related("parent__resource__institution"),
@@ -161,6 +191,8 @@ def version_context_page(
             child__in=Version.objects.visible_to(request.user)
         ).select_related("child__resource__institution"),
         "can_publish": can_publish(request.user, resource),
+        "can_rerun": can_rerun_validation(request.user, version)
+        and version.state not in {Version.State.UPLOADED, Version.State.VALIDATING},
         "can_deposit_here": may_deposit_to(request.user, resource.institution, resource),
         "is_my_draft": drafts_of(request.user).filter(pk=resource.pk).exists(),
         "is_latest_published": resource.latest_published_id == version.pk,
@@ -182,6 +214,7 @@ def version_context_page(
     if version.state == Version.State.WITHDRAWN:
         context.update(withdrawal_context(request, version))
     context["badge"] = badge(version, run)
+    context["needs_network"] = needs_network(version, run)
     context["pending_steps"] = status_data(version)["pending"]
     context["variant"] = variant_context(request, version)
     context["scenario_problem"] = scenario_problem(version)
@@ -375,6 +408,30 @@ def version_publish(
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(version)
+
+
+@login_required
+def version_rerun(
+    request: HttpRequest, institution: str, resource: str, number: int
+) -> HttpResponse:
+    """Ask for confirmation, then validate the version again as a new run (staff only)."""
+    version = visible_version(request, institution, resource, number)
+    if not can_rerun_validation(request.user, version):
+        raise Http404
+    if request.method == "POST":
+        try:
+            rerun_validation(version, by=signed_in_user(request))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"v{version.number} is being validated again.")
+        return redirect(version)
+    context = {
+        "version": version,
+        "resource": version.resource,
+        "recheck": version.state in RECHECKED,
+    }
+    return render(request, "repository/rerun.html", context)
 
 
 @login_required

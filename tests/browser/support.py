@@ -10,7 +10,6 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from repository.actions.deposits import deposit_package
-from repository.actions.validation import validate_version
 from repository.management.commands.load_demo import (
     DEMO_DIR,
     SCENARIO_DIR,
@@ -19,6 +18,7 @@ from repository.management.commands.load_demo import (
 )
 from repository.models import Institution, Version
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.factories import validated
 from tests.worker import wait_for
 
 SHOTS = Path(tempfile.gettempdir())
@@ -42,7 +42,7 @@ def published_inline(package: Path, institution: Institution, by: Any) -> Versio
     run first finishes it (claims are serialised by a row lock), so the fixture needs no wait
     for a queue."""
     version = deposit_package(package=package, institution=institution, by=by)
-    validate_version(version.pk)
+    validated(version.pk)
 
     def published() -> bool:
         version.refresh_from_db()

@@ -12,10 +12,10 @@ from django.core.management import call_command
 
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
-from repository.actions.validation import validate_version
 from repository.models import Version
 from repository.storage import blobs
 from tests.conftest import forget_blob_storage
+from tests.factories import validated
 from tests.worker import ROOT, celery_worker, deposit_command, wait_for, worker_database_url
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
@@ -119,7 +119,7 @@ def test_blobs_live_in_s3_compatible_storage(
     keys = bucket_keys(s3_storage)
     shas = set(version.files.values_list("blob_id", flat=True))
     assert {k.rsplit("/", 1)[-1] for k in keys} == shas
-    validate_version(version.pk)  # reads every blob back over S3 and checks its hash
+    validated(version.pk)  # reads every blob back over S3 and checks its hash
     version.refresh_from_db()
     assert version.state == Version.State.PUBLISHED
     fork_version(version, into=southbank, by=outsider)

@@ -4,8 +4,8 @@ from pathlib import Path
 from typing import Any
 
 from repository.actions.deposits import deposit_package
-from repository.actions.validation import validate_version
 from repository.models import Institution, Membership, Resource, Version
+from tests import factories
 from tests.conftest import member
 from tests.factories import InstitutionFactory, build_zip, manifest, tool_files
 
@@ -25,7 +25,7 @@ def published(
         tmp_path / f"p{n}.zip", files or tool_files(), manifest_data=manifest(**fields)
     )
     version = deposit_package(package=package, institution=institution, by=by, resource=resource)
-    validate_version(version.pk)
+    factories.validated(version.pk)
     version.refresh_from_db()
     assert version.state == Version.State.PUBLISHED, [
         list(r.steps.all()) for r in version.validation_runs.all()
@@ -34,7 +34,7 @@ def published(
 
 
 def validated(version: Version) -> Version:
-    validate_version(version.pk)
+    factories.validated(version.pk)
     version.refresh_from_db()
     return version
 

@@ -4,9 +4,8 @@ import html
 
 import pytest
 
-from repository.actions.validation import validate_version
 from repository.models import Contribution, Derivation, Version
-from tests.factories import tool_files
+from tests.factories import tool_files, validated
 from tests.repository.remixing import eastgate_staff, published
 
 
@@ -50,7 +49,7 @@ def test_remix_then_student_contribution_then_lineage_and_credit(
     )
     remix = Version.objects.get(resource__title="Pendulum graphs")
     assert response.status_code == 302 and response["Location"] == remix.get_absolute_url()
-    validate_version(remix.pk)
+    validated(remix.pk)
     client.post(f"/i/northfield/{remix.resource.slug}/v1/publish/")
     remix.refresh_from_db()
     assert remix.state == "published"
@@ -72,7 +71,7 @@ def test_remix_then_student_contribution_then_lineage_and_credit(
     response = client.post(proposal.get_absolute_url(), {"action": "approve", "body": "Nice"})
     merged = Version.objects.get(resource=remix.resource, number=2)
     assert response["Location"] == merged.get_absolute_url()
-    validate_version(merged.pk)
+    validated(merged.pk)
     merged.refresh_from_db()
     assert merged.state == "published" and merged.contributors == ["Charlie"]
     assert Derivation.objects.get(child=merged, kind="merge").parent == remix

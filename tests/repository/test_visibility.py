@@ -5,8 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from repository.actions.deposits import deposit_package
 from repository.actions.publishing import publish_version, withdraw_version
-from repository.actions.validation import validate_version
 from repository.models import Resource, Version
+from tests.factories import validated
 
 EXPECTED_UNPUBLISHED = {
     "admin": True,
@@ -22,7 +22,7 @@ def draft(package, northfield, admin, staff):
     version = deposit_package(
         package=package, institution=northfield, by=staff, publish_on_pass=False
     )
-    validate_version(version.pk)
+    validated(version.pk)
     version.refresh_from_db()
     return version
 

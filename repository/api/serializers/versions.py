@@ -9,7 +9,7 @@ from rest_framework import serializers
 from repository.api.serializers.common import ResourceRef, VersionRef, api_url, site_url
 from repository.api.serializers.licences import LicenceOut
 from repository.models import Version
-from repository.validation.verdicts import Verdict, verdict_of
+from repository.validation.verdicts import Verdict, needs_network, verdict_of, why_not_finished
 
 # Outputs ---------------------------------------------------------------------------------
 
@@ -91,8 +91,23 @@ class LicencePartsOut(serializers.Serializer):
     components = ComponentOut(many=True)
 
 
+class NeedsNetworkOut(serializers.Serializer):
+    url = serializers.CharField(read_only=True)
+    kind = serializers.CharField(
+        read_only=True, help_text="What loads it (script, stylesheet, font, fetch, …)."
+    )
+    found_in = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="file:line where the tool refers to it; empty when only the manifest names it.",
+    )
+
+
 class VersionDetailOut(VersionOut):
     changelog = serializers.CharField(read_only=True)
+    needs_network = serializers.SerializerMethodField(
+        help_text="Outside URLs the tool declares it needs: it does not work offline without them."
+    )
     licence_parts = serializers.SerializerMethodField(
         help_text="Each file's licence and the third-party components, decided at deposit."
     )
@@ -110,6 +125,10 @@ class VersionDetailOut(VersionOut):
         for part, row in zip(parts.files, data["files"], strict=True):
             row["kind"] = part.kind
         return {**data, "summary": parts.summary()}
+
+    @extend_schema_field(NeedsNetworkOut(many=True))
+    def get_needs_network(self, obj: Version) -> list[dict[str, Any]]:
+        return needs_network(obj)
 
     @extend_schema_field(WithdrawalOut(allow_null=True))
     def get_withdrawal(self, obj: Version) -> dict[str, Any] | None:
@@ -156,6 +175,18 @@ class RunOut(serializers.Serializer):
     steps = StepOut(many=True, read_only=True)
 
 
+class RunSummaryOut(serializers.Serializer):
+    validator_release = serializers.CharField(read_only=True)
+    state = serializers.CharField(read_only=True)
+    round = serializers.IntegerField(read_only=True)
+    rerun = serializers.SerializerMethodField(help_text="Whether staff asked for this run.")
+    started_at = serializers.DateTimeField(read_only=True)
+    finished_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def get_rerun(self, obj: Any) -> bool:
+        return obj.requested_by_id is not None
+
+
 class ValidationOut(serializers.Serializer):
     version = serializers.SerializerMethodField()
     state = serializers.ChoiceField(choices=Version.State.choices, read_only=True)
@@ -166,8 +197,29 @@ class ValidationOut(serializers.Serializer):
         "not run (a step could not run on this installation) or could not finish (our fault)."
     )
 
+    reasons = serializers.SerializerMethodField(
+        help_text="Why the newest run could not run or finish (not run, could not finish)."
+    )
+    needs_network = serializers.SerializerMethodField(
+        help_text="Outside URLs the tool declares it needs."
+    )
+    runs = serializers.SerializerMethodField(help_text="Every run, newest first.")
+
     def get_version(self, obj: Version) -> str:
         return api_url(self.context, "version-detail", obj.pk)
+
+    def get_reasons(self, obj: Version) -> list[str]:
+        runs = list(obj.validation_runs.all())
+        return why_not_finished(runs[0]) if runs else []
+
+    @extend_schema_field(NeedsNetworkOut(many=True))
+    def get_needs_network(self, obj: Version) -> list[dict[str, Any]]:
+        runs = list(obj.validation_runs.all())
+        return needs_network(obj, runs[0] if runs else None)
+
+    @extend_schema_field(RunSummaryOut(many=True))
+    def get_runs(self, obj: Version) -> list[dict[str, Any]]:
+        return [dict(RunSummaryOut(r).data) for r in obj.validation_runs.all()]
 
     @extend_schema_field(serializers.ChoiceField(choices=[v.value for v in Verdict]))
     def get_verdict(self, obj: Version) -> str:

@@ -9,6 +9,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,10 +18,12 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 import licensing
 from repository.actions.publishing import publish_version, withdraw_version
+from repository.actions.validation import rerun_validation
 from repository.api.filters import Ordering, QueryFilter, subject_q
 from repository.api.pagination import ApiCursorPagination
 from repository.api.serializers.common import ErrorOut
 from repository.api.serializers.versions import (
+    AcceptedOut,
     AttributionOut,
     FileOut,
     LineageIn,
@@ -30,7 +33,13 @@ from repository.api.serializers.versions import (
     VersionOut,
     WithdrawalIn,
 )
-from repository.api.views.common import ApiMixin, signed_in, visible_version, visible_versions
+from repository.api.views.common import (
+    ApiMixin,
+    accepted,
+    signed_in,
+    visible_version,
+    visible_versions,
+)
 from repository.credit.attribution import attribution_html, attribution_text, work_of
 from repository.models import Derivation, ValidationRun, Version, VersionFile
 from repository.storage import blobs
@@ -172,6 +181,20 @@ class ValidationStatus(ApiMixin, APIView):
             visible_versions(request).prefetch_related(Prefetch("validation_runs", runs)), pk=pk
         )
         return Response(ValidationOut(version, context={"request": request}).data)
+
+
+@extend_schema(tags=["versions"], request=None, responses={202: AcceptedOut, 409: ErrorOut})
+class Validations(ApiMixin, APIView):
+    """POST validates the version again as a new run (staff of its institution); earlier runs
+    stay in its history (`runs` of the status URL). 409 while a run is still open."""
+
+    write_scopes = ["deposit"]
+
+    def post(self, request: Request, pk: int) -> Response:
+        version = visible_version(request, pk)
+        rerun_validation(version, by=signed_in(request))
+        version.refresh_from_db()
+        return accepted(request, version, status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(tags=["versions"], responses=AttributionOut)

@@ -26,7 +26,7 @@ from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version
 from repository.actions.remixes import Pick, remix_versions
-from repository.actions.validation import validate_version
+from repository.actions.validation import WAITING, validate_version
 from repository.models import Contribution, Derivation, Institution, Membership, Version
 from repository.storage import blobs
 
@@ -107,6 +107,15 @@ class Command(BaseCommand):
                     people["dana@southbank.ac.uk"],
                     lambda: zip_folder(SCENARIO_DIR, Path(tmp) / "scenario.zip", manifest),
                 )
+        if tool.state in WAITING:
+            # Nothing is published that did not run; the rest of the demo starts from the tool.
+            self.stderr.write(
+                f"Demo content loaded in part: the demo tool is {tool.get_state_display()[0].lower()}"
+                f"{tool.get_state_display()[1:]} (this installation cannot run tools: Chromium "
+                "or bubblewrap is missing), so nothing is published. Install them and run "
+                "load_demo again."
+            )
+            return
         if tool.state != Version.State.PUBLISHED:
             raise CommandError(
                 f"The demo tool did not pass validation ({tool.get_state_display()}); see its page."
@@ -191,7 +200,8 @@ class Command(BaseCommand):
             version = deposit_package(
                 package=package(), institution=Institution.objects.get(slug=slug), by=by
             )
-        validate_version(version.pk)
+        # One that could not be run before (no browser or sandbox then) is tried again.
+        validate_version(version.pk, revalidate=version.state in WAITING)
         version.refresh_from_db()
         return version
 

@@ -4,16 +4,15 @@ import pytest
 
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
-from repository.actions.validation import validate_version
 from repository.errors import LicenceRefused, PermissionRefused
 from repository.models import Blob, Derivation, Version
-from tests.factories import build_zip, manifest
+from tests.factories import build_zip, manifest, validated
 
 
 @pytest.fixture
 def published(package, northfield, staff):
     version = deposit_package(package=package, institution=northfield, by=staff)
-    validate_version(version.pk)
+    validated(version.pk)
     version.refresh_from_db()
     assert version.state == Version.State.PUBLISHED
     return version
@@ -53,7 +52,7 @@ def test_fork_refuses_a_licence_share_alike_forbids(published, southbank, outsid
 def test_no_derivatives_work_cannot_be_forked(tmp_path, northfield, staff, southbank, outsider):
     package = build_zip(tmp_path / "nd.zip", manifest_data=manifest(license="CC-BY-ND-4.0"))
     version = deposit_package(package=package, institution=northfield, by=staff)
-    validate_version(version.pk)
+    validated(version.pk)
     version.refresh_from_db()
     with pytest.raises(LicenceRefused, match="ND"):
         fork_version(version, into=southbank, by=outsider)
@@ -100,7 +99,7 @@ def test_publishing_re_checks_the_licence_of_a_derived_version(published, southb
     from repository.actions.publishing import publish_version
 
     fork = fork_version(published, into=southbank, by=outsider)
-    validate_version(fork.pk)
+    validated(fork.pk)
     fork.refresh_from_db()
     # The recorded licence drifted from what the source allows (e.g. edited in the database).
     Version.objects.filter(pk=fork.pk).update(licence="CC-BY-4.0")
@@ -124,10 +123,10 @@ def test_a_collection_cannot_be_forked_or_remixed_as_one_work(
         institution=northfield,
         by=staff,
     )
-    validate_version(nd.pk)
+    validated(nd.pk)
     nd.refresh_from_db()
     collection = collect_versions(sources=[published, nd], into=northfield, by=staff, title="Both")
-    validate_version(collection.pk)
+    validated(collection.pk)
     collection.refresh_from_db()
     publish_version(collection, by=staff)
     with pytest.raises(

@@ -107,7 +107,6 @@ def test_upstream_pages_never_show_a_hidden_base_version(
     from repository.actions.deposits import deposit_package
     from repository.actions.publishing import publish_version
     from repository.actions.remixes import Pick, remix_versions
-    from repository.actions.validation import validate_version
     from tests.factories import build_zip, manifest, tool_files
 
     draft_files = {**tool_files(), "answers.txt": b"SECRET ANSWER KEY 42\n"}
@@ -117,7 +116,7 @@ def test_upstream_pages_never_show_a_hidden_base_version(
         by=staff,
         publish_on_pass=False,
     )
-    validate_version(draft.pk)
+    validated(draft)
     remix = remix_versions(
         picks=[Pick(draft, "index.html"), Pick(draft, "app.js")],
         into=northfield,
@@ -125,7 +124,7 @@ def test_upstream_pages_never_show_a_hidden_base_version(
         title="Quiz remix",
         entry_point="index.html",
     )
-    validate_version(remix.pk)
+    validated(remix)
     remix.refresh_from_db()
     publish_version(remix, by=staff)
     newer = deposit_package(
@@ -134,7 +133,7 @@ def test_upstream_pages_never_show_a_hidden_base_version(
         by=staff,
         resource=draft.resource,
     )
-    validate_version(newer.pk)
+    validated(newer)
     client.force_login(outsider)
     pages = [
         client.get(f"/i/northfield/{remix.resource.slug}/upstream/"),

@@ -10,6 +10,8 @@ from repository.models import OutboxMessage, ValidationRun, Version
 from repository.storage import blobs
 from repository.validation import release
 from repository.validation.release import CHECKS_RELEASE
+from repository.validation.verdicts import Verdict, verdict_of
+from tests.factories import validated
 
 
 @pytest.fixture
@@ -17,26 +19,39 @@ def version(package, northfield, staff):
     return deposit_package(package=package, institution=northfield, by=staff, publish_on_pass=False)
 
 
-def test_package_step_passes_a_good_version(version):
+def test_a_run_whose_run_step_cannot_run_here_is_not_run_never_passed(version):
     run = validate_version(version.pk)
     assert run is not None
     version.refresh_from_db()
-    assert run.state == ValidationRun.State.PASSED
-    assert version.state == Version.State.PASSED
+    assert run.state == ValidationRun.State.NOT_RUN
+    assert version.state == Version.State.NOT_RUN
+    assert verdict_of(version) == Verdict.NOT_RUN
     steps = {s.name: s for s in run.steps.all()}
     assert list(steps) == ["package", "licence", "content", "run"]
     assert "hashes verified" in steps["package"].messages[0]
     assert steps["run"].status == "skipped"  # VALIDATION_RUN_CONTENT is off in this test
+    with pytest.raises(InvalidTransition, match="only from passed"):
+        version.publish()
 
 
-def test_publish_on_pass_publishes_and_points_the_resource(package, northfield, staff):
-    version = deposit_package(
-        package=package, institution=northfield, by=staff, publish_on_pass=True
-    )
-    validate_version(version.pk)
-    version.refresh_from_db()
-    assert version.state == Version.State.PUBLISHED
-    assert version.resource.latest_published == version
+def test_publish_on_pass_publishes_only_a_version_whose_every_step_ran(
+    package, northfield, staff, settings
+):
+    from repository.actions.validation import record_content_result
+
+    skipped = deposit_package(package=package, institution=northfield, by=staff)
+    validate_version(skipped.pk)
+    skipped.refresh_from_db()
+    assert (skipped.state, skipped.published_at) == (Version.State.NOT_RUN, None)
+    assert skipped.resource.latest_published is None
+    settings.VALIDATION_RUN_CONTENT = True
+    ran = deposit_package(package=package, institution=northfield, by=staff, changelog="again")
+    validate_version(ran.pk, queues={"checks"})
+    nonce = ValidationRun.objects.get(version=ran).order_nonce
+    record_content_result(nonce, {"status": "passed", "messages": ["Loaded."], "release": "c-1"})
+    ran.refresh_from_db()
+    assert ran.state == Version.State.PUBLISHED
+    assert ran.resource.latest_published == ran
 
 
 def test_a_tampered_blob_fails_validation(version, blob_folder):
@@ -65,7 +80,9 @@ def test_a_run_that_keeps_dying_ends_in_error_after_three_attempts(version, sett
     assert run is not None
     version.refresh_from_db()
     assert run.state == ValidationRun.State.ERROR
-    assert version.state == Version.State.FAILED
+    # Our fault, not the deposit's: never "failed", never published.
+    assert version.state == Version.State.UNFINISHED
+    assert verdict_of(version) == Verdict.COULD_NOT_FINISH
     assert "after 3 attempts" in run.steps.get(name="validator").messages[0]
 
 
@@ -93,7 +110,7 @@ def test_new_validator_release_revalidates_published_versions_without_unpublishi
     from repository.actions import validation
 
     version = deposit_package(package=package, institution=northfield, by=staff)
-    validate_version(version.pk)
+    validated(version.pk)
     assert validation.versions_to_revalidate(10) == []
     monkeypatch.setattr(release, "CHECKS_RELEASE", "checks-next")
     assert validation.versions_to_revalidate(10) == [version.pk]
@@ -115,10 +132,9 @@ def test_revalidation_is_not_run_for_new_versions_by_accident(version):
 
     run = validate_version(version.pk, revalidate=True)
 
-    assert run is not None
     assert run is not None  # a new version is validated normally
     version.refresh_from_db()
-    assert version.state == Version.State.PASSED
+    assert version.state == Version.State.NOT_RUN  # its run step cannot run in this test
     assert validation.regression(version) is None
 
 
@@ -184,7 +200,7 @@ def test_a_run_whose_worker_stops_beating_is_freed_and_its_late_result_ignored(v
 def test_a_stalled_revalidation_is_found_for_requeue(version, settings, monkeypatch):
     from repository.actions import validation
 
-    validate_version(version.pk)  # passed
+    validated(version.pk)  # passed
     monkeypatch.setattr(release, "CHECKS_RELEASE", "checks-next")
     settings.VALIDATION_RUN_CONTENT = True
     validate_version(version.pk, queues={"checks"}, revalidate=True)  # order lost on the way
@@ -276,3 +292,23 @@ def test_the_reaper_ends_a_run_still_open_past_its_deadline_however_it_beats(ver
     assert (ended.state, ended.order_nonce) == (ValidationRun.State.ERROR, "")
     assert "could not finish" in ended.steps.get(name="run").messages[0]
     assert validation.record_content_result(run.order_nonce, {"status": "passed"}) is None
+
+
+def test_an_order_our_side_never_could_run_leaves_the_version_unfinished_not_failed(
+    package, northfield, staff, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from repository.actions import validation
+
+    settings.VALIDATION_RUN_CONTENT = True
+    settings.VALIDATION_ORDER_MAX_RETRIES = 0
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    validate_version(version.pk, queues={"checks"})
+    nonce = ValidationRun.objects.get(version=version).order_nonce
+    with django_capture_on_commit_callbacks(execute=True):
+        validation.record_content_result(nonce, {"unavailable": "Chromium did not start"})
+    version.refresh_from_db()
+    assert version.state == Version.State.UNFINISHED  # publish_on_pass was asked: not published
+    assert version.published_at is None
+    assert "could not finish (our fault)" in mailoutbox[-1].subject
+    assert "not the deposit's" in mailoutbox[-1].body
+    assert "Chromium did not start" in mailoutbox[-1].body

@@ -12,20 +12,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from repository.actions.deposits import deposit_package
-from repository.actions.validation import validate_version
 from repository.actions.variants import execute_variant_run, request_variant_run
 from repository.errors import DomainError, RateLimited
 from repository.management.commands.load_demo import SCENARIO_DIR, scenario_manifest, zip_folder
 from repository.models import Membership, StudentKey, VariantRun
 from tests.conftest import member
-from tests.factories import UserFactory
+from tests.factories import UserFactory, validated
 
 
 @pytest.fixture
 def scenario(tmp_path, northfield, staff):
     package = zip_folder(SCENARIO_DIR, tmp_path / "scenario.zip", scenario_manifest())
     version = deposit_package(package=package, institution=northfield, by=staff)
-    validate_version(version.pk)
+    validated(version.pk)
     version.refresh_from_db()
     return version
 
@@ -74,7 +73,7 @@ def test_a_variant_needs_a_student_id_and_a_scenario_with_variants(
     with pytest.raises(DomainError, match="student id"):
         request_variant_run(scenario, student_id="  ", by=student)
     tool = deposit_package(package=package, institution=northfield, by=staff)
-    validate_version(tool.pk)
+    validated(tool.pk)
     tool.refresh_from_db()
     with pytest.raises(DomainError, match="declares no variants"):
         request_variant_run(tool, student_id="s1", by=student)

@@ -12,9 +12,8 @@ from rest_framework.test import APIClient
 
 from repository.actions.api_clients import register_api_client
 from repository.actions.deposits import deposit_package
-from repository.actions.validation import validate_version
 from repository.models import ApiClient, Version
-from tests.factories import build_zip, manifest
+from tests.factories import build_zip, manifest, validated
 
 Application = get_application_model()
 ALL_SCOPES = "read deposit contribute review admin"
@@ -92,13 +91,15 @@ def southbank_client(southbank, outsider) -> tuple[ApiClient, str]:
     return register_api_client(institution=southbank, name="Southbank CMS", by=outsider)
 
 
-def deposit(institution, by, tmp_path, *, publish: bool, validate: bool = True, **overrides):
+def deposit(
+    institution, by, tmp_path, *, publish: bool, validate: bool = True, files=None, **overrides
+):
     path = build_zip(
-        tmp_path / f"pkg-{secrets.token_hex(4)}.zip", manifest_data=manifest(**overrides)
+        tmp_path / f"pkg-{secrets.token_hex(4)}.zip", files, manifest_data=manifest(**overrides)
     )
     version = deposit_package(package=path, institution=institution, by=by, publish_on_pass=publish)
     if validate:
-        validate_version(version.pk)
+        validated(version.pk)
     version.refresh_from_db()
     return version
 

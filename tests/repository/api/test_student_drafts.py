@@ -1,8 +1,7 @@
 """A student's drafts through the API: fork into a draft, deposit versions to it, staff publish."""
 
-from repository.actions.validation import validate_version
 from repository.models import Version
-from tests.factories import build_zip, manifest
+from tests.factories import build_zip, manifest, validated
 from tests.repository.api.conftest import bearer
 
 
@@ -40,7 +39,7 @@ def test_a_student_deposits_a_v2_to_their_draft_which_waits_for_staff(
     v2 = fork.resource.versions.get(number=2)
     # publish_on_pass defaults to true in the API, but only staff publish.
     assert (v2.created_by, v2.publish_on_pass) == (student, False)
-    validate_version(v2.pk)
+    validated(v2.pk)
     v2.refresh_from_db()
     assert v2.state == Version.State.PASSED
     refused = api.post(

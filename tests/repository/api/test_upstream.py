@@ -5,9 +5,8 @@ import pytest
 from repository.actions.deposits import deposit_package
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version
-from repository.actions.validation import validate_version
 from repository.models import Version
-from tests.factories import build_zip, manifest, tool_files
+from tests.factories import build_zip, manifest, tool_files, validated
 from tests.repository.api.conftest import bearer
 
 
@@ -29,7 +28,7 @@ def newer(published, northfield, staff, tmp_path) -> Version:
         by=staff,
         resource=published.resource,
     )
-    validate_version(version.pk)
+    validated(version.pk)
     version.refresh_from_db()
     assert version.state == Version.State.PUBLISHED
     return version
@@ -75,7 +74,7 @@ def test_no_updates_before_the_source_moves_on(api, fork, outsider, make_token):
 def test_staff_of_the_source_may_not_pull_into_someone_elses_fork(
     api, fork, newer, staff, outsider, make_token
 ):
-    validate_version(fork.pk)
+    validated(fork.pk)
     publish_version(Version.objects.get(pk=fork.pk), by=outsider)  # so Northfield sees it
     token = make_token(staff, "read deposit")
     upstream = api.get(f"/api/v1/resources/{fork.resource_id}/upstream/", **bearer(token))
@@ -120,7 +119,7 @@ def test_pull_conflict_lists_the_paths_and_a_resolution_settles_it(
         by=staff,
         resource=published.resource,
     )
-    validate_version(theirs.pk)
+    validated(theirs.pk)
     token = make_token(outsider, "deposit")
     response = pull(api, fork, theirs, token)
     assert response.status_code == 409, response.content

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from repository.models import Version
 from tests.factories import build_zip, manifest, tool_files
@@ -57,13 +58,44 @@ def test_wait_exits_1_when_the_deposit_fails_validation(
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_wait_exits_2_when_the_tool_could_not_be_run_here(
-    package, northfield, staff, blob_folder, capsys
+def test_a_tool_a_worker_cannot_run_is_not_run_everywhere_and_never_published(
+    package, northfield, staff, blob_folder, capsys, client
 ):
+    """A real worker on an installation without Chromium or bubblewrap (VALIDATION_RUN_CONTENT
+    off, as the run command sets it there): exit 2, and the page, its badge, the API, the
+    e-mail and publication all say not run."""
+    from rest_framework.test import APIClient
+
     with (
         celery_worker(blob_dir=blob_folder, run_content=False),
         pytest.raises(CommandError, match="Validation: not run") as refused,
     ):
-        deposit(package, staff, *WAIT)
+        deposit(package, staff, *WAIT)  # publish on pass was asked
     assert refused.value.returncode == 2
-    assert "  run: skipped" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "  run: skipped" in out
+    assert "Verdict: not run (not yet validated)" in out
+    version = Version.objects.get()
+    assert (version.state, version.published_at) == (Version.State.NOT_RUN, None)
+    assert version.resource.latest_published is None
+    client.force_login(staff)
+    page = client.get(version.get_absolute_url()).content.decode()
+    assert "Not yet validated: the validator could not run it (no browser or sandbox" in page
+    assert "Validation passed" not in page and "badge-passed" not in page
+    status = client.get(
+        reverse("version_status", args=["northfield", version.resource.slug, version.number])
+    ).json()
+    assert status["badge"]["text"].startswith("Not yet validated: the validator could not run")
+    api = APIClient()
+    api.force_authenticate(staff)
+    body = api.get(f"/api/v1/versions/{version.pk}/validation/").json()
+    assert (body["verdict"], body["state"], body["run"]["state"]) == (
+        "not run",
+        "not_run",
+        "not_run",
+    )
+    assert "no browser or sandbox" in body["reasons"][0]
+    client.logout()
+    assert client.get(version.get_absolute_url()).status_code == 404  # not public
+    listed = APIClient().get("/api/v1/versions/").json()["results"]
+    assert version.pk not in [v["id"] for v in listed]

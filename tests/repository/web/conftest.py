@@ -3,14 +3,14 @@
 import pytest
 
 from repository.actions.deposits import deposit_package
-from repository.actions.validation import validate_version
+from tests.factories import validated
 from tests.repository.web.pages import publish
 
 
 @pytest.fixture
 def published(package, northfield, staff):
     version = deposit_package(package=package, institution=northfield, by=staff)
-    validate_version(version.pk)
+    validated(version.pk)
     version.refresh_from_db()
     return version
 

@@ -3,9 +3,8 @@
 from django.urls import reverse
 
 from repository.actions.deposits import deposit_package
-from repository.actions.validation import validate_version
 from repository.models import Version
-from tests.factories import build_zip, manifest
+from tests.factories import build_zip, manifest, validated
 
 
 def version_url(version: Version, name: str = "version", *extra: object) -> str:
@@ -18,7 +17,7 @@ def version_url(version: Version, name: str = "version", *extra: object) -> str:
 def publish(tmp_path, institution, by, name="p", **fields):
     package = build_zip(tmp_path / f"{name}.zip", manifest_data=manifest(**fields))
     version = deposit_package(package=package, institution=institution, by=by)
-    validate_version(version.pk)
+    validated(version.pk)
     version.refresh_from_db()
     return version
 

@@ -7,10 +7,9 @@ from django.urls import reverse
 
 from repository.actions.contributions import propose_contribution
 from repository.actions.deposits import deposit_package
-from repository.actions.validation import validate_version
 from repository.errors import PermissionRefused
 from repository.models import Contribution, Derivation, Resource, Version
-from tests.factories import UserFactory, build_zip, manifest
+from tests.factories import UserFactory, build_zip, manifest, validated
 from tests.repository.web.pages import version_url
 
 
@@ -195,7 +194,7 @@ def test_a_student_deposits_a_v2_to_their_draft_and_staff_publish_it(
     client, tmp_path, published, student, staff, fork_of
 ):
     fork = fork_of(published, student)
-    validate_version(fork.pk)
+    validated(fork.pk)
     client.force_login(student)
     page = client.get(reverse("deposit") + f"?resource={fork.resource.pk}")
     html = page.content.decode()
@@ -217,7 +216,7 @@ def test_a_student_deposits_a_v2_to_their_draft_and_staff_publish_it(
     assert response.status_code == 302, response.content.decode()[:3000]
     v2 = fork.resource.versions.get(number=2)
     assert (v2.created_by, v2.publish_on_pass) == (student, False)
-    validate_version(v2.pk)
+    validated(v2.pk)
     v2.refresh_from_db()
     assert v2.state == Version.State.PASSED
     html = client.get(version_url(v2)).content.decode()
@@ -237,7 +236,7 @@ def test_a_published_draft_is_no_longer_the_students_to_deposit_to(
     from repository.actions.publishing import publish_version
 
     fork = fork_of(published, student)
-    validate_version(fork.pk)
+    validated(fork.pk)
     fork.refresh_from_db()
     publish_version(fork, by=staff)
     package = build_zip(tmp_path / "v2.zip", manifest_data=manifest(changelog="More"))
@@ -274,7 +273,7 @@ def test_a_students_passed_draft_waits_on_staffs_review_page_and_on_theirs(
     assert "Charlie&#x27;s counter</a> (Northfield University)" in mine
     client.force_login(staff)
     assert "Charlie&#x27;s counter v1" not in client.get(reverse("review_queue")).content.decode()
-    validate_version(fork.pk)
+    validated(fork.pk)
     html = client.get(reverse("review_queue")).content.decode()
     assert "Charlie&#x27;s counter v1</a> by Charlie (Northfield University)" in html
     client.force_login(outsider)  # staff elsewhere: not theirs to publish

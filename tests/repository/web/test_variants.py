@@ -5,13 +5,13 @@ import json
 from django.urls import reverse
 
 from repository.actions.deposits import deposit_package
-from repository.actions.validation import validate_version
 from tests.browser.support import scenario_zip
+from tests.factories import validated
 
 
 def test_variant_download_applies_the_students_parameters(client, tmp_path, southbank, outsider):
     version = deposit_package(package=scenario_zip(tmp_path), institution=southbank, by=outsider)
-    validate_version(version.pk)
+    validated(version.pk)
     args = [southbank.slug, version.resource.slug, version.number]
     page = client.get(reverse("version", args=args), {"student": "s1"})
     params = dict(page.context["variant"]["parameters"])

@@ -8,7 +8,7 @@ from django.urls import reverse
 from repository.actions.deposits import deposit_package
 from repository.actions.validation import validate_version
 from repository.models import Version
-from tests.factories import APP_JS, build_zip, manifest, tool_files
+from tests.factories import APP_JS, build_zip, manifest, tool_files, validated
 from tests.repository.web.pages import version_url
 
 
@@ -29,7 +29,7 @@ def test_resource_url_shows_its_latest_published_version(
     second = deposit_package(
         package=package, institution=northfield, by=staff, resource=published.resource
     )
-    validate_version(second.pk)
+    validated(second.pk)
     response = client.get(published.resource.get_absolute_url())
     assert "v2" in response.content.decode()
     assert client.get(version_url(published)).status_code == 200  # v1 keeps its address
@@ -52,7 +52,7 @@ def test_hostile_title_is_shown_as_text(client, tmp_path, northfield, staff):
         tmp_path / "x.zip", manifest_data=manifest(title="<script>alert(1)</script>")
     )
     version = deposit_package(package=package, institution=northfield, by=staff)
-    validate_version(version.pk)
+    validated(version.pk)
     html = client.get(reverse("home")).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -70,7 +70,7 @@ def test_diff_between_versions(client, published, tmp_path, northfield, staff):
     second = deposit_package(
         package=package, institution=northfield, by=staff, resource=published.resource
     )
-    validate_version(second.pk)
+    validated(second.pk)
     url = reverse("version_diff", args=["northfield", published.resource.slug])
     html = client.get(url, {"from": 1, "to": 2}).content.decode()
     assert "+// second version" in html
@@ -103,17 +103,23 @@ def test_fork_form_offers_allowed_licences_and_forks(client, published, outsider
     assert response["Location"] == fork.get_absolute_url()
 
 
-def test_status_json_reports_steps_and_verdict(client, catalogue):
-    version = catalogue[0]
+def test_status_json_reports_steps_and_verdict(client, package, northfield, staff):
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    validate_version(version.pk)
+    client.force_login(staff)
     url = reverse(
         "version_status", args=[version.resource.institution.slug, version.resource.slug, 1]
     )
     data = client.get(url).json()
-    assert data["settled"] is True and data["state"] == "published"
+    assert data["settled"] is True and data["state"] == "not_run"
     assert [s["name"] for s in data["steps"]] == ["package", "licence", "content", "run"]
     # The suite does not run content by default, so the run step was skipped: never "passed".
     assert data["steps"][-1]["status"] == "skipped"
-    assert data["badge"]["text"].startswith("Not yet validated: the validator could not run it")
+    assert data["badge"]["text"] == (
+        "Not yet validated: the validator could not run it "
+        "(no browser or sandbox on this installation)"
+    )
+    assert data["pending"] == []
 
 
 def test_fork_form_folds_the_licences_that_are_permitted_but_not_recommended(
@@ -124,7 +130,7 @@ def test_fork_form_folds_the_licences_that_are_permitted_but_not_recommended(
         institution=northfield,
         by=staff,
     )
-    validate_version(version.pk)
+    validated(version.pk)
     client.force_login(outsider)
     url = reverse("version_fork", args=["northfield", version.resource.slug, 1])
     html = client.get(url).content.decode()
@@ -139,7 +145,7 @@ def test_a_scenario_page_offers_no_tool_tab(client, tmp_path, northfield, staff)
 
     package = zip_folder(SCENARIO_DIR, tmp_path / "scenario.zip", scenario_manifest())
     scenario = deposit_package(package=package, institution=northfield, by=staff)
-    validate_version(scenario.pk)
+    validated(scenario.pk)
     html = client.get(version_url(scenario)).content.decode()
     assert "Solar tracker on a hill" in html
     assert "Open in a new tab" not in html
