@@ -292,7 +292,7 @@ def check_manifest(manifest: Any, paths: set[str]) -> dict[str, Any]:
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise PackageRefused(f"{MANIFEST_NAME} is invalid at {where}: {first.message}.")
+        raise PackageRefused(f"{MANIFEST_NAME} is invalid at {where}: {schema_message(first)}.")
     for index, author in enumerate(manifest["authors"]):
         if isinstance(author, dict) and "url" in author:
             check_author_url(author["url"], f"authors/{index}/url")
@@ -325,6 +325,19 @@ def check_manifest(manifest: Any, paths: set[str]) -> dict[str, Any]:
             "the package; add the file or correct entry_point."
         )
     return manifest
+
+
+def schema_message(error: jsonschema.ValidationError) -> str:
+    """The schema's complaint in words; a list too long is counted, never printed whole."""
+    if error.validator == "maxItems" and isinstance(error.instance, list):
+        hint = ""
+        if list(error.absolute_path)[:1] == ["external_resources"]:
+            hint = (
+                "; declare a site or folder once, ending in / (e.g. https://cdn.example.org/), "
+                "and every URL under it is covered"
+            )
+        return f"{len(error.instance)} entries, more than the {error.validator_value} allowed{hint}"
+    return str(error.message)
 
 
 def check_author_url(url: str, where: str) -> None:

@@ -183,7 +183,7 @@ def version_context_page(
         "versions": Version.objects.visible_to(request.user).filter(resource=resource),
         "files": version.files.select_related("blob"),
         "run": run,
-        "earlier_runs": list(version.validation_runs.exclude(pk=getattr(run, "pk", None))[:20]),
+        "earlier_runs": list(version.validation_runs.all()[1:21]),
         "parents": version.parent_edges.filter(
             parent__in=Version.objects.visible_to(request.user)
         ).select_related("parent__resource__institution"),

@@ -374,3 +374,18 @@ def test_an_https_author_url_is_kept(tmp_path, northfield, staff):
     package = build_zip(tmp_path / "url.zip", manifest_data=manifest(authors=authors))
     version = deposit_package(package=package, institution=northfield, by=staff)
     assert version.manifest["authors"] == authors
+
+
+def test_too_many_declared_external_resources_are_counted_and_the_fix_named(
+    tmp_path, northfield, staff, blob_folder
+):
+    urls = [f"https://cdn.example.org/lib/part-{i}.js" for i in range(51)]
+    package = build_zip(tmp_path / "many.zip", manifest_data=manifest(external_resources=urls))
+    with pytest.raises(PackageRefused) as refused:
+        deposit_package(package=package, institution=northfield, by=staff)
+    assert refused.value.message == (
+        "remixbank.json is invalid at external_resources: 51 entries, more than the 50 allowed; "
+        "declare a site or folder once, ending in / (e.g. https://cdn.example.org/), and every "
+        "URL under it is covered."
+    )
+    assert "part-7.js" not in refused.value.message  # counted, never printed whole

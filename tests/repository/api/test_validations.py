@@ -48,3 +48,22 @@ def test_a_declared_dependency_is_given_structured_in_the_api(
     assert body["needs_network"] == [
         {"url": "https://cdn.example.org/lib.js", "kind": "script", "found_in": ["index.html:1"]}
     ]
+
+
+def test_an_api_deposit_identical_to_the_latest_version_is_refused_as_nothing_changed(
+    api, make_token, northfield, staff, tmp_path
+):
+    """A re-upload is no way to re-run validation: the API refuses it and points at v1."""
+    from tests.factories import build_zip, manifest
+
+    version = deposit(northfield, staff, tmp_path, publish=True, title="Sun path explorer")
+    path = build_zip(tmp_path / "same.zip", manifest_data=manifest(title="Sun path explorer"))
+    with path.open("rb") as handle:
+        response = api.post(
+            "/api/v1/deposits/",
+            {"package": handle, "resource": version.resource_id},
+            **bearer(make_token(staff, "deposit")),
+        )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["message"].startswith("Nothing changed since v1")
+    assert version.resource.versions.count() == 1
