@@ -191,13 +191,7 @@ def test_a_real_tools_credits_share_buttons_and_declared_font_pass_the_content_s
     tmp_path, northfield, staff
 ):
     files = realistic_tool()
-    version = deposit(
-        tmp_path,
-        northfield,
-        staff,
-        files,
-        external_resources=["https://fonts.example.com/"],
-    )
+    version = deposit(tmp_path, northfield, staff, files, **REALISTIC_MANIFEST)
     outcome = check_content(version)
     assert outcome.status == "passed", outcome.messages
     report = outcome.artefacts
@@ -222,9 +216,7 @@ def test_undeclared_loads_fail_naming_file_line_url_and_the_fix(tmp_path, northf
     files["index.html"] = files["index.html"].replace(
         b"</body>", b'<img srcset="https://img.example.net/a.jpg 1x, local.jpg 2x">\n</body>'
     )
-    version = deposit(
-        tmp_path, northfield, staff, files, external_resources=["https://fonts.example.com/"]
-    )
+    version = deposit(tmp_path, northfield, staff, files, **REALISTIC_MANIFEST)
     outcome = check_content(version)
     assert outcome.status == "failed"
     failing = {item["url"]: item for item in outcome.artefacts["undeclared"]}
@@ -252,6 +244,37 @@ def test_a_file_too_big_to_scan_is_reported_not_scanned(tmp_path, northfield, st
     assert "js/big.js: not scanned (size 11000 bytes > limit 4096 bytes)" in " ".join(
         outcome.messages
     )
+
+
+MIT_TEXT = b"""MIT License
+
+Copyright (c) 2021 Mathlib authors
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software
+and associated documentation files (the "Software"), to deal in the Software without
+restriction, including without limitation the rights to use, copy, modify, merge, publish,
+distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the
+Software is furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or
+substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED.
+"""
+# The vendored library keeps its own licence beside the CC-licensed rest.
+REALISTIC_MANIFEST = {
+    "external_resources": ["https://fonts.example.com/"],
+    "third_party": [
+        {
+            "name": "mathlib",
+            "version": "1.0.0",
+            "license": "MIT",
+            "copyright": "2021 Mathlib authors",
+            "paths": ["js/vendor/**"],
+            "license_file": "js/vendor/LICENSE",
+        }
+    ],
+}
 
 
 def realistic_tool() -> dict[str, bytes]:
@@ -309,7 +332,7 @@ var ratio = 3 / 4, re = /https?:\/\/comment\.example\//g;
         "data/planets.json": '[{"name": "Júpiter"}]'.encode(),
         "js/vendor/mathlib.min.js": b"/*! mathlib MIT https://comment.example/mathlib */"
         b"!function(){var a=1/2,b=/x\\/y/g;return a}();",
-        "LICENSE": b"MIT License (vendor/mathlib) and CC BY-SA 4.0 for the rest.\n",
+        "js/vendor/LICENSE": MIT_TEXT,
     }
     for i in range(182):
         files[f"img/frame-{i:03}.svg"] = (
