@@ -3,10 +3,10 @@
 import pytest
 
 from repository.actions.deposits import deposit_package
-from repository.actions.validation import validate_version
 from repository.actions.variants import request_variant_run
 from repository.management.commands.load_demo import SCENARIO_DIR, scenario_manifest, zip_folder
 from repository.models import VariantRun, Version
+from tests.factories import validated
 from tests.worker import purge, queued, trusted_worker, untrusted_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def test_a_deposit_is_validated_while_many_variant_runs_wait_on_their_own_queue(
     purge("attempts", "sandbox", "checks", "results")
     package = zip_folder(SCENARIO_DIR, tmp_path / "scenario.zip", scenario_manifest())
     published = deposit_package(package=package, institution=northfield, by=staff)
-    validate_version(published.pk)  # here, content runs off: published with its run skipped
+    validated(published.pk)  # test data: published without running it here
     published.refresh_from_db()
     assert published.state == Version.State.PUBLISHED
     settings.VALIDATION_RUN_CONTENT = True
