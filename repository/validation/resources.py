@@ -387,7 +387,8 @@ def js_strings(text: str) -> tuple[list[JsString], str]:
             match = JS_STRING[char].match(text, i)
             assert match is not None  # the pattern matches at least the quote
             raw = match.group()
-            strings.append(JsString(js_unescape(raw[1:-1] if len(raw) > 1 else ""), i, line))
+            if "/" in raw or "\\" in raw:  # only these can hold an absolute URL
+                strings.append(JsString(js_unescape(raw[1:-1] if len(raw) > 1 else ""), i, line))
             code.append(raw)
             line += raw.count("\n")
             i, last = match.end(), "x"
@@ -456,6 +457,11 @@ def scan_js(path: str, text: str, *, line_offset: int = 0) -> Iterator[Reference
 
 
 def js_use(before: str, code: str, string: JsString) -> tuple[str, bool]:
+    tail = before.rstrip()
+    # Every use below ends in "(", ",", "=" or an import keyword: anything else (an object
+    # key, an array item after "[", a concatenation) is a mention, found without the patterns.
+    if not tail or (tail[-1] not in "(,=" and not tail.endswith(("from", "import"))):
+        return "mentioned in script", False
     for pattern, kind in JS_LOADS:
         if pattern.search(before):
             return kind, True
