@@ -312,3 +312,22 @@ def test_an_order_our_side_never_could_run_leaves_the_version_unfinished_not_fai
     assert "could not finish (our fault)" in mailoutbox[-1].subject
     assert "not the deposit's" in mailoutbox[-1].body
     assert "Chromium did not start" in mailoutbox[-1].body
+
+
+def test_a_not_run_version_is_validated_once_a_validator_that_can_run_it_comes(version, settings):
+    from repository.actions import validation
+
+    validate_version(version.pk)  # this installation runs no content: not run
+    assert validation.versions_to_revalidate(10) == []  # nothing here could judge it better
+    settings.VALIDATION_RUN_CONTENT = True  # a release with a browser: the periodic task finds it
+    assert validation.versions_to_revalidate(10) == [version.pk]
+    validate_version(version.pk, queues={"checks"}, revalidate=True)
+    version.refresh_from_db()
+    assert version.state == Version.State.VALIDATING
+    run = ValidationRun.objects.get(version=version, state=ValidationRun.State.RUNNING)
+    result = {"status": "passed", "messages": ["Loaded."], "release": "chromium-2"}
+    validation.record_content_result(run.order_nonce, result)
+    version.refresh_from_db()
+    assert version.state == Version.State.PASSED
+    states = list(version.validation_runs.values_list("state", flat=True))
+    assert states == [ValidationRun.State.PASSED, ValidationRun.State.NOT_RUN]
