@@ -78,6 +78,13 @@ def initiate_login(request: HttpRequest, *, launch_url: str) -> HttpResponse:
 class Launch(DjangoMessageLaunch):
     """pylti1p3's launch with single-use nonces and a platform key set kept between fetches."""
 
+    def save_launch_data(self) -> "Launch":
+        # Only the picker (Deep Linking) reads a launch back later; a resource launch is
+        # answered in the same request, and its replay is refused by the spent nonce.
+        if self.is_deep_link_launch():
+            super().save_launch_data()
+        return self
+
     def fetch_public_key(self, key_set_url: str) -> Any:
         kid = self._jwt.get("header", {}).get("kid")
         key = f"jwks-{key_set_url}"

@@ -158,7 +158,6 @@ def show_version(request: HttpRequest, valid: ValidLaunch) -> HttpResponse:
         if version_id
         else None
     )
-    forget_launch(valid.launch_id)  # a resource launch needs nothing kept after this page
     if version is None or version.state != Version.State.PUBLISHED:
         reason = unavailable_reason(version, version_id)
         record_event(
