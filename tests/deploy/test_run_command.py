@@ -132,3 +132,13 @@ def test_run_prints_the_accounts_the_readme_lists():
     readme = (quickstart.ROOT / "README.md").read_text()
     for email, _ in quickstart.DEMO_ACCOUNTS:
         assert f"`{email}`" in readme, email
+
+
+def test_run_serves_the_content_domain_where_browsers_send_its_localhost_names(tmp_path):
+    # v<id>-<token>.localhost:8001 is 127.0.0.1 to a browser, whatever getaddrinfo prefers.
+    assert quickstart.port_of("http://localhost:8001") == "127.0.0.1:8001"
+    assert quickstart.port_of("http://content.localhost:9001") == "127.0.0.1:9001"
+    children = dict(
+        (name, command) for name, command, _ in quickstart.processes_of_run({}, tmp_path)
+    )
+    assert children["content origin"][-2:] == ["127.0.0.1:8001", "--noreload"]
