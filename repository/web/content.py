@@ -15,6 +15,7 @@ from django.http import (
     HttpResponseBase,
     HttpResponseNotModified,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
     StreamingHttpResponse,
 )
 
@@ -30,6 +31,10 @@ def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
     version = versions.filter(pk=version_id).first()
     if version is None:
         return not_found("This version is not published (or no longer is).")
+    if kind == serving.PREVIEW and version.is_public:
+        # Published since: its preview address (staff's, maybe passed around) leads to the
+        # public one, so it grants nothing once the version is out.
+        return HttpResponseRedirect(f"{origins.origin_of(version)}/{quote(path)}")
     file_path = serving.file_path(path, version.entry_point)
     entry = VersionFile.objects.filter(version=version, path=file_path).select_related("blob")
     found = entry.first()

@@ -91,6 +91,11 @@ def test_unpublished_version_is_only_on_its_preview_origin(client, db):
     public, body = get(client, origins.origin_of(draft) + "/index.html")
     assert public.status_code == 404
     assert b"not published" in body
+    draft.state = Version.State.PUBLISHED
+    draft.save(update_fields=["state"])
+    moved, _ = get(client, origins.origin_of(draft, preview=True) + "/index.html")
+    assert moved.status_code == 302
+    assert moved["Location"] == origins.origin_of(draft) + "/index.html"
 
 
 def test_folder_without_its_slash_redirects_to_the_folder(client, db):
