@@ -425,8 +425,6 @@ def features_manifest(**overrides: Any) -> dict[str, Any]:
         title="Atelier des mots",
         description="Des mots en français, en allemand et en chinois: élève, Straße, 中文.",
         language="fr",
-        # The content step still counts a credit's <a href> as a resource it loads.
-        external_resources=list(CREDIT_LINKS),
         **overrides,
     )
 

@@ -19,6 +19,7 @@ SIZES = [("4KB", 4 << 10), ("256KB", 256 << 10), ("4MB", 4 << 20)]
 
 def main() -> None:
     setup_django()
+    from django.http import StreamingHttpResponse
     from django.test import Client
 
     from repository.validation import origins
@@ -36,7 +37,7 @@ def main() -> None:
     def get(path: str) -> None:
         response = client.get("/" + path, HTTP_HOST=host)
         assert response.status_code == 200, (path, response.status_code)
-        if response.streaming:
+        if isinstance(response, StreamingHttpResponse):
             b"".join(response.streaming_content)
             response.close()
         else:
