@@ -457,3 +457,130 @@ def validated(version_id: int) -> Any:
     Version.objects.filter(pk=version_id).update(state=Version.State.VALIDATING)
     run.version.refresh_from_db()
     return finish_run(run, ValidationRun.State.PASSED)
+
+
+LARGE_EXPLORABLE = {"modules": 70, "images": 70, "sounds": 20, "data_files": 20}
+
+
+def explorable_files(
+    *, modules: int = 6, images: int = 4, sounds: int = 1, data_files: int = 2, seed: int = 1
+) -> dict[str, bytes]:
+    """A tool shaped like the public explorables teachers deposit, the same bytes for a seed.
+
+    An ES-module app (`js/main.js` importing `js/part-N.js`) that reads its own JSON with
+    fetch, keeps a setting in localStorage, draws PNG and SVG images and offers audio, under
+    a vendored MIT library with its licence header, with credits and non-ASCII text. Sized by
+    its arguments: the defaults make a small tool (21 files, 310 KB); `LARGE_EXPLORABLE` makes
+    one of 188 files and 8.2 MB.
+    """
+    import random
+    import struct
+    import wave
+
+    from PIL import Image
+
+    rng = random.Random(seed)  # test content, the same bytes every time
+    files: dict[str, bytes] = {}
+    shown = min(images, 12)
+    figures = "".join(
+        f'<figure><img src="img/plate-{n:02d}.png" alt="Plate {n}: phase of the moon" '
+        f'width="96" height="96"{" loading=lazy" if n >= 4 else ""}>'
+        f"<figcaption>Planche {n} — phase n° {n}</figcaption></figure>"
+        for n in range(shown)
+    )
+    sounds_html = "".join(
+        f'<audio controls preload="none" src="audio/tone-{n:02d}.wav">Tone {n}</audio>'
+        for n in range(sounds)
+    )
+    files["index.html"] = f"""<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Les phases de la Lune</title><link rel="stylesheet" href="css/main.css">
+<script src="vendor/tinyquery-1.2.0.min.js"></script>
+<script type="module" src="js/main.js"></script></head><body>
+<header><h1>Les phases de la Lune — Mondphasen</h1><img src="img/logo.svg" alt="Logo" width="48"
+height="48"></header><main><p id="status">Chargement…</p>
+<label for="day">Jour</label> <input id="day" type="range" min="0" max="29" value="0">
+<button id="next" type="button">Jour suivant</button><output id="phase">—</output>
+<section class="plates">{figures}</section>{sounds_html}</main>
+<footer><a href="credits.html">Crédits</a> · <a href="LICENSE.txt">Licence</a></footer>
+</body></html>""".encode()
+    files["credits.html"] = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Crédits</title></head><body><h1>Crédits</h1><p>Images: Zoë Ångström, CC BY 4.0.
+Code: Jürgen Øster (MIT). tinyquery: © 2019 Ada Byron, MIT.</p>
+<p><a href="index.html">Retour</a></p></body></html>""".encode()
+    files["LICENSE.txt"] = b"Code: MIT. Images and text: CC BY 4.0.\n"
+    files["vendor/tinyquery-1.2.0.min.js"] = (
+        b"/*! tinyquery 1.2.0 | (c) 2019 Ada Byron | MIT License */\n"
+        b"window.tq=function(s){return document.querySelector(s)};\n"
+    )
+    files["css/main.css"] = (
+        b"@import url('theme.css');body{font-family:sans-serif;margin:1rem;color:#222;background:#fdfdf8}"
+        b".plates{display:flex;flex-wrap:wrap;gap:.5rem}figure{margin:0}"
+        b"button{padding:.5rem 1rem}\n"
+    )
+    files["css/theme.css"] = b"h1{color:#1a3a6b}output{font-weight:bold}\n"
+    files["img/logo.svg"] = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48">'
+        b'<circle cx="24" cy="24" r="20" fill="#f5e7a1"/><circle cx="30" cy="24" r="18" '
+        b'fill="#1a3a6b"/></svg>'
+    )
+    imports = "\n".join(f"import {{ part{n} }} from './part-{n}.js';" for n in range(modules))
+    calls = " + ".join(f"part{n}(day)" for n in range(modules)) or "0"
+    files["js/main.js"] = f"""{imports}
+const status = document.getElementById('status');
+const day = document.getElementById('day');
+const names = await (await fetch('data/phases.json')).json();
+function show() {{
+  const d = Number(day.value);
+  localStorage.setItem('moon-day', String(d));
+  document.getElementById('phase').textContent = names[d % names.length] + ' ' + ({calls});
+}}
+day.value = localStorage.getItem('moon-day') ?? '0';
+day.addEventListener('input', show);
+document.getElementById('next').addEventListener('click', () => {{
+  day.value = String((Number(day.value) + 1) % 30); show();
+}});
+show();
+status.textContent = window.tq('h1') ? 'Prêt' : 'Erreur';
+""".encode()
+    for n in range(modules):
+        body = "\n".join(
+            f"const k{i} = {rng.random():.6f}; // coefficient {i}"
+            for i in range(rng.randint(20, 60))
+        )
+        files[f"js/part-{n}.js"] = (
+            f"{body}\nexport function part{n}(day) {{ return Math.round(day * k0) % 2; }}\n"
+        ).encode()
+    files["data/phases.json"] = json.dumps(
+        [
+            "Nouvelle lune",
+            "Premier croissant",
+            "Premier quartier",
+            "Gibbeuse croissante",
+            "Pleine lune",
+            "Gibbeuse décroissante",
+            "Dernier quartier",
+            "Dernier croissant",
+        ],
+        ensure_ascii=False,
+    ).encode()
+    for n in range(1, data_files):
+        rows = [{"jour": d, "illumination": round(rng.random(), 4)} for d in range(400)]
+        files[f"data/table-{n}.json"] = json.dumps(rows).encode()
+    for n in range(images):
+        side = 96 if n < shown else 150
+        image = Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3))
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        files[f"img/plate-{n:02d}.png"] = buffer.getvalue()
+    for n in range(sounds):
+        buffer = io.BytesIO()
+        with wave.open(buffer, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(22050)
+            out.writeframes(
+                b"".join(struct.pack("<h", rng.randint(-3000, 3000)) for _ in range(88200))
+            )
+        files[f"audio/tone-{n:02d}.wav"] = buffer.getvalue()
+    return files

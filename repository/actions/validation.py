@@ -239,9 +239,9 @@ def outcome_of(run: ValidationRun, result: dict[str, Any]) -> StepOutcome:
     """The step's outcome from an untrusted worker's result; its bytes kept in blob storage."""
     status = ValidationStep.Status.PASSED if result.get("status") == "passed" else FAILED
     artefacts = orders.plain(result.get("artefacts") or {})
-    if run.version.resource.kind == "scenario":
-        artefacts["files"] = orders.store_files(result)
-    else:
+    # A scenario's plots and data; a tool's screenshot of each profile.
+    artefacts["files"] = orders.store_files(result)
+    if run.version.resource.kind == "tool":
         shot = orders.store_screenshot(result)
         if shot:
             artefacts["screenshot"] = shot

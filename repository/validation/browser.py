@@ -57,12 +57,46 @@ BWRAP = "/usr/bin/bwrap"
 # The origin of a check whose caller names none (tests, the self-test's probe page): shaped like
 # a version's (`.invalid` never resolves, so nothing but the router could answer it).
 ORIGIN = "http://v0-check.tool.invalid"
-VIEWPORT = {"width": 800, "height": 600}
 MAX_CHECKS_PER_HOST = 50
 STEP_TIMEOUT_S = 5.0  # any single Playwright call (screenshot, evaluate, close)
 ACTION_TIMEOUT_S = 2.0  # one fuzz action; a page that needs longer is stuck
 LAUNCH_ALLOWANCE_S = 30.0  # added to the deadline of a host's first check (interpreter + launch)
-CLEANUP_ALLOWANCE_S = 25.0  # settle, probes, screenshot and close, each bounded by the host
+CLEANUP_ALLOWANCE_S = 35.0  # settles, screenshots, axe-core and closes, each bounded by the host
+SETTLE_MS = 250  # page time after load (and after the fuzz) for the timers it set to fire
+# The fuzz makes a fixed number of actions (so a seed always means the same actions), paced
+# to take about `fuzz_seconds`; a page too slow to take them all within a few times that
+# gets the rest skipped, with a note.
+ACTIONS_PER_SECOND = 20
+FUZZ_SLACK = 4.0
+# A failing run is run again with the same seed; the failure counts only if it comes back.
+RUNS_TO_CONFIRM = 2
+
+# The devices every tool is tried on, each in a fresh context of the same browser. The phone is
+# a mid-range Android phone's screen and browser (CSS pixels; touch, `isMobile`).
+PHONE_UA = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
+PROFILES: dict[str, dict[str, Any]] = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}, "has_touch": False},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "user_agent": PHONE_UA,
+    },
+}
+PROFILE_NAMES = tuple(PROFILES)
+# The throttled load: the phone on a slow 3G link (Chrome DevTools' "Slow 3G" shape), which is
+# what a learner on a small data plan gets. Chromium does not throttle responses that the router
+# fulfils, so the router holds each one for the link's latency and bandwidth itself; the same
+# figures go to Network.emulateNetworkConditions for anything that would reach the network.
+SLOW_3G = {"latency_ms": 400, "kbit_per_s": 400}
+SLOW_3G_LABEL = "slow 3G (400 kbit/s, 400 ms round trip)"
+# axe-core, vendored (npm package axe-core, MPL-2.0, its LICENSE beside it), run inside the tool.
+AXE_JS = Path(__file__).with_name("vendor") / "axe-core-4.14.1" / "axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
 
 ARGS = [
     "--headless",
@@ -95,14 +129,29 @@ class BrowserUnavailable(RuntimeError):
 
 @dataclass
 class BrowserReport:
+    """What a check found, over every profile; `profiles` holds each one's own figures.
+
+    `problems` fail the tool (each names its profile unless every profile had it); `warnings`
+    do not (a failure that did not come back when its seed was run again, accessibility
+    violations, what needs the network, a slow load on slow 3G).
+    """
+
     passed: bool
     problems: list[str]
     external_requests: list[str] = field(default_factory=list)
     load_ms: float = 0.0
     bytes_transferred: int = 0
     fuzz_actions: int = 0
-    screenshot: bytes | None = None  # PNG of the viewport after loading, before the fuzz
+    screenshot: bytes | None = None  # PNG of the first profile after loading, before the fuzz
     console_errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # Declared external URLs the page asked for, which validation cannot reach.
+    needs_network: list[str] = field(default_factory=list)
+    # name -> {"loaded", "problems", "warnings", "accessibility", "bytes", "load_ms", "seed",
+    #          "fuzz_actions", "actions", "runs", "failed_runs", "screenshot" (PNG bytes)}
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The throttled load: {"profile", "network", "loaded", "bytes", "interactive_ms", "problems"}
+    throttled: dict[str, Any] = field(default_factory=dict)
 
 
 def check_tool(
@@ -114,14 +163,19 @@ def check_tool(
     load_timeout_s: float = 10.0,
     allowed_external: Sequence[str] = (),
     origin: str = ORIGIN,
+    profiles: Sequence[str] = PROFILE_NAMES,
+    throttled: bool = True,
     host: BrowserHost | None = None,
 ) -> BrowserReport:
-    """Load `entry_point` from the files in `root`, screenshot it, fuzz it, and report what broke.
+    """Load `entry_point` from the files in `root` in each profile, screenshot it, check its
+    accessibility, fuzz it, and report what broke; then load it once more over slow 3G.
 
-    `allowed_external` lists URL prefixes the manifest declares: such requests are still blocked
-    and listed in `external_requests`, but are not problems. `origin` is where the files are
-    served from, as learners get them (`http://v<id>-<token>.<content host>`). Raises BrowserUnavailable when
-    Chromium itself cannot run; everything the tool does wrong is in the report instead.
+    The fuzz of each profile is seeded from `seed` and the profile's name, so the same seed
+    gives the same actions. `allowed_external` lists URL prefixes the manifest declares: such
+    requests are still blocked (validation has no network) and reported as needed, not as
+    problems. `origin` is where the files are served from, as learners get them
+    (`http://v<id>-<token>.<content host>`). Raises BrowserUnavailable when Chromium itself
+    cannot run; everything the tool does wrong is in the report instead.
     """
     return (host or shared_host()).check(
         root,
@@ -131,7 +185,15 @@ def check_tool(
         load_timeout_s=load_timeout_s,
         allowed_external=allowed_external,
         origin=origin,
+        profiles=profiles,
+        throttled=throttled,
     )
+
+
+def profile_seed(seed: int, profile: str) -> int:
+    """The fuzz seed of one profile: the version's seed and the profile's name, hashed."""
+    digest = hashlib.sha256(f"{seed}/{profile}".encode()).hexdigest()
+    return int(digest[:12], 16)
 
 
 @functools.cache
@@ -211,8 +273,13 @@ class BrowserHost:
         load_timeout_s: float = 10.0,
         allowed_external: Sequence[str] = (),
         origin: str = ORIGIN,
+        profiles: Sequence[str] = PROFILE_NAMES,
+        throttled: bool = True,
     ) -> BrowserReport:
-        """Run one check in a fresh context; see `check_tool`."""
+        """Run one check, each profile in fresh contexts; see `check_tool`."""
+        unknown = sorted(set(profiles) - set(PROFILES))
+        if unknown or not profiles:
+            raise ValueError(f"unknown profiles {unknown}; choose among {list(PROFILES)}")
         request = {
             "op": "check",
             "root": str(Path(root).resolve()),
@@ -222,8 +289,12 @@ class BrowserHost:
             "load_timeout_s": load_timeout_s,
             "allowed_external": list(allowed_external),
             "origin": origin.rstrip("/"),
+            "profiles": list(profiles),
+            "throttled": throttled,
         }
-        budget = load_timeout_s + fuzz_seconds + CLEANUP_ALLOWANCE_S
+        # Profiles run one after the other; a failing run is run again, so each may take two.
+        one_run = load_timeout_s + SETTLE_MS / 1000 + fuzz_seconds * FUZZ_SLACK
+        budget = len(profiles) * RUNS_TO_CONFIRM * one_run + CLEANUP_ALLOWANCE_S
         with self._lock:
             answer = self._call(request, budget)
             self.checks_done += 1
@@ -233,6 +304,9 @@ class BrowserHost:
                 self._stop()
         shot = answer.pop("screenshot")
         answer.pop("recycle", None)
+        for profile in answer.get("profiles", {}).values():
+            if profile.get("screenshot"):
+                profile["screenshot"] = base64.b64decode(profile["screenshot"])
         return BrowserReport(screenshot=base64.b64decode(shot) if shot else None, **answer)
 
     def probe(self, *, tcp_port: int, udp_port: int) -> dict[str, Any]:
@@ -444,15 +518,22 @@ class _Run:
         self.problems: dict[str, None] = {}
         self.external: dict[str, None] = {}
         self.console_errors: list[str] = []
+        # Declared external URLs the page asked for, and the problems that are script errors
+        # (which may follow from those URLs being out of reach).
+        self.needed: dict[str, None] = {}
+        self.script_errors: set[str] = set()
+        self.link: _Link | None = None  # the throttled load's slow network, if any
         self.bytes = 0
         self.crashed = False
         self.stuck = False  # a fuzz action did not finish: asking the page again would only wait
         # The tool's page, once open; navigations of other frames (pop-ups, iframes) are normal.
         self.main_frame: Any = None
 
-    def problem(self, text: str) -> None:
+    def problem(self, text: str, *, script: bool = False) -> None:
         if len(self.problems) < 50:
             self.problems[text[:500]] = None
+            if script:
+                self.script_errors.add(text[:500])
 
     def answer(self, url: str) -> tuple[int, dict[str, str], bytes]:
         """Status, headers and body for a request to the version's origin, as learners get them."""
@@ -506,7 +587,9 @@ class _Run:
             self.problem(f"The tool tried to leave its page for an external address: {url}")
         elif navigation == "pop-up":
             pass  # a link opened in a new tab (a credit, "share"): recorded, never followed
-        elif not url.startswith(self.allowed):
+        elif url.startswith(self.allowed):
+            self.needed[url] = None
+        else:
             self.problem(f"Blocked request to an external address: {url}")
 
 
@@ -517,33 +600,229 @@ def _where(url: str | None, line: int | None, origin: str) -> str:
 
 
 async def _check(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
-    root = Path(request["root"]).resolve()
-    origin = str(request.get("origin") or ORIGIN)
-    run = _Run(root, request["allowed_external"], origin, request["entry_point"])
-    report: dict[str, Any] = {"load_ms": 0.0, "fuzz_actions": 0, "screenshot": None}
-    context = await _bounded(
-        browser.new_context(
-            viewport=VIEWPORT, has_touch=True, service_workers="block", accept_downloads=False
-        )
+    """Each profile in fresh contexts, one after the other, with the throttled load beside them.
+
+    Profiles side by side would compete for the same cores, so one's timings (and time-outs)
+    would depend on the other's: one at a time keeps a verdict the tool's own. The throttled
+    load spends its time waiting on its slow link, so it runs alongside.
+    """
+    names = [name for name in request.get("profiles", PROFILE_NAMES) if name in PROFILES]
+    slow = (
+        asyncio.ensure_future(_throttled_load(browser, request))
+        if request.get("throttled")
+        else None
     )
+    try:
+        profiles = {name: await _profile(browser, request, name) for name in names}
+    finally:
+        throttled = await slow if slow is not None else {}
+    first = profiles[names[0]]
+    warnings = _merged(profiles, "warnings")
+    if throttled and not throttled["loaded"]:
+        warnings.append(
+            f"Over {SLOW_3G_LABEL} the page was not ready within {request['load_timeout_s']:g} s "
+            f"on the phone ({throttled['bytes']} bytes had arrived): learners on a poor "
+            "connection wait longer than that"
+        )
+    recycle = any(p.pop("recycle") for p in profiles.values()) or throttled.pop("recycle", False)
+    problems = _merged(profiles, "problems")
+    return {
+        "passed": not problems,
+        "problems": problems,
+        "warnings": warnings,
+        "needs_network": _union(p.get("needed", []) for p in [*profiles.values(), throttled]),
+        "external_requests": _union(p.get("external", []) for p in [*profiles.values(), throttled]),
+        "console_errors": _union(p["console_errors"] for p in profiles.values()),
+        "load_ms": first["load_ms"],
+        "bytes_transferred": first["bytes"],
+        "fuzz_actions": sum(p["fuzz_actions"] for p in profiles.values()),
+        "screenshot": first["screenshot"],
+        "profiles": {name: _public(p) for name, p in profiles.items()},
+        "throttled": _public(throttled),
+        "recycle": recycle,
+    }
+
+
+async def _check_or_give_up(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """The check's answer, or, when our side broke (a context that would not open in time on a
+    starved machine, a driver call that failed), "unavailable": retried later, never the tool's
+    fault, and this host is replaced."""
+    try:
+        return await _check(browser, request)
+    except Exception as error:
+        reason = f"the browser failed during the check ({type(error).__name__}: {error})"
+        return {"unavailable": reason[:300], "recycle": True}
+
+
+def _public(outcome: dict[str, Any]) -> dict[str, Any]:
+    hidden = {"external", "needed", "console_errors", "recycle"}
+    return {key: value for key, value in outcome.items() if key not in hidden}
+
+
+def _union(lists: Any) -> list[str]:
+    return list(dict.fromkeys(item for items in lists for item in items))
+
+
+def _merged(profiles: dict[str, dict[str, Any]], key: str) -> list[str]:
+    """Each profile's texts once, named by the profile unless every profile had it."""
+    merged: dict[str, None] = {}
+    for name, outcome in profiles.items():
+        for text in outcome[key]:
+            everywhere = len(profiles) > 1 and all(text in p[key] for p in profiles.values())
+            merged[text if everywhere or len(profiles) == 1 else f"{_label(name)}: {text}"] = None
+    return list(merged)
+
+
+def _label(profile: str) -> str:
+    size = PROFILES[profile]["viewport"]
+    return f"{profile.capitalize()} ({size['width']}×{size['height']})"  # noqa: RUF001 -- a screen size's sign
+
+
+async def _profile(browser: Any, request: dict[str, Any], name: str) -> dict[str, Any]:
+    """One profile's run, and, when it failed, the same seed again: only a failure that comes
+    back counts; one that does not is reported as flaky, a warning."""
+    seed = profile_seed(int(request["seed"]), name)
+    started = time.perf_counter()
+    first = await _run_once(browser, request, name, seed, audit=True)
+    runs = [first]
+    while runs[-1]["problems"] and len(runs) < RUNS_TO_CONFIRM and not runs[-1]["recycle"]:
+        runs.append(await _run_once(browser, request, name, seed, audit=False))
+    failed = sum(1 for r in runs if r["problems"])
+    outcome = {**first, "seed": seed, "runs": len(runs), "failed_runs": failed}
+    outcome["ms"] = round(1000 * (time.perf_counter() - started), 1)  # the profile's whole time
+    outcome["recycle"] = any(r["recycle"] for r in runs)
+    if failed and failed < len(runs):
+        outcome["warnings"] = [
+            f"flaky: failed {failed} of {len(runs)} runs with the same seed ({seed}), so it is "
+            f"not counted: {first['problems'][0]}",
+            *first["warnings"],
+        ]
+        outcome["flaky"], outcome["problems"] = first["problems"], []
+    return outcome
+
+
+async def _run_once(
+    browser: Any, request: dict[str, Any], profile: str, seed: int, *, audit: bool
+) -> dict[str, Any]:
+    """Load, screenshot, (when `audit`) check accessibility, and fuzz, in a fresh context."""
+    run = _new_run(request)
+    outcome: dict[str, Any] = {
+        "loaded": False,
+        "load_ms": 0.0,
+        "fuzz_actions": 0,
+        "actions": [],
+        "screenshot": None,
+        "accessibility": [],
+        "notes": [],
+    }
+    context = await _new_context(browser, profile)
     recycle = False
     try:
         page = await _open_page(context, run)
-        await _load_and_fuzz(page, run, request, report)
+        if await _load(page, run, request, outcome):
+            await _look_and_fuzz(page, run, request, outcome, seed=seed, audit=audit)
     finally:
         try:
             await _bounded(context.close())
         except Exception:  # a context that will not close means a browser we no longer trust
             recycle = True
-    report.update(
-        passed=not run.problems,
-        problems=list(run.problems),
-        external_requests=list(run.external),
-        bytes_transferred=run.bytes,
+    problems, warnings = _explain(run)
+    outcome.update(
+        problems=problems,
+        warnings=warnings + outcome.pop("notes"),
+        external=list(run.external),
+        needed=list(run.needed),
         console_errors=run.console_errors,
+        bytes=run.bytes,
         recycle=recycle,
     )
-    return report
+    return outcome
+
+
+def _explain(run: _Run) -> tuple[list[str], list[str]]:
+    """Problems and warnings: script errors after a declared external request are that
+    request's consequence (validation cannot reach it), so they are explained, not counted."""
+    if not run.needed:
+        return list(run.problems), []
+    warnings = [f"This tool needs {url}, which validation cannot reach" for url in run.needed]
+    followed = [p for p in run.problems if p in run.script_errors]
+    if followed:
+        warnings.append(
+            "What depends on it could not be checked; the script errors that followed are not "
+            f"counted against the tool: {'; '.join(followed)[:600]}"
+        )
+    return [p for p in run.problems if p not in run.script_errors], warnings
+
+
+async def _throttled_load(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """Load the tool on the phone over slow 3G: the bytes it needs and when it answers input."""
+    run = _new_run(request)
+    run.link = _Link(SLOW_3G["latency_ms"], SLOW_3G["kbit_per_s"])
+    outcome: dict[str, Any] = {
+        "profile": "phone",
+        "network": SLOW_3G_LABEL,
+        "loaded": False,
+        "interactive_ms": None,
+    }
+    context = await _new_context(browser, "phone")
+    timeout = float(request["load_timeout_s"])
+    recycle = False
+    try:
+        page = await _open_page(context, run)
+        await _emulate_slow_3g(context, page)
+        started = time.perf_counter()
+        with contextlib.suppress(Exception):  # late or broken: the other profiles say why
+            await _bounded(page.goto(_entry_url(run, request), timeout=timeout * 1000), timeout + 2)
+            # Interactive: loaded, and its main thread free to draw two frames.
+            await _bounded(page.evaluate(_FRAMES_JS), ACTION_TIMEOUT_S)
+            outcome["interactive_ms"] = round(1000 * (time.perf_counter() - started), 1)
+            outcome["loaded"] = True
+    finally:
+        try:
+            await _bounded(context.close())
+        except Exception:
+            recycle = True
+    outcome.update(bytes=run.bytes, external=list(run.external), needed=list(run.needed))
+    outcome["recycle"] = recycle
+    return outcome
+
+
+async def _new_context(browser: Any, profile: str) -> Any:
+    # Allowed longer than a page call: on a starved machine a renderer takes a while to start.
+    return await _bounded(
+        browser.new_context(**PROFILES[profile], service_workers="block", accept_downloads=False),
+        3 * STEP_TIMEOUT_S,
+    )
+
+
+async def _emulate_slow_3g(context: Any, page: Any) -> None:
+    """Slow 3G through the DevTools protocol, for any request the router would not hold."""
+    cdp = await _bounded(context.new_cdp_session(page))
+    await _bounded(cdp.send("Network.enable"))
+    bits = SLOW_3G["kbit_per_s"] * 1000 / 8
+    shape = {"latency": SLOW_3G["latency_ms"], "downloadThroughput": bits}
+    await _bounded(
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "uploadThroughput": bits, **shape},
+        )
+    )
+
+
+class _Link:
+    """A slow network link under one page: each response waits the round trip, then its bytes
+    share the link's bandwidth with the responses before it."""
+
+    def __init__(self, latency_ms: float, kbit_per_s: float) -> None:
+        self.latency_s = latency_ms / 1000
+        self.bytes_per_s = kbit_per_s * 1000 / 8
+        self.free_at = 0.0
+
+    async def carry(self, size: int) -> None:
+        now = time.monotonic()
+        start = max(now + self.latency_s, self.free_at)
+        self.free_at = start + size / self.bytes_per_s
+        await asyncio.sleep(self.free_at - now)
 
 
 async def _open_page(context: Any, run: _Run) -> Any:
@@ -551,6 +830,8 @@ async def _open_page(context: Any, run: _Run) -> Any:
         request = route.request
         if request.url.startswith(run.origin + "/"):
             status, headers, body = run.answer(request.url)
+            if run.link is not None:
+                await run.link.carry(len(body))
             answer = route.fulfill(status=status, body=body, headers=headers)
         else:
             run.blocked(request.url, navigation=_navigation_of(request, run.main_frame))
@@ -574,13 +855,13 @@ async def _open_page(context: Any, run: _Run) -> Any:
         line = (where.get("lineNumber") or 0) + 1
         text = message.text[:300] + _where(where.get("url"), line, run.origin)
         run.console_errors.append(text)
-        run.problem(f"Console error: {text}")
+        run.problem(f"Console error: {text}", script=True)
 
     def on_page_error(error: Any) -> None:
         place = run.stack_place.search(error.stack or "")
         where = f" ({unquote(place.group(1)) or 'index'} line {place.group(2)})" if place else ""
         what = f"{error.name}: {error.message}" if error.name else error.message
-        run.problem(f"Uncaught {what[:300]}{where}")
+        run.problem(f"Uncaught {what[:300]}{where}", script=True)
 
     def on_crash(_: Any) -> None:
         run.crashed = True
@@ -617,17 +898,18 @@ async def _close_quietly(page: Any) -> None:
         return
 
 
+_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+# Page time, not ours: timers the page set at load for up to SETTLE_MS fire before this one,
+# however busy the machine is, and web fonts have arrived (or failed) before the screenshot.
+_SETTLE_JS = "ms => document.fonts.ready.then(() => new Promise(r => setTimeout(r, ms)))"
+
+
 async def _alive(page: Any, run: _Run) -> bool:
     """Whether the page still runs its event loop: two animation frames come round in time."""
     if run.crashed:
         return False
     try:
-        await _bounded(
-            page.evaluate(
-                "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-            ),
-            ACTION_TIMEOUT_S,
-        )
+        await _bounded(page.evaluate(_FRAMES_JS), ACTION_TIMEOUT_S)
     except Exception:
         if not run.crashed:
             run.problem("The page stopped responding: a script seems to be stuck in a loop")
@@ -635,38 +917,80 @@ async def _alive(page: Any, run: _Run) -> bool:
     return True
 
 
-async def _load_and_fuzz(
-    page: Any, run: _Run, request: dict[str, Any], report: dict[str, Any]
-) -> None:
+async def _settle(page: Any, run: _Run) -> bool:
+    """Let the page's own timers run for SETTLE_MS of its time; False when it does not answer."""
+    if run.crashed:
+        return False
+    try:
+        await _bounded(page.evaluate(_SETTLE_JS, SETTLE_MS), ACTION_TIMEOUT_S + SETTLE_MS / 1000)
+    except Exception:
+        if not run.crashed:
+            run.problem("The page stopped responding: a script seems to be stuck in a loop")
+        return False
+    return await _alive(page, run)
+
+
+def _new_run(request: dict[str, Any]) -> _Run:
+    """What one run (one profile's, or the throttled load's) sees, from the check's request."""
+    origin = str(request.get("origin") or ORIGIN)
+    root = Path(request["root"]).resolve()
+    return _Run(root, request["allowed_external"], origin, request["entry_point"])
+
+
+def _entry_url(run: _Run, request: dict[str, Any]) -> str:
+    return f"{run.origin}/{quote(request['entry_point'])}"
+
+
+async def _load(page: Any, run: _Run, request: dict[str, Any], outcome: dict[str, Any]) -> bool:
+    """Open the tool and let it settle; whether it answers afterwards."""
     timeout = float(request["load_timeout_s"])
     started = time.perf_counter()
     try:
-        await _bounded(
-            page.goto(f"{run.origin}/{quote(request['entry_point'])}", timeout=timeout * 1000),
-            timeout + 2,
-        )
+        await _bounded(page.goto(_entry_url(run, request), timeout=timeout * 1000), timeout + 2)
+        outcome["loaded"] = True
     except Exception as error:
         if "Timeout" in type(error).__name__ or "Timeout" in str(error):
             run.problem(f"The page did not finish loading within {timeout:g} s")
         else:
             run.problem(f"The page could not be opened: {str(error).splitlines()[0][:200]}")
-    report["load_ms"] = round(1000 * (time.perf_counter() - started), 1)
-    await asyncio.sleep(0.25)  # timers set at load fire now, and their errors count
-    if not await _alive(page, run):
-        return
+    outcome["load_ms"] = round(1000 * (time.perf_counter() - started), 1)
+    if not await _settle(page, run):
+        outcome["loaded"] = False
+        return False
+    outcome["loaded"] = outcome["loaded"] and not run.crashed
+    return True
+
+
+async def _look_and_fuzz(
+    page: Any,
+    run: _Run,
+    request: dict[str, Any],
+    outcome: dict[str, Any],
+    *,
+    seed: int,
+    audit: bool,
+) -> None:
     try:
-        shot = await _bounded(page.screenshot(type="png", timeout=STEP_TIMEOUT_S * 1000))
+        # CSS animations and the caret stopped, so the same page gives the same picture.
+        shot = await _bounded(
+            page.screenshot(
+                type="png", animations="disabled", scale="css", timeout=STEP_TIMEOUT_S * 1000
+            )
+        )
     except Exception:
         run.problem("The page could not be captured: it stopped drawing")
         return
-    report["screenshot"] = base64.b64encode(shot).decode()
+    outcome["screenshot"] = base64.b64encode(shot).decode()
     if _is_blank(shot):
         run.problem("The page is blank")
-    if request["fuzz_seconds"] <= 0:
+    if audit:
+        await _audit(page, outcome)
+    count = round(float(request["fuzz_seconds"]) * ACTIONS_PER_SECOND)
+    if count <= 0:
         return
-    report["fuzz_actions"] = await _fuzz(page, run, request)
-    if report["fuzz_actions"] and not run.stuck and await _alive(page, run):
-        await asyncio.sleep(0.2)  # errors thrown from timers the fuzz started
+    outcome["fuzz_actions"] = await _fuzz(page, run, request, outcome, seed=seed, count=count)
+    if outcome["fuzz_actions"] and not run.stuck:
+        await _settle(page, run)  # errors thrown from timers the fuzz started
 
 
 def _is_blank(png: bytes) -> bool:
@@ -680,25 +1004,73 @@ def _is_blank(png: bytes) -> bool:
         return all(low == high for low, high in bands)
 
 
+_AXE_RUN_JS = """impacts => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
+  .filter(v => impacts.includes(v.impact))
+  .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+              where: v.nodes.slice(0, 3).map(n => n.target.join(' ').slice(0, 120))})))"""
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+async def _audit(page: Any, outcome: dict[str, Any]) -> None:
+    """Run axe-core inside the page; its serious and critical violations become warnings."""
+    try:
+        await _bounded(page.evaluate(_axe_source()))
+        found = await _bounded(page.evaluate(_AXE_RUN_JS, list(AXE_IMPACTS)))
+    except Exception as error:
+        outcome["notes"].append(
+            f"The accessibility check could not run in this page ({str(error).splitlines()[0][:120]})"
+        )
+        return
+    outcome["accessibility"] = found
+    for v in found:
+        elements = f"{v['nodes']} element{'s' if v['nodes'] != 1 else ''}"
+        outcome["notes"].append(
+            f"Accessibility ({v['impact']}): {v['help']} [{v['id']}], {elements}"
+            + (f": {', '.join(v['where'])}" if v["where"] else "")
+        )
+
+
 _TARGETS_JS = """() => Array.from(document.querySelectorAll(
   'button, input, select, textarea, a, canvas, svg, label, summary, [onclick], [role=button], [tabindex]'
 )).map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0
   && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight
 ).slice(0, 200).map(r => [r.left + r.width / 2, r.top + r.height / 2])"""
 
+# How often each kind of action comes, per profile: no touch on the desktop, mostly on the phone.
+_ACTION_WEIGHTS = {
+    "desktop": {"click": 40, "drag": 15, "key": 30, "wheel": 15},
+    "phone": {"tap": 40, "click": 10, "drag": 20, "key": 15, "wheel": 15},
+}
 
-async def _fuzz(page: Any, run: _Run, request: dict[str, Any]) -> int:
-    """Random input, as a learner might give it, seeded so a failure can be replayed.
 
-    Half the clicks aim at interactive elements (buttons, inputs, canvases), the rest anywhere, as
-    PhET's InputFuzzer does with its random mouse and touch events.
+async def _fuzz(
+    page: Any,
+    run: _Run,
+    request: dict[str, Any],
+    outcome: dict[str, Any],
+    *,
+    seed: int,
+    count: int,
+) -> int:
+    """`count` random inputs, as a learner might give them, drawn from `seed` alone.
+
+    Half the clicks aim at interactive elements (buttons, inputs, canvases), the rest anywhere,
+    as PhET's InputFuzzer does with its random mouse and touch events. Each action is logged,
+    so two runs of the same seed can be compared.
     """
-    rng = random.Random(request["seed"])  # noqa: S311 -- replayable on purpose, not a secret
+    rng = random.Random(seed)  # noqa: S311 -- replayable on purpose, not a secret
     try:
         targets = [tuple(t) for t in await _bounded(page.evaluate(_TARGETS_JS), ACTION_TIMEOUT_S)]
     except Exception:
         targets = []
-    width, height = VIEWPORT["width"], VIEWPORT["height"]
+    size = page.viewport_size or {"width": 800, "height": 600}
+    width, height = size["width"], size["height"]
+    profile = "phone" if width < 600 else "desktop"
+    kinds, weights = zip(*_ACTION_WEIGHTS[profile].items(), strict=True)
 
     def spot() -> tuple[float, float]:
         if targets and rng.random() < 0.5:
@@ -706,9 +1078,17 @@ async def _fuzz(page: Any, run: _Run, request: dict[str, Any]) -> int:
             return min(max(x, 0), width - 1), min(max(y, 0), height - 1)
         return rng.uniform(0, width - 1), rng.uniform(0, height - 1)
 
-    count, deadline = 0, time.monotonic() + float(request["fuzz_seconds"])
-    while time.monotonic() < deadline and not run.crashed and not page.is_closed():
-        kind = rng.choices(["click", "tap", "drag", "key", "wheel"], [35, 15, 15, 25, 10])[0]
+    log: list[str] = outcome["actions"]
+    deadline = time.monotonic() + float(request["fuzz_seconds"]) * FUZZ_SLACK + 1
+    for done in range(count):
+        if run.crashed or page.is_closed():
+            return done
+        if time.monotonic() > deadline:
+            outcome["notes"].append(
+                f"The fuzz stopped after {done} of {count} actions: the page answered slowly"
+            )
+            return done
+        kind = rng.choices(kinds, weights)[0]
         x, y = spot()
         if kind == "click":
             action, label = page.mouse.click(x, y), f"click at ({x:.0f}, {y:.0f})"
@@ -716,24 +1096,25 @@ async def _fuzz(page: Any, run: _Run, request: dict[str, Any]) -> int:
             action, label = page.touchscreen.tap(x, y), f"tap at ({x:.0f}, {y:.0f})"
         elif kind == "drag":
             to = spot()
-            action, label = _drag(page, (x, y), to), f"drag from ({x:.0f}, {y:.0f})"
+            action = _drag(page, (x, y), to)
+            label = f"drag from ({x:.0f}, {y:.0f}) to ({to[0]:.0f}, {to[1]:.0f})"
         elif kind == "key":
             key = rng.choice(FUZZ_KEYS)
             action, label = page.keyboard.press(key), f"key {key!r}"
         else:
             dy = rng.choice([-300, -100, 100, 300])
             action, label = page.mouse.wheel(0, dy), f"wheel {dy}"
+        log.append(label)
         try:
             await _bounded(action, ACTION_TIMEOUT_S)
         except Exception:
             run.stuck = True
             if not run.crashed and not page.is_closed():
                 run.problem(
-                    f"The page stopped responding during the fuzz (seed {request['seed']}, "
-                    f"action {count + 1}: {label})"
+                    f"The page stopped responding during the fuzz (seed {seed}, "
+                    f"action {done + 1}: {label})"
                 )
-            return count + 1
-        count += 1
+            return done + 1
     return count
 
 
@@ -807,7 +1188,7 @@ async def _serve(scratch: str, netns: bool, requests: IO[bytes], answers: IO[byt
                 answer: dict[str, Any] = {"unavailable": f"Chromium did not start: {error}"}
             else:
                 if request["op"] == "check":
-                    answer = await _check(browser, request)
+                    answer = await _check_or_give_up(browser, request)
                 elif request["op"] == "probe":
                     answer = await _probe(browser, request)
                 else:

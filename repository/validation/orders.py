@@ -153,6 +153,15 @@ def read_fetch_token(token: str) -> dict[str, Any]:
     return payload
 
 
+def content_seed(version: Version) -> int:
+    """The fuzz seed of a version: from its files' paths and contents alone, so the same bytes
+    are tried with the same actions whenever, and under whichever resource, they are deposited."""
+    digest = hashlib.sha256()
+    for path, sha in version.files.order_by("path").values_list("path", "blob_id"):
+        digest.update(f"{path}\0{sha}\n".encode())
+    return int(digest.hexdigest()[:12], 16)
+
+
 def build_order(
     version: Version, *, nonce: str, purpose: str, fetch: dict[str, Any], **params: Any
 ) -> dict[str, Any]:
@@ -164,7 +173,7 @@ def build_order(
         "entry_point": version.entry_point,
         "files": files_for(version, fetch=fetch),
         "params": {
-            "seed": version.pk,
+            "seed": content_seed(version),
             "fuzz_seconds": settings.VALIDATION_FUZZ_SECONDS,
             "allowed_external": list(version.manifest.get("external_resources", [])),
             # Where learners get it once published: the browser check serves it there too.

@@ -295,20 +295,52 @@ def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict
     shot = (
         _artefact("screenshot.png", report.screenshot, limits, notes) if report.screenshot else {}
     )
-    summary = (
-        f"Loaded in {report.load_ms:.0f} ms ({report.bytes_transferred} bytes); "
-        f"{report.fuzz_actions} random interactions raised nothing."
-    )
+    files, profiles = [], {}
+    for name, profile in report.profiles.items():
+        png = profile.pop("screenshot", None)
+        kept = _artefact(f"screenshot-{name}.png", png, limits, notes) if png else {}
+        if kept:
+            files.append(kept)
+        profiles[name] = {**profile, "screenshot": kept.get("name")}
+        profiles[name]["actions"] = profile["actions"][:MESSAGE_LIMIT]
+        profiles[name]["actions_sha256"] = hashlib.sha256(
+            "\n".join(profile["actions"]).encode()
+        ).hexdigest()
+    summary = [_profile_summary(name, p) for name, p in profiles.items()]
+    if report.throttled:
+        summary.append(_throttled_summary(report.throttled))
+    messages = report.problems or summary
     return {
         "status": "passed" if report.passed else "failed",
-        "messages": ((report.problems or [summary]) + notes)[:MESSAGE_LIMIT],
+        "messages": (messages + [f"Warning: {w}" for w in report.warnings] + notes)[:MESSAGE_LIMIT],
         "artefacts": {
             "load_ms": round(report.load_ms, 1),
             "bytes_transferred": report.bytes_transferred,
             "fuzz_actions": report.fuzz_actions,
             "external_requests": report.external_requests[:MESSAGE_LIMIT],
+            "needs_network": report.needs_network[:MESSAGE_LIMIT],
+            "warnings": report.warnings[:MESSAGE_LIMIT],
+            "profiles": profiles,
+            "throttled": report.throttled,
         },
         "screenshot": shot.get("data"),
-        "files": [],
+        "files": files,
         "release": release,
     }
+
+
+def _profile_summary(name: str, profile: dict[str, Any]) -> str:
+    runs = f" ({profile['runs']} runs)" if profile.get("runs", 1) > 1 else ""
+    return (
+        f"{name.capitalize()}: loaded in {profile['load_ms']:.0f} ms ({profile['bytes']} bytes); "
+        f"{profile['fuzz_actions']} random interactions raised nothing{runs}."
+    )
+
+
+def _throttled_summary(throttled: dict[str, Any]) -> str:
+    ready = (
+        f"ready for input after {throttled['interactive_ms'] / 1000:.1f} s"
+        if throttled.get("interactive_ms") is not None
+        else "not ready in time"
+    )
+    return f"On the phone over {throttled['network']}: {throttled['bytes']} bytes, {ready}."

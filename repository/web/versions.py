@@ -221,6 +221,7 @@ def version_context_page(
     context["screenshot"] = next(
         (a for a in context["artefacts"] if a["name"] == "screenshot.png"), None
     )
+    context["device_report"] = device_report(run)
     context["plots"] = plots_of(context["artefacts"])
     context["data_files"] = [
         a for a in context["artefacts"] if not a["name"].endswith((".png", ".svg"))
@@ -333,12 +334,45 @@ def artefact_files(version: Version) -> list[dict[str, str]]:
     return []
 
 
+PROFILE_LABELS = {"desktop": "Desktop (1280×800)", "phone": "Phone (390×844, touch)"}  # noqa: RUF001
+
+
+def device_report(run: ValidationRun | None) -> dict[str, Any] | None:
+    """The run step's figures per device profile, with each profile's screenshot, for the page."""
+    step = next((s for s in run.steps.all() if s.name == "run"), None) if run else None
+    profiles = step.artefacts.get("profiles") if step else None
+    if not step or not isinstance(profiles, dict):
+        return None
+    files = {a.get("name"): a for a in step.artefacts.get("files", []) if isinstance(a, dict)}
+    rows = []
+    for name, figures in profiles.items():
+        if not isinstance(figures, dict):
+            continue
+        rows.append(
+            {
+                **figures,
+                "name": name,
+                "label": PROFILE_LABELS.get(name, name),
+                "screenshot": files.get(figures.get("screenshot")),
+                "kb": round((figures.get("bytes") or 0) / 1024, 1),
+            }
+        )
+    throttled = step.artefacts.get("throttled") or None
+    if isinstance(throttled, dict) and throttled:
+        throttled = {**throttled, "kb": round((throttled.get("bytes") or 0) / 1024, 1)}
+    return {
+        "profiles": rows,
+        "throttled": throttled,
+        "needs_network": step.artefacts.get("needs_network", []),
+    }
+
+
 def plots_of(artefacts: list[dict[str, str]]) -> list[dict[str, Any]]:
     """Each plot once: its SVG to show (PNG where there is no SVG), and its PNG to download."""
     by_stem: dict[str, dict[str, Any]] = {}
     for a in artefacts:
         stem, _, ext = a["name"].rpartition(".")
-        if a["name"] == "screenshot.png" or ext not in {"svg", "png"}:
+        if a["name"].startswith("screenshot") or ext not in {"svg", "png"}:
             continue
         by_stem.setdefault(stem, {"title": stem.replace("_", " ")})[ext] = a
     plots = []

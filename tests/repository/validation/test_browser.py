@@ -67,8 +67,12 @@ def host():
 
 
 def check(host: BrowserHost, root: Path, **options) -> browser.BrowserReport:
+    """One check on the desktop profile alone (tests/repository/validation/test_profiles.py
+    covers the phone and the throttled load)."""
     options.setdefault("fuzz_seconds", 0)
     options.setdefault("load_timeout_s", 5)
+    options.setdefault("profiles", ["desktop"])
+    options.setdefault("throttled", False)
     return check_tool(root, "index.html", host=host, **options)
 
 
@@ -156,6 +160,8 @@ def test_script_from_a_cdn_is_blocked_and_reported(host, tmp_path):
     assert undeclared.problems == [f"Blocked request to an external address: {cdn}"]
     assert undeclared.external_requests == [cdn]
     assert declared.passed and declared.external_requests == [cdn]
+    assert declared.needs_network == [cdn]
+    assert declared.warnings[0] == f"This tool needs {cdn}, which validation cannot reach"
 
 
 def test_web_socket_is_refused_and_reported(host, tmp_path):
@@ -193,7 +199,7 @@ def test_page_that_hangs_on_click_fails_during_the_fuzz(host, tmp_path):
 
     assert len(report.problems) == 1
     assert report.problems[0].startswith(
-        "The page stopped responding during the fuzz (seed 3, action "
+        f"The page stopped responding during the fuzz (seed {browser.profile_seed(3, 'desktop')}, action "
     )
 
 
@@ -203,7 +209,8 @@ def test_check_missing_its_deadline_is_killed_and_the_host_restarts(host, tmp_pa
     good = make_tool(tmp_path / "good", GOOD_TOOL)
     check(host, good)  # the host is running, so no launch allowance is added
     old_scratch, restarts = host._scratch, host.restarts
-    monkeypatch.setattr(browser, "CLEANUP_ALLOWANCE_S", -3.0)
+    # Two runs of 4 s load and 0.25 s settle each (a failure is run again), less 7.5 s: 1 s.
+    monkeypatch.setattr(browser, "CLEANUP_ALLOWANCE_S", -7.5)
 
     report = check(host, hang, load_timeout_s=4)
 

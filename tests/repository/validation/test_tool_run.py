@@ -6,6 +6,7 @@ from django.urls import reverse
 from repository.actions.deposits import deposit_package
 from repository.actions.validation import validate_version
 from repository.models import Version
+from repository.validation.release import CHECKS_RELEASE
 from tests.factories import build_zip, tool_files
 
 THROWS_AT_LOAD = b"const settings = null;\nconsole.log(settings.volume);\n"
@@ -25,7 +26,7 @@ def test_tool_loads_fuzzes_and_keeps_a_screenshot(content_runs, package, northfi
     step = run.steps.get(name="run")
     assert step.status == "passed", step.messages
     assert version.state == Version.State.PUBLISHED
-    assert run.validator_release.startswith("checks-2+chromium-")
+    assert run.validator_release.startswith(f"{CHECKS_RELEASE}+chromium-")
     assert step.artefacts["fuzz_actions"] > 0
     url = reverse(
         "version_artefact",
