@@ -462,6 +462,21 @@ def validated(version_id: int) -> Any:
 LARGE_EXPLORABLE = {"modules": 70, "images": 70, "sounds": 20, "data_files": 20}
 
 
+def explorable_manifest(**overrides: Any) -> dict[str, Any]:
+    """The manifest of `explorable_files`: its vendored library declared under its own licence."""
+    tinyquery = {
+        "name": "tinyquery",
+        "version": "1.2.0",
+        "license": "MIT",
+        "copyright": ["2019 Ada Byron"],
+        "paths": ["vendor/tinyquery-1.2.0.min.js"],
+        "license_file": "vendor/LICENSE-tinyquery.txt",
+    }
+    return manifest(
+        title="Les phases de la Lune", language="fr", third_party=[tinyquery], **overrides
+    )
+
+
 def explorable_files(
     *, modules: int = 6, images: int = 4, sounds: int = 1, data_files: int = 2, seed: int = 1
 ) -> dict[str, bytes]:
@@ -509,6 +524,11 @@ height="48"></header><main><p id="status">Chargement…</p>
 Code: Jürgen Øster (MIT). tinyquery: © 2019 Ada Byron, MIT.</p>
 <p><a href="index.html">Retour</a></p></body></html>""".encode()
     files["LICENSE.txt"] = b"Code: MIT. Images and text: CC BY 4.0.\n"
+    files["vendor/LICENSE-tinyquery.txt"] = (
+        b"MIT License\n\nCopyright (c) 2019 Ada Byron\n\nPermission is hereby granted, free of "
+        b"charge, to any person obtaining a copy of this software, to deal in the Software "
+        b"without restriction.\n"
+    )
     files["vendor/tinyquery-1.2.0.min.js"] = (
         b"/*! tinyquery 1.2.0 | (c) 2019 Ada Byron | MIT License */\n"
         b"window.tq=function(s){return document.querySelector(s)};\n"

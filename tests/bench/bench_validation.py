@@ -77,7 +77,7 @@ def main() -> None:
     )
     from repository.models import Institution, Membership, ValidationStep, Version
     from repository.validation import release
-    from tests.factories import LARGE_EXPLORABLE, build_zip, explorable_files, manifest
+    from tests.factories import LARGE_EXPLORABLE, build_zip, explorable_files, explorable_manifest
     from tests.worker import celery_worker, wait_for
 
     settings.VALIDATION_RUN_CONTENT = True
@@ -87,7 +87,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     demo_zip = zip_folder(DEMO_DIR / "sun-path-explorer", tmp / "demo.zip")
     large_files = explorable_files(**LARGE_EXPLORABLE)
-    large_zip = build_zip(tmp / "large.zip", large_files, manifest_data=manifest(title="Lune"))
+    large_zip = build_zip(tmp / "large.zip", large_files, manifest_data=explorable_manifest())
     print(
         f"demo tool: {demo_zip.stat().st_size} bytes zipped; large tool: {len(large_files)} "
         f"files, {sum(map(len, large_files.values())) / 1e6:.1f} MB; "

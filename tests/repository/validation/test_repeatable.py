@@ -9,7 +9,7 @@ from repository.actions.deposits import deposit_package
 from repository.actions.validation import validate_version
 from repository.validation.browser import profile_seed
 from repository.validation.orders import content_seed
-from tests.factories import build_zip, explorable_files, manifest
+from tests.factories import build_zip, explorable_files, explorable_manifest
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def test_same_bytes_deposited_three_times_get_the_same_verdict_and_actions(
     content_runs, tmp_path, northfield, staff
 ):
     package = build_zip(
-        tmp_path / "moon.zip", explorable_files(), manifest_data=manifest(title="Phases")
+        tmp_path / "moon.zip", explorable_files(), manifest_data=explorable_manifest()
     )
     runs = []
     for _ in range(3):  # three resources, as three teachers depositing the same download
@@ -52,7 +52,11 @@ def test_same_bytes_deposited_three_times_get_the_same_verdict_and_actions(
 
 
 def test_version_page_and_api_show_each_profile(content_runs, tmp_path, northfield, staff, client):
-    package = build_zip(tmp_path / "moon.zip", explorable_files(images=2, sounds=0))
+    package = build_zip(
+        tmp_path / "moon.zip",
+        explorable_files(images=2, sounds=0),
+        manifest_data=explorable_manifest(),
+    )
     version = deposit_package(package=package, institution=northfield, by=staff)
     run = validate_version(version.pk)
     assert run is not None
