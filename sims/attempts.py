@@ -47,6 +47,10 @@ DEFAULT_MEMORY_BYTES = 512 << 20
 #: What the learner's run may write: its trajectory (a year of minutes is 4 MiB) and its prints.
 DEFAULT_OUTPUT_BYTES = 16 << 20
 
+#: The plots drawn for an attempt when the engine has them: angle against the sun, the sensors
+#: and their difference (the error signal), and power.
+ATTEMPT_PLOTS = ("angles", "sensors", "power")
+
 _LINE = re.compile(r'File "' + re.escape(STUDENT_FILENAME) + r'", line (\d+)')
 
 
@@ -240,7 +244,10 @@ def run_attempt(
     if plots:
         from sims.plots import render
 
-        artefacts = render(engine.plots(prepared, result), out_dir)
+        # Drawing is most of an attempt's cost: the plots a learner reads first, as PNG only.
+        specs = engine.plots(prepared, result)
+        chosen = [spec for spec in specs if spec.name in ATTEMPT_PLOTS] or specs
+        artefacts = render(chosen, out_dir, formats=("png",), quick=True)
     checks = evaluate_checks(scenario, result.metrics)
     score, grade = score_of(score_spec(scenario), result.metrics)
     return AttemptResult(

@@ -38,8 +38,19 @@ def _thin(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
     return np.array(xs), np.array(ys)
 
 
-def render(specs: list[PlotSpec], out_dir: Path) -> list[Path]:
-    """Draw each spec to out_dir/<name>.svg and .png; return the paths written."""
+def render(
+    specs: list[PlotSpec],
+    out_dir: Path,
+    formats: tuple[str, ...] = ("svg", "png"),
+    *,
+    quick: bool = False,
+) -> list[Path]:
+    """Draw each spec to out_dir/<name>.svg and .png (or only `formats`); return the paths written.
+
+    `quick` uses fixed margins and a fixed legend corner instead of matplotlib's tight layout
+    and "best" legend placement, which measure every text and point and cost most of the time
+    (learners' attempts are drawn on every run).
+    """
     written: list[Path] = []
     rc: Any = {"svg.hashsalt": "remixbank", "svg.fonttype": "path", "figure.dpi": 100}
     with matplotlib.rc_context(rc):
@@ -57,12 +68,19 @@ def render(specs: list[PlotSpec], out_dir: Path) -> list[Path]:
                 ax.set_ylabel(spec.ylabel)
                 ax.grid(True, alpha=0.3)
                 if len(spec.series) > 1:
-                    ax.legend(loc="best", fontsize="small")
-                fig.tight_layout()
-                svg, png = out_dir / f"{spec.name}.svg", out_dir / f"{spec.name}.png"
-                fig.savefig(svg, format="svg", metadata={"Date": None})
-                fig.savefig(png, format="png", metadata={"Software": None})
-                written += [svg, png]
+                    ax.legend(loc="upper right" if quick else "best", fontsize="small")
+                if quick:
+                    fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.13)
+                else:
+                    fig.tight_layout()
+                if "svg" in formats:
+                    svg = out_dir / f"{spec.name}.svg"
+                    fig.savefig(svg, format="svg", metadata={"Date": None})
+                    written.append(svg)
+                if "png" in formats:
+                    png = out_dir / f"{spec.name}.png"
+                    fig.savefig(png, format="png", metadata={"Software": None})
+                    written.append(png)
             finally:
                 plt.close(fig)
     return written

@@ -92,3 +92,67 @@ def test_untrusted_user_posts_results_but_cannot_reach_the_trusted_queue(vhost):
         channel = trusted.default_channel
         assert channel.queue_declare("results", passive=True).message_count == 1
         assert channel.queue_declare("checks", passive=True).message_count == 0
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_two_sandbox_hosts_holding_only_the_untrusted_user_serve_learners_attempts(
+    vhost, tmp_path, northfield, staff, blob_folder
+):
+    """deploy/attempts-workers.md: N attempts hosts, each with the broker address and nothing else."""
+    from repository.actions.attempts import submit_attempt
+    from repository.management.commands.load_demo import SCENARIO_DIR
+    from repository.models import Attempt, Membership
+    from tests.conftest import member
+    from tests.factories import published_scenario
+    from tests.worker import trusted_worker, untrusted_worker, wait_for, worker_database_url
+
+    name, user, password = vhost
+    trusted_url = f"amqp://guest:guest@127.0.0.1:5672/{name}"
+    untrusted_url = f"amqp://{user}:{password}@127.0.0.1:5672/{name}"
+    scenario = published_scenario(tmp_path, northfield, staff)
+    code = (SCENARIO_DIR / "difference_controller.py").read_text()
+    logs = blob_folder.parent
+    with (
+        trusted_worker(blob_dir=blob_folder, broker=trusted_url),
+        untrusted_worker(log_dir=logs, queues="attempts", broker=untrusted_url, name="host-a"),
+        untrusted_worker(log_dir=logs, queues="attempts", broker=untrusted_url, name="host-b"),
+    ):
+        for n in range(4):
+            learner = member(northfield, f"l{n}@northfield.ac.uk", f"L{n}", Membership.Role.STUDENT)
+            submit_attempt(scenario, code=code, by=learner)
+        # The site's outbox sends this after each submission; here the site process is another
+        # broker's, so the dispatch is asked for on this vhost as the site would.
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "deploy",
+                "call",
+                "repository.tasks.dispatch_attempts",
+                "--queue",
+                "checks",
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "CELERY_BROKER_URL": trusted_url,
+                "DATABASE_URL": worker_database_url(),
+            },
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+        def all_finished() -> bool:
+            return not Attempt.objects.filter(state__in=Attempt.OPEN_STATES).exists()
+
+        assert wait_for(all_finished, timeout=400), list(
+            Attempt.objects.values_list("state", flat=True)
+        )
+    assert set(Attempt.objects.values_list("state", flat=True)) == {"passed"}
+    for host in ("host-a", "host-b"):
+        log = (logs / f"untrusted-{host}.log").read_text(errors="replace")
+        assert "repository.validation.untrusted.run_order" in log and "succeeded" in log, host
