@@ -280,6 +280,7 @@ CELERY_TASK_ROUTES = {
     "repository.tasks.dispatch_attempts": {"queue": "checks"},
     "repository.tasks.attempt_scored": {"queue": "checks"},
     "repository.tasks.post_lti_score": {"queue": "checks"},
+    "repository.tasks.clear_lti_state": {"queue": "checks"},
     "repository.tasks.record_content_result": {"queue": "results"},
     "repository.tasks.record_content_progress": {"queue": "results"},
 }
@@ -301,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
     "revalidate-published": {
         "task": "repository.tasks.revalidate_published",
         "schedule": 600.0,
+    },
+    # LTI logins never completed leave a nonce and a state behind (repository/lti/storage.py).
+    "clear-lti-state": {
+        "task": "repository.tasks.clear_lti_state",
+        "schedule": 3600.0,
     },
 }
 # Work orders: a version's files travel inside the message up to this size (a zip), beyond it

@@ -152,3 +152,36 @@ class VariantRunAdmin(admin.ModelAdmin):
     list_display = ["version", "student_id", "state", "created_at", "finished_at"]
     list_filter = ["state"]
     readonly_fields = ["parameters", "metrics", "messages", "files"]
+
+
+@admin.register(models.LtiPlatform)
+class LtiPlatformAdmin(admin.ModelAdmin):
+    list_display = ["name", "institution", "issuer", "client_id", "nrps_enabled"]
+    search_fields = ["name", "issuer", "client_id"]
+
+
+@admin.register(models.LtiEvent)
+class LtiEventAdmin(admin.ModelAdmin):
+    """Refusals of issuers nobody registered have no institution: site staff read them here."""
+
+    list_display = ["created_at", "kind", "issuer", "platform", "message"]
+    list_filter = ["kind"]
+    search_fields = ["issuer", "message"]
+
+
+@admin.register(models.LtiToolKey)
+class LtiToolKeyAdmin(admin.ModelAdmin):
+    """Public halves only: the encrypted private key is never shown."""
+
+    list_display = ["kid", "created_at", "retired_at"]
+    fields = ["kid", "public_pem", "created_at", "retired_at"]
+    readonly_fields = ["kid", "public_pem", "created_at", "retired_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.LtiScorePost)
+class LtiScorePostAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "link", "learner", "score_given", "state", "tries"]
+    list_filter = ["state"]

@@ -96,6 +96,12 @@ def attempt_scored(attempt_id: int) -> float | None:
     return attempts.best_score(attempt.learner, attempt.version)
 
 
+@shared_task
+def clear_lti_state() -> int:
+    """Delete expired LTI states, nonces, launches and kept key sets."""
+    return lti.clear_expired_state()
+
+
 @shared_task(bind=True, acks_late=True, max_retries=lti.SCORE_TRIES)
 def post_lti_score(self: Task, post_id: int) -> str | None:
     """Send one score to a platform's gradebook (AGS); retried with backoff while it refuses."""

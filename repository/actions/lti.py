@@ -14,7 +14,7 @@ from repository import queue
 from repository.access import require_admin
 from repository.actions import attempts
 from repository.errors import DomainError
-from repository.lti import ags, keys
+from repository.lti import ags, keys, storage
 from repository.lti.storage import DatabaseLaunchStorage
 from repository.models import (
     Attempt,
@@ -133,6 +133,11 @@ def remove_platform(platform: LtiPlatform, *, by: User) -> None:
     """Delete a registration with its learners, links and scores: its launches stop working."""
     require_admin(by, platform.institution, "remove LTI platforms")
     platform.delete()
+
+
+def clear_expired_state() -> int:
+    """Delete the LTI states, nonces, launches and kept key sets past their expiry."""
+    return storage.clear_expired()
 
 
 @transaction.atomic
