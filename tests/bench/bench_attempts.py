@@ -152,10 +152,10 @@ def queue_waits(service_s: float, *, share: int, fifo: bool = False) -> dict[str
     def dispatch() -> None:
         dispatch_attempts()
         queue.extend(attempt_of_nonce(order[0]["nonce"]) or 0 for order in take_all("attempts"))
+        if fifo:  # one queue in submission order: the whole flood stands in front of class B
+            queue.sort()
 
     dispatch()
-    if fifo:  # one queue in submission order: the whole flood stands in front of class B
-        queue.sort()
     free_at = [0.0] * WORKERS
     running: list[tuple[float, int]] = []
     waits: dict[str, list[float]] = {"class-a": [], "class-b": []}
