@@ -73,8 +73,14 @@ def test_tool_in_try_it_frame_reaches_neither_the_user_nor_other_versions(
         b'<script src="probe.js" defer></script></head><body><pre id="result">running</pre></body></html>',
         "probe.js": script.encode(),
     }
+    # A hostile tool declares what it reaches for, so it is published and runs in try-it.
+    declared = [origins.origin_of(keeper) + "/", site + "/"]
     probe = published_inline(
-        build_zip(tmp_path / "probe.zip", files, manifest_data=manifest(title="Probe")),
+        build_zip(
+            tmp_path / "probe.zip",
+            files,
+            manifest_data=manifest(title="Probe", external_resources=declared),
+        ),
         northfield,
         staff,
     )
