@@ -6,6 +6,7 @@ No Django and no database: `repository` calls these functions at every fork, rem
 """
 
 from licensing.attribution import (
+    Component,
     Work,
     attribution_file,
     attribution_html,
@@ -37,6 +38,7 @@ from licensing.rules import (
 __all__ = [
     "BadLicenceExpression",
     "Collection",
+    "Component",
     "LicenceConflict",
     "License",
     "LicenseOption",

@@ -627,7 +627,12 @@ def explain(sources: Iterable[str], candidate: str, *, names: Sequence[str] | No
         for involved, reason in _conflicts(licenses)
     ]
     best = _options(combos)[0].license
-    return f"{refused} {' '.join(dict.fromkeys(reasons))} Allowed instead: {best.short_name}."
+    return (
+        f"{refused} {' '.join(dict.fromkeys(reasons))} Allowed instead: {best.short_name}. "
+        f"What you can do: choose {best.short_name}, or ask the authors of the "
+        f"{'works' if len(ids) > 1 else 'work'} you adapt for permission to use "
+        f"{chosen.short_name}."
+    )
 
 
 def _all_cc(licenses: list[License]) -> bool:

@@ -11,11 +11,11 @@ from django.db import transaction
 
 from repository.access import may_publish_deposits, require_deposit
 from repository.actions.versions import TreeEntry, create_resource, create_version
-from repository.credit.basis import adaptation_sources, refusal
+from repository.credit.basis import adaptation_basis, refusal
 from repository.errors import PackageRefused
 from repository.models import Institution, Resource, Version
 from repository.storage import blobs
-from repository.storage.packages import PackageLimits, UnpackedFile, unpack_package
+from repository.storage.packages import MANIFEST_NAME, PackageLimits, UnpackedFile, unpack_package
 from repository.storage.parts import analyse_files
 
 
@@ -51,9 +51,17 @@ def deposit_package(
             )
         if resource is not None:
             refuse_unchanged(resource, manifest, unpacked.files)
-            problem = refusal(adaptation_sources(resource), manifest["license"])
+            basis = adaptation_basis(resource)
+            problem = refusal(
+                [licence for licence, _ in basis],
+                manifest["license"],
+                names=[name for _, name in basis],
+            )
             if problem:
-                raise PackageRefused(f"“{resource.title}” adapts other works: {problem}")
+                raise PackageRefused(
+                    f"“{resource.title}” adapts other works: {problem} The licence is the "
+                    f'"license" field of {MANIFEST_NAME}; nothing was stored.'
+                )
         analysis = analyse_files(manifest, {f.path: f.local_path for f in unpacked.files})
         if analysis.problems:
             raise PackageRefused(licensing_refusal(analysis.problems))

@@ -1,13 +1,60 @@
 """Fork: start a new resource in the forker's institution from an existing version."""
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
 import licensing
+from licensing import notices
 from repository.access import can_view, require_adaptable, require_member
-from repository.actions.versions import create_resource, create_version, tree_of
+from repository.actions.versions import TreeEntry, create_resource, create_version, tree_of
+from repository.credit.attribution import components_of
 from repository.errors import LicenceRefused, PermissionRefused
 from repository.models import Derivation, Institution, Version
+from repository.storage import blobs
+
+
+def relicensed_tree(
+    source: Version, *, licence: str, title: str
+) -> tuple[list[TreeEntry], list[str]]:
+    """`source`'s tree with a LICENSE file for `licence`, and what was changed (for the log).
+
+    Only the root licence files are touched, so every other blob is shared as before: the new
+    LICENSE.txt is one new small blob. The original's licence file moves to LICENSES/ when its
+    terms ask for its notice to travel with the material (licensing.notices); the notices of
+    third-party components, kept in their own folders, are never touched.
+    """
+    tree = tree_of(source)
+    originals = [e for e in tree if e.path.lower() in notices.LICENCE_FILE_NAMES]
+    taken = {e.path for e in tree} - {e.path for e in originals}
+    kept: dict[str, TreeEntry] = {}
+    changes = []
+    for entry in originals:
+        path = notices.kept_name(source.licence, entry.path)
+        if not notices.keeps_notice(source.licence):
+            changes.append(f"{entry.path} left out ({source.licence} asks for no notice)")
+        elif path in taken or path in kept:
+            changes.append(f"{entry.path} left out (its text is already in {path})")
+        else:
+            kept[path] = TreeEntry(path, entry.sha256, entry.size)
+            changes.append(f"the original {entry.path} kept as {path}")
+    text = notices.licence_file(
+        title=title,
+        license_id=licence,
+        source=notices.Source(
+            title=source.resource.title,
+            authors=source.authors,
+            license_id=source.licence,
+            url=settings.SITE_URL + source.get_absolute_url(),
+        ),
+        kept=list(kept),
+        components=components_of(source),
+    ).encode()
+    sha, _ = blobs.put_bytes(text)
+    new = TreeEntry(notices.NEW_LICENCE_FILE, sha, len(text))
+    rest = [e for e in tree if e not in originals and e.path != new.path]
+    changes.insert(0, f"{new.path} written for {licensing.get_license(licence).short_name}")
+    return sorted([*rest, *kept.values(), new], key=lambda e: e.path), changes
 
 
 @transaction.atomic
@@ -31,7 +78,9 @@ def fork_version(
     require_member(by, into, "fork into it")
     require_adaptable(source)
     try:
-        chosen = licensing.require_adaptation_license([source.licence], licence)
+        chosen = licensing.require_adaptation_license(
+            [source.licence], licence, names=[source.resource.title]
+        )
     except licensing.LicenceConflict as exc:
         raise LicenceRefused(str(exc)) from None
     # The fork is the forker's adaptation: they are its author, and the source's authors are
@@ -43,13 +92,18 @@ def fork_version(
         "authors": [by.first_name or by.get_username()],
     }
     resource = create_resource(institution=into, manifest=manifest, by=by)
+    changelog = f"Forked from {source.resource.title} v{source.number} ({source.resource.institution.name})."
+    tree = tree_of(source)
+    if chosen != source.licence:
+        # A new licence needs a LICENSE that says so, or the fork fails its own licence step.
+        tree, changes = relicensed_tree(source, licence=chosen, title=manifest["title"])
+        changelog += " Relicensed: " + "; ".join(changes) + "."
     fork = create_version(
         resource=resource,
         manifest=manifest,
-        tree=tree_of(source),
+        tree=tree,
         by=by,
-        changelog=f"Forked from {source.resource.title} v{source.number} "
-        f"({source.resource.institution.name}).",
+        changelog=changelog,
         publish_on_pass=False,
     )
     Derivation.objects.create(child=fork, parent=source, kind=Derivation.Kind.FORK)

@@ -144,15 +144,28 @@ def version_url(institution: Institution, resource: Resource, number: int) -> st
 
 
 def remix_attribution(
-    *, title: str, authors: list[str], licence: str, url: str, sources: Sequence[Version], picks
+    *,
+    title: str,
+    authors: list[str],
+    licence: str,
+    url: str,
+    sources: Sequence[Version],
+    picks,
+    institution: str | None = None,
 ) -> str:
-    """The ATTRIBUTION.txt of a remix: credit for every source chain, and which files came whence."""
+    """The ATTRIBUTION.txt of a remix: credit for every source chain, and which files came whence.
+
+    `url` is the remix's version page; its changes page (the diff against each source) is
+    linked from the modification notice.
+    """
     work = licensing.Work(
         title=title,
         authors=authors,
+        institution=institution,
         license_id=licence,
         url=url,
         modified="Remixed from files of the works named above",
+        changes_url=url + "changes/",
         sources=[work_of(s) for s in sources],
     )
     placed = "\n".join(
@@ -209,6 +222,7 @@ def remix_versions(
         url=version_url(into, resource, 1),
         sources=sources,
         picks=placed,
+        institution=into.name,
     ).encode()
     sha, _ = blobs.put_bytes(text)
     tree[ATTRIBUTION_PATH] = TreeEntry(ATTRIBUTION_PATH, sha, len(text))

@@ -223,6 +223,7 @@ def with_attribution(tree, resource, ours, sources, picks, update, source) -> di
         url=version_url(resource.institution, resource, number),
         sources=sources,
         picks=placed,
+        institution=resource.institution.name,
     ).encode()
     sha, _ = blobs.put_bytes(text)
     Blob.objects.get_or_create(sha256=sha, defaults={"size": len(text)})

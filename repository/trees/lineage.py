@@ -159,6 +159,23 @@ def summary_counts(version: Version, edges: Edges, nodes: dict[int, Version]) ->
     }
 
 
+COLLECTION = "collection"
+
+
+def collection_edges(version: Version, user: object) -> list[tuple[Version, Version, int]]:
+    """(collection, item, depth of the other end) for the works `version` collects and the
+    collections that hold it, among versions `user` may see."""
+    visible = Version.objects.visible_to(user)
+    related = "resource__institution"
+    held = CollectionItem.objects.filter(collection=version, item__in=visible).select_related(
+        "item__" + related
+    )
+    holders = CollectionItem.objects.filter(item=version, collection__in=visible).select_related(
+        "collection__" + related
+    )
+    return [(version, i.item, -1) for i in held] + [(i.collection, version, 1) for i in holders]
+
+
 def lineage_graph(version: Version, *, user: object, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
     """The lineage of `version` as a JSON-able dict {root, nodes, edges, counts, truncated}.
 
@@ -179,6 +196,13 @@ def lineage_graph(version: Version, *, user: object, limit: int = DEFAULT_LIMIT)
     depth = depths(version.pk, edges)
     all_edges = dict.fromkeys(edges.up + edges.down)
     shown = [(c, p, k) for c, p, k in all_edges if c in nodes and p in nodes]
+    # A collection is no derivation (its works keep their licences), but its lineage shows the
+    # works it holds, and a work's lineage the collections that hold it: one step each way.
+    for c, p, d in collection_edges(version, user):
+        other = c if p.pk == version.pk else p
+        nodes.setdefault(other.pk, other)
+        depth.setdefault(other.pk, d)
+        shown.append((c.pk, p.pk, COLLECTION))
     return {
         "root": version.pk,
         "nodes": [
@@ -206,13 +230,13 @@ def lineage_graph(version: Version, *, user: object, limit: int = DEFAULT_LIMIT)
 
 # Okabe-Ito colours: told apart by people with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
-DASHES = {"fork": "", "remix": "6 4", "merge": "2 3"}
+DASHES = {"fork": "", "remix": "6 4", "merge": "2 3", COLLECTION: "10 3 2 3"}
 NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 170, 46, 60, 18, 20
 MAX_DRAWN = 200
 
 
-#: Width of the legend's edge line (three kinds side by side, 110 units apart, and their labels).
-LEGEND_W = 330
+#: Width of the legend's edge line (four kinds side by side, 110 units apart, and their labels).
+LEGEND_W = 440
 
 
 def lineage_svg(graph: dict[str, Any]) -> str:
@@ -237,7 +261,7 @@ def lineage_svg(graph: dict[str, Any]) -> str:
                 PAD + (d - first) * (NODE_W + GAP_X),
                 PAD + row * (NODE_H + GAP_Y),
             )
-    # Never narrower than the legend's line of three edge kinds (fork, remix, merge).
+    # Never narrower than the legend's line of edge kinds (fork, remix, merge, collection).
     width = max(PAD * 2 + max(len(columns), 1) * (NODE_W + GAP_X), PAD * 2 + LEGEND_W)
     legend_top = PAD + max((len(m) for m in columns.values()), default=1) * (NODE_H + GAP_Y)
     height = legend_top + 24 * (len(institutions) + 4)

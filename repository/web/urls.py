@@ -8,6 +8,7 @@ from repository.web import (
     attempts,
     browse,
     cartridges,
+    changes,
     contributions,
     deposits,
     lineage,
@@ -92,6 +93,11 @@ urlpatterns = [
     ),
     path(
         "i/<slug:institution>/<slug:resource>/v<int:number>/", versions.version_page, name="version"
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/changes/",
+        changes.version_changes,
+        name="version_changes",
     ),
     path(
         "i/<slug:institution>/<slug:resource>/v<int:number>/files/<path:path>",

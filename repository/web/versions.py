@@ -30,7 +30,14 @@ from repository.credit.choices import licence_choices
 from repository.errors import DomainError
 from repository.exchange.jsonld import learning_resource, script_tag
 from repository.exchange.records import record_for, site_url
-from repository.models import Derivation, Resource, ValidationRun, Version, VersionFile
+from repository.models import (
+    CollectionItem,
+    Derivation,
+    Resource,
+    ValidationRun,
+    Version,
+    VersionFile,
+)
 from repository.storage import blobs
 from repository.storage.downloads import stream_version_zip
 from repository.trees.diffs import diff_versions
@@ -187,6 +194,10 @@ def version_context_page(
         "parents": version.parent_edges.filter(
             parent__in=Version.objects.visible_to(request.user)
         ).select_related("parent__resource__institution"),
+        # A collection's works, each shown with its own title, authors and licence.
+        "collected": CollectionItem.objects.filter(collection=version).select_related(
+            "item__resource__institution"
+        ),
         "children": version.child_edges.filter(
             child__in=Version.objects.visible_to(request.user)
         ).select_related("child__resource__institution"),
@@ -412,7 +423,9 @@ def version_fork(
     if not capabilities(request).fork:
         return render(request, "repository/fork.html", context, status=403)
     if choices.recommended is None:
-        messages.error(request, licensing.explain_refusal([source.licence]))
+        messages.error(
+            request, licensing.explain_refusal([source.licence], names=[source.resource.title])
+        )
     elif request.method == "POST" and form.is_valid():
         try:
             fork = fork_version(

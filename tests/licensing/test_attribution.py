@@ -49,8 +49,10 @@ def test_a_derivative_credits_its_source_and_says_it_was_modified() -> None:
     )
     # 4.0 §3(a)(1)(B) "indicate if You modified"; 3.0 §3(b) "The original work has been modified."
     assert "The original work has been modified." in text
+    # The adapter is named as such (CC's derivative example: "... licensed under CC BY by [Your
+    # name here]"), so a reader can tell who made the changes from who made the original.
     assert text.endswith(
-        '"90fied" by Your Name is licensed under CC BY 4.0 '
+        '"90fied", adapted by Your Name, is licensed under CC BY 4.0 '
         "(https://creativecommons.org/licenses/by/4.0/)."
     )
 
@@ -79,7 +81,7 @@ def test_chains_credit_every_ancestor_and_every_modification() -> None:
     text = attribution_text(top)
     lines = text.splitlines()
     assert len(lines) == 2
-    assert '"Tracker" (https://b.example/t) by Bob, used under CC BY-SA 4.0' in lines[0]
+    assert '"Tracker" (https://b.example/t), adapted by Bob, used under CC BY-SA 4.0' in lines[0]
     assert '"Icon" (https://d.example/i) by Dan, marked CC0 1.0' in lines[0]
     assert "Changes: merged." in lines[0]
     assert lines[1].startswith('"Tracker" is itself a derivative of "Sun model"')

@@ -236,11 +236,27 @@ class ValidationOut(serializers.Serializer):
         return RunOut(runs[0]).data if runs else None
 
 
-class AttributionOut(serializers.Serializer):
+class CollectedWorkOut(serializers.Serializer):
+    """A work in a collection, with its own title, authors and licence."""
+
+    version = VersionRef()
+    title = serializers.CharField()
+    authors = serializers.ListField(child=serializers.CharField())
+    institution = serializers.CharField()
     licence = LicenceOut()
+    folder = serializers.CharField(help_text="Where its files are in the collection's tree.")
+
+
+class AttributionOut(serializers.Serializer):
+    licence = LicenceOut(
+        help_text="The version's licence; for a collection, the licence of the collector's own "
+        "selection and arrangement only (each work keeps its own, in `works`)."
+    )
     text = serializers.CharField()
     html = serializers.CharField()
     jsonld = serializers.JSONField()
+    is_collection = serializers.BooleanField()
+    works = CollectedWorkOut(many=True, help_text="A collection's works; empty otherwise.")
 
 
 class EdgeOut(serializers.Serializer):
@@ -259,6 +275,8 @@ class LineageOut(serializers.Serializer):
     children = EdgeOut(many=True)
     ancestors = RelativeOut(many=True)
     descendants = RelativeOut(many=True)
+    collects = VersionRef(many=True, help_text="The works this collection holds, unmodified.")
+    collected_in = VersionRef(many=True, help_text="The collections that hold this version.")
     truncated = serializers.BooleanField(help_text="More relatives exist than were listed.")
 
 

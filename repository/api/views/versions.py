@@ -40,8 +40,8 @@ from repository.api.views.common import (
     visible_version,
     visible_versions,
 )
-from repository.credit.attribution import attribution_html, attribution_text, work_of
-from repository.models import Derivation, ValidationRun, Version, VersionFile
+from repository.credit.attribution import work_of
+from repository.models import CollectionItem, Derivation, ValidationRun, Version, VersionFile
 from repository.storage import blobs
 from repository.storage.downloads import stream_version_zip
 from repository.trees.lineage import lineage_edges, relatives_by_distance
@@ -203,13 +203,29 @@ class Attribution(ApiMixin, APIView):
 
     def get(self, request: Request, pk: int) -> Response:
         version = visible_version(request, pk)
+        items = CollectionItem.objects.filter(collection=version).select_related(
+            "item__resource__institution"
+        )
+        work = work_of(version)
         data = {
             "licence": licensing.get_license(version.licence),
-            "text": attribution_text(version),
-            "html": attribution_html(version),
-            "jsonld": licensing.attribution_jsonld(work_of(version)),
+            "text": licensing.attribution_text(work),
+            "html": licensing.attribution_html(work),
+            "jsonld": licensing.attribution_jsonld(work),
+            "is_collection": bool(items),
+            "works": [
+                {
+                    "version": i.item,
+                    "title": i.item.resource.title,
+                    "authors": i.item.authors,
+                    "institution": i.item.resource.institution.name,
+                    "licence": licensing.get_license(i.item.licence),
+                    "folder": i.folder,
+                }
+                for i in items
+            ],
         }
-        return Response(AttributionOut(data).data)
+        return Response(AttributionOut(data, context={"request": request}).data)
 
 
 @extend_schema(tags=["versions"], parameters=[LineageIn], responses=LineageOut)
@@ -240,6 +256,13 @@ class Lineage(ApiMixin, APIView):
             ],
             "ancestors": relatives(visible, up),
             "descendants": relatives(visible, down),
+            "collects": [
+                i.item for i in CollectionItem.objects.filter(collection=version, item__in=visible)
+            ],
+            "collected_in": [
+                i.collection
+                for i in CollectionItem.objects.filter(item=version, collection__in=visible)
+            ],
             "truncated": found.truncated,
         }
         return Response(LineageOut(data, context={"request": request}).data)

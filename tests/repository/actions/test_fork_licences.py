@@ -1,0 +1,93 @@
+"""A fork under a new licence gets a LICENSE of its own (originals kept where their terms ask),
+so it passes its own licence step instead of failing on the inherited LICENSE file."""
+
+import pytest
+
+from repository.actions.deposits import deposit_package
+from repository.actions.forks import fork_version
+from repository.actions.validation import validate_version
+from repository.models import Version
+from repository.storage import blobs
+from tests.factories import build_zip, manifest, tool_files
+
+CC0_LICENSE = (
+    b"CC0 1.0 Universal\n\nTo the extent possible under law, the authors have waived all "
+    b"copyright. See https://creativecommons.org/publicdomain/zero/1.0/legalcode\n"
+)
+BY_LICENSE = b"Licensed under CC BY 4.0: https://creativecommons.org/licenses/by/4.0/\n"
+PIXI_LICENSE = b"The MIT License\n\nCopyright (c) 2013-2023 Mathew Groves, Chad Engler\n"
+
+
+def deposit(tmp_path, institution, by, licence, licence_file):
+    files = tool_files(
+        **{
+            "LICENSE.txt": licence_file,
+            "vendor/pixi/LICENSE": PIXI_LICENSE,
+            "vendor/pixi/pixi.js": b"//",
+        }
+    )
+    package = build_zip(tmp_path / "p.zip", files, manifest_data=manifest(license=licence))
+    version = deposit_package(package=package, institution=institution, by=by)
+    validate_version(version.pk)
+    version.refresh_from_db()
+    assert version.state == Version.State.PUBLISHED
+    return version
+
+
+def licence_step(version: Version):
+    validate_version(version.pk)
+    version.refresh_from_db()
+    run = version.validation_runs.first()
+    assert run is not None
+    return run.steps.get(name="licence")
+
+
+def text_of(version: Version, path: str) -> str:
+    return blobs.read_blob(version.files.get(path=path).blob_id).decode()
+
+
+@pytest.mark.parametrize(
+    ("source_licence", "source_file", "fork_licence", "kept"),
+    [
+        # CC0 asks for no notice: its LICENSE would only contradict the new licence.
+        ("CC0-1.0", CC0_LICENSE, "CC-BY-4.0", None),
+        # CC BY 4.0 §3(a)(1)(A)(iii): retain the notice that refers to the licence.
+        ("CC-BY-4.0", BY_LICENSE, "CC-BY-SA-4.0", "LICENSES/CC-BY-4.0.txt"),
+    ],
+)
+def test_a_relicensed_fork_passes_its_own_licence_step(
+    tmp_path,
+    northfield,
+    staff,
+    southbank,
+    outsider,
+    source_licence,
+    source_file,
+    fork_licence,
+    kept,
+):
+    source = deposit(tmp_path, northfield, staff, source_licence, source_file)
+    fork = fork_version(source, into=southbank, by=outsider, licence=fork_licence)
+    step = licence_step(fork)
+    assert step.status == "passed", step.messages
+    new = text_of(fork, "LICENSE.txt")
+    assert "creativecommons.org/licenses/by" in new and source.resource.title in new
+    paths = set(fork.files.values_list("path", flat=True))
+    assert ("LICENSES/" + source_licence + ".txt" in paths) == (kept is not None)
+    if kept:
+        assert text_of(fork, kept) == source_file.decode() and kept in new
+    # Components keep their own notices; every other file is the source's blob, shared.
+    shared = dict(source.files.exclude(path="LICENSE.txt").values_list("path", "blob_id"))
+    assert {p: b for p, b in fork.files.values_list("path", "blob_id") if p in shared} == shared
+    assert "LICENSE.txt written for" in fork.changelog
+
+
+def test_a_fork_under_the_same_licence_keeps_the_tree_as_it_is(
+    tmp_path, northfield, staff, southbank, outsider
+):
+    source = deposit(tmp_path, northfield, staff, "CC-BY-4.0", BY_LICENSE)
+    fork = fork_version(source, into=southbank, by=outsider, licence="CC-BY-4.0")
+    assert dict(fork.files.values_list("path", "blob_id")) == dict(
+        source.files.values_list("path", "blob_id")
+    )
+    assert licence_step(fork).status == "passed"
