@@ -401,11 +401,11 @@ def _html_component(component: Component) -> str:
     link = _safe_url(component.url)
     name = _e(component.name) + (f" {_e(component.version)}" if component.version else "")
     subject = f' about="{_e(link)}"' if link else ' typeof="dct:Software"'
-    title = (
-        f'<a href="{_e(link)}" property="dct:title">{name}</a>'
-        if link
-        else f'<span property="dct:title">{name}</span>'
-    )
+    # The title is a literal inside the link: property= on an <a href> would take the address.
+    title = f'<span property="dct:title">{name}</span>'
+    if link:
+        title = f'<a href="{_e(link)}">{title}</a>'
+
     path = f", in <code>{_e(component.path)}</code>" if component.path else ""
     notice = (
         f', <span property="dct:rights">{_e(component.copyright)}</span>'

@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 import licensing
+import licensing.parts
 from licensing import notices
 from repository.access import can_view, require_adaptable, require_member
 from repository.actions.versions import TreeEntry, create_resource, create_version, tree_of
@@ -105,6 +106,9 @@ def fork_version(
         by=by,
         changelog=changelog,
         publish_on_pass=False,
+        # The source's files keep their licences (only their rights holders could change
+        # them); the chosen licence covers the whole and the forker's contributions.
+        parts=licensing.parts.relicensed(source.licence_parts, chosen).to_json(),
     )
     Derivation.objects.create(child=fork, parent=source, kind=Derivation.Kind.FORK)
     return fork

@@ -120,6 +120,53 @@ def assemble(
     return tree, normalised
 
 
+MAX_FILE_RULES = 400  # the manifest schema allows 500 `files` entries
+
+
+def carried_licensing(
+    placed: Sequence[tuple[Version, str, str]], licence: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The `files` rules and `third_party` entries that keep each picked file's licence.
+
+    The sources' files stay under their own licences in the remix (only their rights holders
+    could change them) and their components under their own terms, so the remix's manifest
+    says so for the paths they land at: the licence step then checks the remix as it really
+    is, and its licence table shows the parts. Files under the remix's own licence need no rule.
+    """
+    rules: dict[str, str] = {}
+    components: dict[tuple[int, str], dict[str, Any]] = {}
+    for source, path, to in placed:
+        parts = source.licence_parts
+        by_path = {part.path: part for part in parts.files}
+        for old, new in place(path, to, dict.fromkeys(by_path)).items():
+            part = by_path[old]
+            if part.component:
+                component = next(c for c in parts.components if c.name == part.component)
+                entry = components.setdefault((source.pk, component.name), component.to_json())
+                entry.setdefault("placed", []).append(new)
+            elif part.license != licence:
+                rules[new] = part.license
+        for component in parts.components:
+            carried = components.get((source.pk, component.name))
+            if carried is None:
+                continue
+            notices = [f for f in (component.license_file, component.notice_file) if f]
+            moved = place(path, to, dict.fromkeys(notices))
+            carried["license_file"] = moved.get(component.license_file, "")
+            carried["notice_file"] = moved.get(component.notice_file, "")
+    files = [{"path": p, "license": lic} for p, lic in rules.items()][:MAX_FILE_RULES]
+    return files, [_component_entry(entry) for entry in components.values()]
+
+
+def _component_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A third_party entry for the manifest schema: its placed files as paths (a folder if one)."""
+    placed = entry.pop("placed")
+    folder = placed[0].rsplit("/", 1)[0] if "/" in placed[0] else ""
+    inside = folder and all(p.startswith(folder + "/") for p in placed)
+    entry["paths"] = [folder + "/**"] if inside else placed[:50]
+    return {key: value for key, value in entry.items() if value not in ("", [], None)}
+
+
 def source_names(sources: Sequence[Version]) -> list[str]:
     return [f"{s.resource.title} v{s.number} ({s.resource.institution.name})" for s in sources]
 
@@ -214,6 +261,11 @@ def remix_versions(
             f"The entry point {entry_point} is not in the remix; pick or add that file."
         )
     manifest = remix_manifest(sources, by, title, chosen, entry_point, kind, description)
+    rules, components = carried_licensing(placed, chosen)
+    if rules:
+        manifest["files"] = rules
+    if components:
+        manifest["third_party"] = components
     resource = create_resource(institution=into, manifest=manifest, by=by)
     text = remix_attribution(
         title=title,

@@ -10,7 +10,6 @@ them too, while merge edges stay in the resource's own line and add no source.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -43,39 +42,23 @@ def adapted_sources(version: Version) -> list[Version]:
 
 
 def components_of(version: Version) -> list[licensing.Component]:
-    """The third-party components the version's manifest declares, each under its own terms.
-
-    Entries that name no usable licence are skipped here: the licence step reports them.
-    """
+    """The third-party components the version ships, each under its own terms (its parts)."""
     found = []
-    for entry in _entries(version.manifest.get("third_party")):
+    for component in version.licence_parts.components:
         try:
             found.append(
                 licensing.Component(
-                    name=str(entry.get("name") or entry.get("path") or "A component"),
-                    license=str(entry.get("license", "")),
-                    version=_text(entry.get("version")),
-                    url=_text(entry.get("source") or entry.get("url")),
-                    copyright=_text(entry.get("copyright")),
-                    path=_text(entry.get("path")),
+                    name=component.name,
+                    license=component.license,
+                    version=component.version or None,
+                    url=component.url or None,
+                    copyright="; ".join(component.copyright) or None,
+                    path=", ".join(component.paths) or None,
                 )
             )
         except licensing.UnknownLicence:
-            continue
+            continue  # the licence step reports it; credit the rest
     return found
-
-
-def _entries(value: object) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):  # {"name": {...}} as well as [{...}]
-        value = [
-            {"name": name, **entry} for name, entry in value.items() if isinstance(entry, dict)
-        ]
-    if isinstance(value, list):
-        yield from (entry for entry in value if isinstance(entry, dict))
-
-
-def _text(value: object) -> str | None:
-    return str(value) if value not in (None, "") else None
 
 
 def work_of(version: Version, *, depth: int = 0) -> licensing.Work:

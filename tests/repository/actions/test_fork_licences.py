@@ -26,7 +26,17 @@ def deposit(tmp_path, institution, by, licence, licence_file):
             "vendor/pixi/pixi.js": b"//",
         }
     )
-    package = build_zip(tmp_path / "p.zip", files, manifest_data=manifest(license=licence))
+    pixi = {
+        "name": "PixiJS",
+        "version": "7.2.4",
+        "url": "https://pixijs.com/",
+        "license": "MIT",
+        "copyright": ["Copyright (c) 2013-2023 Mathew Groves, Chad Engler"],
+        "paths": ["vendor/pixi/**"],
+        "license_file": "vendor/pixi/LICENSE",
+    }
+    data = manifest(license=licence, third_party=[pixi])
+    package = build_zip(tmp_path / "p.zip", files, manifest_data=data)
     version = deposit_package(package=package, institution=institution, by=by)
     validate_version(version.pk)
     version.refresh_from_db()
@@ -80,6 +90,13 @@ def test_a_relicensed_fork_passes_its_own_licence_step(
     shared = dict(source.files.exclude(path="LICENSE.txt").values_list("path", "blob_id"))
     assert {p: b for p, b in fork.files.values_list("path", "blob_id") if p in shared} == shared
     assert "LICENSE.txt written for" in fork.changelog
+    assert "PixiJS 7.2.4 (MIT, in vendor/pixi/**)" in new
+    # The source's own files stay under its licence; the new one covers the whole.
+    parts = fork.licence_parts
+    assert parts.license == fork_licence
+    app = parts.part("app.js")
+    assert app is not None and app.license == source_licence
+    assert [c.name for c in parts.components] == ["PixiJS"]
 
 
 def test_a_fork_under_the_same_licence_keeps_the_tree_as_it_is(
