@@ -424,6 +424,17 @@ def collect_versions(
         "entry_point": "index.html",
         "subjects": list(dict.fromkeys(s for v in sources for s in v.manifest.get("subjects", []))),
     }
+    # Each work's files stay under its own licence (and its components under theirs): the
+    # collection's licence is for the arrangement, so the licence table must not claim them.
+    rules: list[dict[str, Any]] = []
+    components: list[dict[str, Any]] = []
+    for source, folder in items:
+        own, theirs = carried_licensing([(source, "", folder + "/")], source.licence)
+        rules += [{"path": f"{folder}/**", "license": source.licence}, *own]
+        components += theirs
+    manifest["files"] = rules[:MAX_FILE_RULES]
+    if components:
+        manifest["third_party"] = components
     resource = create_resource(institution=into, manifest=manifest, by=by)
     collection = create_version(
         resource=resource,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import licensing
+import licensing.parts
 from repository.credit.basis import adaptation_sources, licence_problem
 from repository.errors import DomainError
 from repository.models import ValidationStep, Version
@@ -89,6 +90,12 @@ def check_licence(version: Version) -> StepOutcome:
     analysis = analyse_blobs({**version.manifest, "license": version.licence}, tree)
     problems = list(analysis.problems)
     parts = analysis.parts
+    if version.items.exists():
+        # A collection's licence covers only its arrangement: its works sit in it unmodified
+        # under their own licences, as the CC collection chart allows (checked when collected,
+        # licensing.collection_notices), so the whole-package combination rule does not apply.
+        combined = set(licensing.parts.combination_problems(parts))
+        problems = [p for p in problems if p not in combined]
     messages = [f"Licensed {licence.short_name}."]
     if not parts.is_uniform:
         messages.append(

@@ -117,3 +117,17 @@ def test_a_collection_lists_each_work_with_its_own_licence_and_no_licence_for_th
     credit = archive.read("ATTRIBUTION.txt").decode()
     assert "Tide tables" in credit and "Wave tank" in credit
     assert "Each work in this collection keeps its own licence" in credit
+
+
+def test_a_collections_licence_table_keeps_each_works_licence(two_works, staff, northfield):
+    nc, sa = two_works
+    collection = collect_versions(sources=[nc, sa], into=northfield, by=staff, title="Sea")
+    parts = collection.licence_parts
+    by_folder = {
+        item.folder: parts.part(f"{item.folder}/index.html") for item in collection.items.all()
+    }
+    assert {f: p.license for f, p in by_folder.items() if p} == {
+        "southbank-tide-tables-v1": "CC-BY-NC-4.0",
+        "eastgate-wave-tank-v1": "CC-BY-SA-4.0",
+    }
+    assert parts.part("index.html").license == collection.licence  # the collector's own page
