@@ -428,15 +428,31 @@ def _applicable() -> frozenset[str]:
     return frozenset(c.id for c in all_licenses() if c.family not in ("pdm", "sampling"))
 
 
+@cache
+def _conflicting(source_id: str) -> frozenset[str]:
+    """Every other licence whose material cannot be remixed with `source_id`'s (condition 2).
+
+    One set per licence, so a list of n sources is checked with n set intersections instead
+    of n(n-1)/2 pair lookups (tests/bench/bench_licensing.py measures it at 20 sources).
+    """
+    source = get_license(source_id)
+    return frozenset(
+        other.id
+        for other in all_licenses()
+        if other.id != source_id and _pair_conflict(source, other)
+    )
+
+
 def _allowed(licenses: list[License]) -> set[str]:
     allowed = set(_applicable())
     for lic in licenses:
         allowed &= _allowed_for(lic.id)
         if not allowed:
             return allowed
-    pairs = itertools.combinations(licenses, 2)
-    if len(licenses) > 1 and any(_pair_conflict(a, b) for a, b in pairs):
-        return set()
+    if len(licenses) > 1:
+        ids = {lic.id for lic in licenses}
+        if any(_conflicting(lic.id) & ids for lic in licenses):
+            return set()
     return allowed
 
 

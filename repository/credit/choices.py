@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import licensing
+import licensing.parts
 
 #: A reason and the licences it applies to, in catalogue order.
 ReasonGroup = tuple[str, list[licensing.License]]
@@ -41,15 +42,20 @@ class LicenceChoices:
         return choices
 
 
-def licence_choices(sources: Sequence[str]) -> LicenceChoices:
-    """Lay out the licences an adaptation of works under `sources` may carry."""
+def licence_choices(sources: Sequence[str], *, for_code: bool = False) -> LicenceChoices:
+    """Lay out the licences an adaptation of works under `sources` may carry.
+
+    The licences said to be missing are the current CC ones, or for code (`for_code`) the
+    software licences, so each missing option a person would look for is explained.
+    """
     options = licensing.adaptation_options(sources)
     recommended = [o for o in options if o.recommended]
     offered = {o.license.id for o in options}
     refused = [
         (lic, licensing.explain(sources, lic.id))
         for lic in licensing.all_licenses()
-        if lic.version == "4.0" and lic.port is None and lic.id not in offered
+        if (lic.is_software if for_code else lic.version == "4.0" and lic.port is None)
+        and lic.id not in offered
     ]
     return LicenceChoices(
         recommended=recommended[0] if recommended else None,
@@ -72,3 +78,57 @@ def generic(reason: str, lic: licensing.License) -> str:
     text = reason.replace(lic.short_name, "it").strip() or "No reason given."
     text = text.replace(". it ", ". It ")
     return text[0].upper() + text[1:]
+
+
+#: How a part of a package is named for people: code goes with code, the rest is content.
+CODE = "code"
+CONTENT = "content"
+
+
+@dataclass(frozen=True)
+class PartChoice:
+    """The licences one part (code or content) of an adaptation may carry, and why not others."""
+
+    part: str
+    sources: list[str]
+    choices: LicenceChoices
+
+
+@dataclass(frozen=True)
+class PartChoices:
+    """Per part: code with code, content with content; components keep their own terms."""
+
+    parts: list[PartChoice]
+    components: list[tuple[str, str]]  # (name, licence), kept as they are
+
+    @property
+    def is_mixed(self) -> bool:
+        return len(self.parts) > 1 or bool(self.components)
+
+
+def part_choices(sources: Sequence[licensing.parts.PackageParts]) -> PartChoices:
+    """Decide, for the parts of the works an adaptation is made from, what each part may carry.
+
+    Code is adapted with code and content with content (a CC licence for code, or a software
+    licence for text and images, is what neither CC nor the FSF recommends), so each part's
+    licences are weighed only against each other; third-party components are not adapted at
+    all and keep their own licences (their licence files travel with them).
+    """
+    licences: dict[str, list[str]] = {CODE: [], CONTENT: []}
+    components: dict[tuple[str, str], None] = {}
+    for package in sources:
+        for part in package.files:
+            if part.component:
+                continue
+            group = licences[CODE if part.kind == CODE else CONTENT]
+            if part.license not in group:
+                group.append(part.license)
+        components.update(dict.fromkeys((c.name, c.license) for c in package.components))
+    return PartChoices(
+        parts=[
+            PartChoice(name, found, licence_choices(found, for_code=name == CODE))
+            for name, found in licences.items()
+            if found
+        ],
+        components=list(components),
+    )

@@ -26,7 +26,7 @@ from repository.actions.publishing import publish_version, withdraw_version
 from repository.actions.validation import RECHECKED, regression, rerun_validation
 from repository.actions.variants import scenario_problem
 from repository.credit.attribution import attribution_html, attribution_text
-from repository.credit.choices import licence_choices
+from repository.credit.choices import licence_choices, part_choices
 from repository.errors import DomainError
 from repository.exchange.jsonld import learning_resource, script_tag
 from repository.exchange.records import record_for, site_url
@@ -418,6 +418,7 @@ def version_fork(
         "resource": source.resource,
         "form": form,
         "choices": choices,
+        "by_part": part_choices([source.licence_parts]),
         "draft_at": draft_at,
     }
     if not capabilities(request).fork:

@@ -2,7 +2,10 @@
 
 Sources mix software and content licences (MIT, Apache-2.0, GPL-3.0-or-later, CC BY, CC0, ...)
 and SPDX expressions. A trivial call (building a frozenset of the same sources) runs beside
-them in the same process as a baseline, so the figures can be compared across machines.
+them in the same process as a baseline, so the figures can be compared across machines: each
+is printed with its cost in baseline calls. The goal for `allowed_adaptation_licenses` is to
+stay above 10,000 calls/s at 20 sources, both for a list asked again (the page and the form
+of one remix) and for a different list each call (every remix builder search result).
 """
 
 import random
@@ -36,11 +39,15 @@ def _rate(call: Callable[[], object], seconds: float = 0.5) -> float:
     return count / elapsed
 
 
+GOAL = 10_000  # calls/s at 20 sources (issue #13)
+
+
 def _clear_caches() -> None:
     for cached in (
         rules._verdict,
         rules._allowed_for,
         rules._pair_conflict,
+        rules._conflicting,
         rules._allowed_set,
         rules._allowed_ids,
         rules._combos,
@@ -52,29 +59,44 @@ def _clear_caches() -> None:
         cached.cache_clear()
 
 
+def _versus(rate: float, baseline: float) -> str:
+    return f"{rate:,.0f}/s (= {baseline / rate:,.1f} baseline calls each)"
+
+
+def _fresh_rate(lists: list[list[str]]) -> float:
+    started = time.perf_counter()
+    for sources in lists:
+        licensing.allowed_adaptation_licenses(sources)
+    return len(lists) / (time.perf_counter() - started)
+
+
 def main() -> None:
     everything = [lic.id for lic in licensing.all_licenses() if not lic.no_derivatives]
     started = time.perf_counter()
     licensing.allowed_adaptation_licenses(["CC-BY-SA-4.0"])
     print(f"first call (builds the caches): {1000 * (time.perf_counter() - started):.1f} ms")
     rng = random.Random(3)  # a fixed seed for repeatable figures
+    # Warm the per-licence caches once, as a running site has them.
+    for lic in everything:
+        licensing.allowed_adaptation_licenses([lic, "MIT"])
+    print(
+        "size | baseline frozenset() | allowed_adaptation_licenses, same list | "
+        "a different list each call | adaptation_options | goal at 20"
+    )
     for size in (1, 5, 20):
         sources = [rng.choice(REMIXABLE) for _ in range(size)]
         assert licensing.allowed_adaptation_licenses(sources), sources
         baseline = _rate(partial(frozenset, sources))
         allowed = _rate(partial(licensing.allowed_adaptation_licenses, sources))
         options = _rate(partial(licensing.adaptation_options, sources))
+        fresh = _fresh_rate([[rng.choice(everything) for _ in range(size)] for _ in range(3000)])
+        goal = ""
+        if size == 20:
+            goal = "met" if min(allowed, fresh) > GOAL else f"MISSED (below {GOAL:,}/s)"
         print(
-            f"{size:>2} mixed sources: allowed_adaptation_licenses {allowed:,.0f}/s, "
-            f"adaptation_options {options:,.0f}/s (baseline frozenset() {baseline:,.0f}/s)"
+            f"{size:>4} | {baseline:,.0f}/s | {_versus(allowed, baseline)} | "
+            f"{_versus(fresh, baseline)} | {_versus(options, baseline)} | {goal}"
         )
-    # Distinct source lists each time: the per-list cache misses, the per-licence caches hit.
-    fresh = [[rng.choice(everything) for _ in range(20)] for _ in range(2000)]
-    started = time.perf_counter()
-    for sources in fresh:
-        licensing.allowed_adaptation_licenses(sources)
-    rate = len(fresh) / (time.perf_counter() - started)
-    print(f"20 sources, a different random list each call: {rate:,.0f}/s")
     _clear_caches()
     started = time.perf_counter()
     licensing.allowed_adaptation_licenses([rng.choice(REMIXABLE) for _ in range(20)])

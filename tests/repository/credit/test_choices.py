@@ -33,3 +33,28 @@ def test_no_licence_at_all_leaves_nothing_to_recommend():
     assert choices.recommended is None
     assert choices.form_choices() == []
     assert choices.refused
+
+
+def test_part_choices_decide_code_with_code_and_keep_components() -> None:
+    import licensing.parts as parts
+    from repository.credit.choices import part_choices
+
+    gpl_tool = parts.PackageParts(
+        "GPL-3.0-only",
+        (parts.Part("js/sim.js", "GPL-3.0-only"), parts.Part("text/intro.html", "CC-BY-SA-4.0")),
+        (parts.Component("p5.js", "LGPL-2.1-only", ("vendor/p5/**",)),),
+    )
+    by_part = part_choices([gpl_tool])
+    code, content = by_part.parts
+    assert (code.part, code.sources, content.part, content.sources) == (
+        "code",
+        ["GPL-3.0-only"],
+        "content",
+        ["CC-BY-SA-4.0"],
+    )
+    # Copyleft code cannot become permissive: MIT is missing, and says why.
+    refused = {lic.id: reason for reason, group in code.choices.refused for lic in group}
+    assert "MIT" in refused and "copyleft" in refused["MIT"]
+    assert content.choices.recommended is not None
+    assert content.choices.recommended.license.id == "CC-BY-SA-4.0"
+    assert by_part.components == [("p5.js", "LGPL-2.1-only")] and by_part.is_mixed

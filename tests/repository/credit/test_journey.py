@@ -218,3 +218,13 @@ def test_every_credit_format_names_everyone(client, journey, staff):
     assert "Third-party components keep their own licences" in credit
     new_licence = archive.read("LICENSE.txt").decode()
     assert "CC BY-SA 4.0" in new_licence and "LICENSES/CC-BY-4.0.txt" in new_licence
+
+
+def test_the_fork_page_offers_licences_per_part_and_keeps_components(client, journey, outsider):
+    original, *_ = journey
+    client.force_login(outsider)
+    page = client.get(original.get_absolute_url() + "fork/").content.decode()
+    section = page.split('id="by-part"', 1)[1].split("</section>", 1)[0]
+    assert "Code (CC-BY-4.0, MIT)" in section and "Content (CC-BY-4.0)" in section
+    assert section.count("Recommended:") == 2  # one choice for the code, one for the content
+    assert "howler.js (MIT)" in section and "keep their own terms" in section
