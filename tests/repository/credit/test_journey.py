@@ -226,5 +226,6 @@ def test_the_fork_page_offers_licences_per_part_and_keeps_components(client, jou
     page = client.get(original.get_absolute_url() + "fork/").content.decode()
     section = page.split('id="by-part"', 1)[1].split("</section>", 1)[0]
     assert "Code (CC-BY-4.0, MIT)" in section and "Content (CC-BY-4.0)" in section
-    assert section.count("Recommended:") == 2  # one choice for the code, one for the content
+    assert section.count("<h3>") == 2  # one choice for the code, one for the content
+    assert "Recommended: <strong>CC BY 4.0</strong>" in section  # for the content
     assert "howler.js (MIT)" in section and "keep their own terms" in section
