@@ -1,5 +1,6 @@
 """Django settings for Remixbank, every value read from the environment with defaults that need nothing installed."""
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -128,6 +129,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it counts every answer, the outage 503s included.
+    "repository.web.metrics.RequestMetricsMiddleware",
+    # Probes and scrapes reach pods by IP over plain HTTP: answered before host checks.
+    "repository.web.health.OpsEndpointsMiddleware",
     "repository.web.outage.DatabaseOutageMiddleware",
     "repository.web.middleware.ContentOriginMiddleware",
     "repository.web.middleware.JsonDepthMiddleware",
@@ -364,6 +369,21 @@ ATTEMPTS_WAITING_PER_INSTITUTION = env_int("ATTEMPTS_WAITING_PER_INSTITUTION", 1
 ATTEMPTS_IN_FLIGHT_PER_INSTITUTION = env_int("ATTEMPTS_IN_FLIGHT_PER_INSTITUTION", 4, minimum=1)
 # An attempt still open this long after it was submitted is ended (our fault) by the reaper.
 ATTEMPT_DEADLINE_SECONDS = env_int("ATTEMPT_DEADLINE_SECONDS", 1800, minimum=60)
+
+# /readyz (repository/web/health.py) reports the workers down when no trusted worker ran its
+# 30-second periodic task within this many seconds; 0 leaves the workers out of readiness.
+READYZ_WORKERS_SEEN_SECONDS = env_int("READYZ_WORKERS_SEEN_SECONDS", 120, minimum=0)
+# /metrics (repository/web/metrics.py) answers scrapers at these addresses or networks that
+# reach it directly (not through a proxy), and anyone sending "Authorization: Bearer <token>".
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS: {_network!r} is not an address or network (e.g. 10.0.0.0/8)."
+        ) from None
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

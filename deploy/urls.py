@@ -4,9 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from oauth2_provider import urls as oauth2_urls
 
+from repository.web import health, metrics
 from repository.web.orders import order_files_view
 
 urlpatterns = [
+    # For orchestrators and monitoring: JSON only, no login (repository/web/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # Token, authorize, revoke and introspect only: applications are registered by institution
     # admins through Remixbank (repository/actions/api_clients.py) or by site admins in /admin/.

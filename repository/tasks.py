@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from repository import queue as outbox
-from repository.actions import attempts, lti, validation, variants
+from repository.actions import attempts, lti, validation, variants, workers
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,12 @@ def record_content_progress(nonce: str, worker: str) -> bool:
     if nonce.startswith("variant:"):
         return variants.record_variant_progress(nonce)
     if nonce.startswith("attempt:"):
-        return attempts.record_attempt_progress(nonce)
-    return validation.record_content_progress(nonce, worker)
+        held = attempts.record_attempt_progress(nonce)
+    else:
+        held = validation.record_content_progress(nonce, worker)
+    if held:  # only a worker holding a real order is noted, never any name sent here
+        workers.record_worker_seen(hostname=worker, kind="untrusted")
+    return held
 
 
 @shared_task(acks_late=True)
@@ -111,9 +115,13 @@ def post_lti_score(self: Task, post_id: int) -> str | None:
     return post.state if post is not None else None
 
 
-@shared_task
-def flush_outbox() -> int:
-    """Send the messages the broker could not take when they were committed."""
+@shared_task(bind=True)
+def flush_outbox(self: Task) -> int:
+    """Send the messages the broker could not take when they were committed.
+
+    Beat sends it every 30 s, so the worker that runs it is noted as alive (for /readyz).
+    """
+    workers.record_worker_seen(hostname=self.request.hostname or "")
     return outbox.flush_outbox()
 
 

@@ -21,6 +21,7 @@ from repository.models.resources import Resource
 from repository.models.validation import ValidationRun, ValidationStep
 from repository.models.variants import StudentKey, VariantRun
 from repository.models.versions import Version, VersionFile
+from repository.models.workers import WorkerBeat
 
 __all__ = [
     "ApiClient",
@@ -50,4 +51,5 @@ __all__ = [
     "VariantRun",
     "Version",
     "VersionFile",
+    "WorkerBeat",
 ]
