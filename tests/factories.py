@@ -486,7 +486,7 @@ def explorable_files(
     fetch, keeps a setting in localStorage, draws PNG and SVG images and offers audio, under
     a vendored MIT library with its licence header, with credits and non-ASCII text. Sized by
     its arguments: the defaults make a small tool (21 files, 310 KB); `LARGE_EXPLORABLE` makes
-    one of 188 files and 8.2 MB.
+    one of 189 files and 8.2 MB.
     """
     import random
     import struct

@@ -1,4 +1,4 @@
-"""Validation: deposit-to-verdict latency for the demo tool and a 188-file, 8 MB tool on a warm
+"""Validation: deposit-to-verdict latency for the demo tool and a 189-file, 8 MB tool on a warm
 worker, split by step and by device profile, beside a bare page checked by the same browser in
 the same run; validation and re-validation throughput per worker process.
 
@@ -145,7 +145,7 @@ def main() -> None:
     with celery_worker(blob_dir=data / "blobs", broker=BROKER):
         for label, package, runs, goal in [
             ("demo tool", demo_zip, DEMO_RUNS, 4),
-            ("188-file 8 MB tool", large_zip, LARGE_RUNS, 15),
+            (f"{len(large_files)}-file 8 MB tool", large_zip, LARGE_RUNS, 15),
         ]:
             report_latency(label, package, runs, goal, deposit, bare, wait_for, ValidationStep)
 
