@@ -1,13 +1,20 @@
 """/metrics read by Prometheus' own parser: families present, counters that move, access kept."""
 
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from kombu import Connection, Exchange, Queue
 from prometheus_client.parser import text_string_to_metric_families
 
 from repository.models import ValidationRun, ValidationStep
+from tests.deploy.test_engines import require_service
 from tests.factories import VersionFactory
+from tests.repository.ops.test_health import broker_at
 from tests.worker import take_all
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,3 +106,48 @@ def test_metrics_are_refused_to_other_addresses_and_through_a_proxy(client, sett
     settings.METRICS_TOKEN = "scrape-secret"
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
     assert scrape(client, Authorization="Bearer scrape-secret")["remixbank_broker_up"][()] == 1
+
+
+@pytest.fixture
+def rabbitmq_vhost() -> Iterator[str]:
+    """A RabbitMQ vhost of the test's own, so no other suite's queues are counted or touched."""
+    require_service(5672, "RabbitMQ")
+    if shutil.which("rabbitmqctl") is None:
+        pytest.skip("rabbitmqctl is not installed")
+    name = f"rb-metrics-{uuid.uuid4().hex[:8]}"
+
+    def ctl(*args: str) -> None:
+        subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+    ctl("add_vhost", name)
+    ctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    try:
+        yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
+    finally:
+        ctl("delete_vhost", name)
+
+
+def test_queue_depth_on_rabbitmq_counts_declared_queues_and_creates_none(client, rabbitmq_vhost):
+    checks = Queue("checks", Exchange("checks", type="direct"), routing_key="checks")
+    with Connection(rabbitmq_vhost) as conn:
+        producer = conn.Producer()
+        for n in range(3):
+            producer.publish(
+                {"n": n}, exchange=checks.exchange, routing_key="checks", declare=[checks]
+            )
+    with broker_at(rabbitmq_vhost):
+        found = scrape(client)
+    assert found["remixbank_broker_up"][()] == 1
+    assert found["remixbank_queue_messages"][(("queue", "checks"),)] == 3
+    assert found["remixbank_queue_messages"][(("queue", "browser"),)] == 0
+    with Connection(rabbitmq_vhost) as conn, pytest.raises(conn.channel_errors):
+        conn.default_channel.queue_declare(queue="browser", passive=True)  # still not declared
+
+
+def test_a_broker_that_is_down_is_reported_not_a_failed_scrape(client):
+    from tests.services import free_port
+
+    with broker_at(f"redis://127.0.0.1:{free_port()}/9"):
+        found = scrape(client)
+    assert found["remixbank_broker_up"][()] == 0
+    assert "remixbank_queue_messages" not in found
