@@ -42,8 +42,11 @@ def touch(blobs: Iterable[tuple[str, int]]) -> None:
     from repository.models import Blob
 
     now = timezone.now()
+    # One row per hash: a package may hold the same bytes twice, and PostgreSQL refuses an
+    # upsert that touches the same row twice in one statement.
+    distinct = dict(blobs)
     Blob.objects.bulk_create(
-        [Blob(sha256=sha, size=size, last_seen=now) for sha, size in blobs],
+        [Blob(sha256=sha, size=size, last_seen=now) for sha, size in distinct.items()],
         update_conflicts=True,
         unique_fields=["sha256"],
         update_fields=["last_seen"],
