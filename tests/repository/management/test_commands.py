@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from repository.actions.deposits import deposit_package
 from repository.models import Blob, Version
 from repository.storage import blobs
+from tests.factories import build_zip, tool_files
 
 
 def test_deposit_command_deposits(package, northfield, staff, capsys):
@@ -107,3 +108,17 @@ def test_load_demo_publishes_a_fork_a_remix_and_a_merged_student_contribution_on
     assert merged.merged_version is not None
     assert merged.merged_version.contributors == ["Charlie Reed"]
     assert capsys.readouterr().out.endswith("Demo content already loaded.\n")
+
+
+def test_a_package_holding_the_same_bytes_twice_deposits_with_one_blob(
+    tmp_path, northfield, staff, blob_folder
+):
+    # On PostgreSQL the blob rows' upsert once refused a hash that came twice in one statement.
+    same = b"/* shared helper */\nexport const TAU = 2 * Math.PI;\n"
+    package = build_zip(
+        tmp_path / "twice.zip", tool_files(**{"a/util.js": same, "b/util.js": same})
+    )
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    shas = dict(version.files.values_list("path", "blob_id"))
+    assert shas["a/util.js"] == shas["b/util.js"]
+    assert blobs.read_blob(shas["a/util.js"]) == same
