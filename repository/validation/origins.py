@@ -26,8 +26,8 @@ def origin_of(version: Version | int, *, preview: bool = False) -> str:
 
 
 def url_of(version: Version, path: str | None = None) -> str:
-    """The URL learners (public versions) or staff (previews) open the version's file at."""
-    origin = origin_of(version, preview=not version.is_public)
+    """The URL learners (published versions) or staff (previews) open the version's file at."""
+    origin = origin_of(version, preview=version.state != Version.State.PUBLISHED)
     return f"{origin}/{quote(path if path is not None else version.entry_point)}"
 
 

@@ -27,11 +27,15 @@ from repository.validation import origins, serving
 def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
     """A file of the version whose origin this is: public versions on `v…`, any on `p…`."""
     kind, version_id = request.content_version  # type: ignore[attr-defined]
-    versions = Version.objects.all() if kind == serving.PREVIEW else Version.objects.public()
+    versions = Version.objects.all()
+    if kind == serving.PUBLISHED:
+        # Withdrawn versions keep their page, not their files: withdrawing is how staff take
+        # a harmful or infringing tool out of learners' browsers.
+        versions = versions.filter(state=Version.State.PUBLISHED)
     version = versions.filter(pk=version_id).first()
     if version is None:
         return not_found("This version is not published (or no longer is).")
-    if kind == serving.PREVIEW and version.is_public:
+    if kind == serving.PREVIEW and version.state == Version.State.PUBLISHED:
         # Published since: its preview address (staff's, maybe passed around) leads to the
         # public one, so it grants nothing once the version is out.
         return HttpResponseRedirect(f"{origins.origin_of(version)}/{quote(path)}")
@@ -86,6 +90,6 @@ def not_found(message: str) -> HttpResponse:
 
 def legacy_public_file(request: HttpRequest, version_id: int, path: str) -> HttpResponseBase:
     """`<content origin>/v/<id>/<path>`, the address before per-version origins: moved there."""
-    if not Version.objects.public().filter(pk=version_id).exists():
+    if not Version.objects.filter(pk=version_id, state=Version.State.PUBLISHED).exists():
         raise Http404("not a published version")
     return HttpResponsePermanentRedirect(f"{origins.origin_of(version_id)}/{quote(path)}")

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.http.request import split_domain_port
 
 from repository.errors import error_body
 from repository.guards import safejson
@@ -31,6 +32,30 @@ MAIN_SITE_CSP = main_site_csp()
 CONTENT_URLCONFS = {"repository.web.content_urls", "repository.web.content_home_urls"}
 
 
+def normal_host(host: str, scheme: str) -> tuple[str, str]:
+    """(`host` as CONTENT_HOST spells it, its domain): lower case, no trailing dot, no default
+    port. Browsers send `content.example.` or `content.example:443` for addresses written so,
+    and ALLOWED_HOSTS accepts them."""
+    domain, port = split_domain_port(host)
+    if not domain:
+        return host.lower(), host.lower()
+    default = "443" if scheme == "https" else "80"
+    return (domain if port in {"", default} else f"{domain}:{port}"), domain
+
+
+def on_content_domain(host: str) -> tuple[bool, str, str]:
+    """Whether `host` names the content domain or a name under it (at any port), with `host`
+    and CONTENT_HOST normalized. Only the main site's own address is the main site there (in development both
+    may be `localhost`, on different ports); every other spelling stays on the content side,
+    so the main site is never served under the content domain."""
+    scheme = urlsplit(settings.CONTENT_ORIGIN).scheme
+    content, content_domain = normal_host(settings.CONTENT_HOST, scheme)
+    normal, domain = normal_host(host, scheme)
+    site, _ = normal_host(urlsplit(settings.SITE_URL).netloc, urlsplit(settings.SITE_URL).scheme)
+    under = domain == content_domain or domain.endswith("." + content_domain)
+    return under and normal != site, normal, content
+
+
 class ContentOriginMiddleware:
     """Route the content domain's hosts to its own URLs: a version origin to that version's
     files, the bare content host to the redirects from the old addresses."""
@@ -39,10 +64,12 @@ class ContentOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        host = request.get_host().lower()
-        if host == settings.CONTENT_HOST:
+        content_side, host, content_host = on_content_domain(request.get_host())
+        if not content_side:
+            return self.get_response(request)
+        if host == content_host:
             request.urlconf = "repository.web.content_home_urls"
-        elif host.endswith("." + settings.CONTENT_HOST):
+        else:
             found = origins.version_of_host(host)
             if found is None:
                 return HttpResponseNotFound(

@@ -126,3 +126,51 @@ def test_content_domain_serves_nothing_of_the_main_site(client, published, setti
     assert client.get("/admin/", HTTP_HOST=settings.CONTENT_HOST).status_code == 404
     response, body = get(client, origins.origin_of(published) + "/admin/")
     assert response.status_code == 404 and b"admin/index.html is not a file" in body
+
+
+def test_withdrawn_version_is_no_longer_served_to_anyone_but_its_staff(client, published, staff):
+    from repository.actions.publishing import withdraw_version
+
+    public_url = origins.url_of(published)
+    withdraw_version(published, by=staff, reason="It asks learners for their passwords.")
+    published.refresh_from_db()
+    response, body = get(client, public_url)
+    assert response.status_code == 404 and b"no longer is" in body
+    legacy = client.get(
+        f"/v/{published.pk}/index.html", HTTP_HOST=urlsplit(public_url).netloc.split(".", 1)[1]
+    )
+    assert legacy.status_code == 404
+    # Its page stays, without the tool: no address of it on either origin for the public.
+    page = client.get(published.get_absolute_url()).content.decode()
+    assert host_of(public_url) not in page
+    assert host_of(origins.origin_of(published, preview=True)) not in page
+    # Its staff can still look at it, on its preview origin.
+    assert origins.url_of(published).startswith(f"http://p{published.pk}-")
+    client.force_login(staff)
+    assert (
+        host_of(origins.url_of(published))
+        in client.get(published.get_absolute_url()).content.decode()
+    )
+    preview, _ = get(client, origins.url_of(published))
+    assert preview.status_code == 200 and preview["Cache-Control"] == "no-store"
+
+
+def test_content_host_spelled_with_a_trailing_dot_or_default_port_is_never_the_main_site(
+    client, published, settings
+):
+    settings.CONTENT_ORIGIN = "https://content.example"
+    settings.CONTENT_HOST = "content.example"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".content.example"]
+    label = host_of(origins.origin_of(published)).split(".", 1)[0]
+    for host in ("content.example.", "content.example:443", "CONTENT.example.:443"):
+        response = client.get("/admin/", HTTP_HOST=host, secure=True)
+        assert response.status_code == 404, (
+            host
+        )  # the main site's admin would redirect to its login
+    for host in (f"{label}.content.example.", f"{label}.content.example:443"):
+        response, body = get(client, f"https://{host}/index.html")
+        assert response.status_code == 200 and body.startswith(b"<!doctype html>"), host
+        assert response["Content-Security-Policy"] == serving.CONTENT_CSP
+    for host in (f"{label}.content.example:8443", "x.content.example."):
+        response = client.get("/admin/", HTTP_HOST=host, secure=True)
+        assert response.status_code == 404, host
