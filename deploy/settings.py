@@ -104,6 +104,14 @@ if not re.search(r"[a-z]", _content_name.rsplit(".", 1)[-1]):
 if _site_name.endswith("." + _content_name):
     # A version's scripts could set cookies for the content domain and so for the site.
     raise ImproperlyConfigured("SITE_URL must not be under CONTENT_ORIGIN's host name.")
+if _content_name.endswith("." + _site_name):
+    # Nor the other way round: a version's scripts could set cookies for the site's domain
+    # (a session of their choosing, signing a visitor in as someone else).
+    raise ImproperlyConfigured(
+        "CONTENT_ORIGIN must not be under SITE_URL's host name: give the content domain a "
+        "registrable domain of its own (deploy/CONTENT-DOMAIN.md), e.g. "
+        "https://remixbank-content.example.net."
+    )
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", _site_name, _content_name]

@@ -94,6 +94,19 @@ def test_site_under_the_content_domain_is_refused():
     assert "SITE_URL must not be under CONTENT_ORIGIN's host name" in result.stderr
 
 
+def test_content_domain_under_the_site_is_refused():
+    # Its versions' scripts could set a session cookie for the site's domain.
+    result = load(
+        {
+            "SECRET_KEY": "x" * 50,
+            "SITE_URL": "https://remixbank.example.ac.uk",
+            "CONTENT_ORIGIN": "https://content.remixbank.example.ac.uk",
+        }
+    )
+    assert result.returncode != 0
+    assert "CONTENT_ORIGIN must not be under SITE_URL's host name" in result.stderr
+
+
 def test_unknown_storage_backend_is_refused():
     result = load({"STORAGE_BACKEND": "ftp"})
     assert "STORAGE_BACKEND='ftp': use local or s3" in result.stderr
