@@ -19,25 +19,43 @@ RESULT_TASKS = frozenset(
 )
 
 
+# The exchanges the trusted side sends its own tasks through (Celery routes by queue name via
+# the default exchange). The untrusted user may write to neither, so a message from any other
+# exchange may be an untrusted worker's: it can bind the results queue to an exchange it may
+# write to (its own queues' names, `*.celery.pidbox`) with any routing key it likes.
+TRUSTED_EXCHANGES = frozenset({"", "checks"})
+
+
 def came_through_results(delivery_info: dict[str, Any] | None) -> bool:
-    """Whether a message was delivered by the results queue's routing (key or exchange)."""
+    """Whether a message may have come from an untrusted worker: delivered by the results
+    queue's routing (key or exchange), or through any exchange the trusted side does not use.
+    A task run in-process (called directly, or eagerly: a worker rebuilds delivery_info from
+    the broker's frame alone, so a message cannot claim `is_eager`) is trusted."""
     info = delivery_info or {}
-    return info.get("routing_key") == RESULTS_QUEUE or info.get("exchange") == RESULTS_EXCHANGE
+    if not info or info.get("is_eager"):
+        return False
+    return (
+        info.get("routing_key") == RESULTS_QUEUE
+        or info.get("exchange") == RESULTS_EXCHANGE
+        or info.get("exchange") not in TRUSTED_EXCHANGES
+    )
 
 
 class TrustedTask(Task):
-    """Every trusted task: on the results queue only the result tasks may run.
+    """Every trusted task: what may come from an untrusted worker runs only if it is a result.
 
-    Anything else that came through `results` (an untrusted worker asking for, say,
-    validate_version of any version) is logged and acknowledged, and does nothing.
+    Anything else that came through `results`, or through an exchange other than the trusted
+    side's own (an untrusted worker asking for, say, validate_version of any version), is
+    logged and acknowledged, and does nothing.
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.name not in RESULT_TASKS and came_through_results(self.request.delivery_info):
             log.error(
-                "Refused %s from the results queue: untrusted workers may only send results "
-                "there; the message was dropped.",
+                "Refused %s from the results queue or an untrusted exchange (%s): untrusted "
+                "workers may only send results; the message was dropped.",
                 self.name,
+                (self.request.delivery_info or {}).get("exchange"),
             )
             return None
         return super().__call__(*args, **kwargs)

@@ -8,7 +8,9 @@
 # binds the queues it consumes too, so it may write to sandbox, browser and attempts. Patterns
 # match exchanges of those names as well: an escaped worker could post work orders to other
 # untrusted workers (which hold nothing either, and whose results count only for a nonce the
-# trusted side gave), never to a trusted queue; the pidbox
+# trusted side gave), never to a trusted queue. It may also bind `results` to those exchanges
+# (or to a `*.celery.pidbox` one of its own) under any routing key, so trusted workers run a
+# task only if it is a result or came through their own exchanges (deploy/celery.py); the pidbox
 # names let a worker answer remote control; start untrusted workers with --without-gossip
 # --without-mingle --without-heartbeat so they need no event exchanges.
 set -euo pipefail

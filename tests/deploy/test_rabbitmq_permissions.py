@@ -156,3 +156,53 @@ def test_two_sandbox_hosts_holding_only_the_untrusted_user_serve_learners_attemp
     for host in ("host-a", "host-b"):
         log = (logs / f"untrusted-{host}.log").read_text(errors="replace")
         assert "repository.validation.untrusted.run_order" in log and "succeeded" in log, host
+
+
+def test_a_task_routed_onto_results_through_an_untrusted_exchange_is_refused(vhost):
+    """The untrusted user may bind `results` to exchanges it may write to (its queues' names,
+    `*.celery.pidbox`) with any routing key: what arrives that way is refused like a message
+    sent to `results` by name, while the trusted side's own tasks still run."""
+    from deploy.celery import RESULT_TASKS, app, came_through_results
+
+    name, user, password = vhost
+    trusted_url = f"amqp://guest:guest@127.0.0.1:5672/{name}"
+    with Connection(trusted_url) as trusted:
+        RESULTS(trusted.default_channel).declare()
+        Queue("checks", Exchange("checks", type="direct"), routing_key="checks")(
+            trusted.default_channel
+        ).declare()
+        # The trusted side's own send, as the outbox and beat make it.
+        with app.connection_for_write(trusted_url) as conn:
+            app.send_task("repository.tasks.revalidate_published", connection=conn)
+
+    with connect(f"amqp://{user}:{password}@127.0.0.1:5672/{name}") as untrusted:
+        channel = untrusted.default_channel
+        for exchange in ("attempts", "relay.celery.pidbox"):
+            Exchange(exchange, type="direct")(channel).declare()
+            channel.queue_bind("results", exchange=exchange, routing_key="checks")
+            untrusted.Producer().publish(
+                {"forged": exchange},
+                exchange=exchange,
+                routing_key="checks",
+                headers={"task": "repository.tasks.revalidate_published", "id": exchange},
+            )
+
+    with Connection(trusted_url) as trusted:
+        channel = trusted.default_channel
+        own = channel.basic_get("checks", no_ack=True)
+        forged = [channel.basic_get("results", no_ack=True) for _ in range(2)]
+    assert own is not None and not came_through_results(own.delivery_info)
+    assert all(m is not None for m in forged), "the broker refused the binding this test needs"
+    assert {m.delivery_info["exchange"] for m in forged} == {"attempts", "relay.celery.pidbox"}
+    for message in forged:
+        assert message.delivery_info["routing_key"] == "checks"
+        assert came_through_results(message.delivery_info), message.delivery_info
+    assert "repository.tasks.revalidate_published" not in RESULT_TASKS
+    # The task itself, with the forged delivery: dropped before it touches the database
+    # (this test has no database access, so running it would fail here).
+    task = app.tasks["repository.tasks.revalidate_published"]
+    task.push_request(delivery_info=forged[0].delivery_info)
+    try:
+        assert task() is None
+    finally:
+        task.pop_request()
