@@ -56,6 +56,16 @@ def view_name(request: HttpRequest) -> str:
     return match.view_name or match.url_name or "<unnamed>"
 
 
+#: Methods counted by name; any other (a client may send any token as its method) is "other",
+#: so a caller cannot add a labelled series, kept in memory for good, with each request.
+COUNTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(request: HttpRequest) -> str:
+    method = request.method or ""
+    return method if method in COUNTED_METHODS else "other"
+
+
 class RequestMetricsMiddleware:
     """Count every response and time it, labelled by the view that answered."""
 
@@ -66,7 +76,7 @@ class RequestMetricsMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         view = view_name(request)
-        REQUESTS.labels(view, request.method or "", str(response.status_code)).inc()
+        REQUESTS.labels(view, method_label(request), str(response.status_code)).inc()
         REQUEST_SECONDS.labels(view).observe(time.perf_counter() - started)
         return response
 

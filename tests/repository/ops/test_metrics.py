@@ -46,6 +46,16 @@ def test_requests_are_counted_by_view_and_status(client):
     assert after["remixbank_http_request_duration_seconds_count"][(("view", "healthz"),)] >= 3
 
 
+def test_a_made_up_method_adds_no_series_of_its_own(client):
+    """Any token is a method to HTTP: each new one must not add a series kept for good."""
+    for n in range(3):
+        assert client.generic(f"BREW{n}", "/no-such-page/").status_code == 404
+    counted = scrape(client)["remixbank_http_requests_total"]
+    methods = {dict(labels)["method"] for labels in counted}
+    assert not {m for m in methods if m.startswith("BREW")}, methods
+    assert counted[(("method", "other"), ("status", "404"), ("view", "<unmatched>"))] >= 3
+
+
 def test_queue_depth_is_read_from_the_broker(client):
     take_all("checks")
     before = scrape(client)
