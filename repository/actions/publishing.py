@@ -6,8 +6,8 @@ from django.db import transaction
 from repository.access import require_staff
 from repository.actions import notifications
 from repository.credit.basis import licence_problem
-from repository.errors import DomainError, LicenceRefused
-from repository.models import Resource, Version
+from repository.errors import DomainError, InvalidTransition, LicenceRefused
+from repository.models import Resource, ValidationRun, Version
 
 
 @transaction.atomic
@@ -20,6 +20,7 @@ def publish_version(version: Version, *, by: User | None) -> Version:
     if by is not None:
         require_staff(by, version.resource.institution, "publish")
     check_licence_still_allowed(version)
+    require_a_pass(version)
     version.publish()
     point_resource_at_latest(version.resource)
     notifications.notify_source_updated(version)
@@ -43,6 +44,23 @@ def withdraw_version(version: Version, *, by: User, reason: str) -> Version:
     version.withdraw(by=by, reason=reason[:2000])
     point_resource_at_latest(version.resource)
     return version
+
+
+def require_a_pass(version: Version) -> None:
+    """Only a version that once passed validation is published again after its withdrawal.
+
+    A version published before verdicts were honest, on a run whose step never ran, was
+    withdrawn then; it has no passed run, so publishing it again would show unvalidated code.
+    """
+    if (
+        version.state == Version.State.WITHDRAWN
+        and not version.validation_runs.filter(state=ValidationRun.State.PASSED).exists()
+    ):
+        raise InvalidTransition(
+            f"Version {version.number} of “{version.resource.title}” never passed validation, "
+            "so it cannot be published again; re-run its validation, and publish it once it "
+            "passes."
+        )
 
 
 def check_licence_still_allowed(version: Version) -> None:

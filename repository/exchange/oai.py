@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +30,7 @@ from oaipmh.server import ServerBase, decodeResumptionToken, encodeResumptionTok
 
 from repository.exchange import lom
 from repository.exchange.records import (
+    NOT_XML,
     Record,
     kind_filter,
     public_versions,
@@ -188,7 +189,10 @@ class Provider(common.ResumptionOAIPMH):
             versions = versions.filter(Q(datestamp__gte=aware_utc(from_)))
         if until is not None:
             # Datestamps are shown to the second, stored finer: "until" takes its whole second.
-            versions = versions.filter(Q(datestamp__lt=aware_utc(until) + timedelta(seconds=1)))
+            # (9999-12-31T23:59:59Z has no next second to compare with.)
+            versions = versions.filter(
+                Q(datestamp__lte=aware_utc(until).replace(microsecond=999999))
+            )
         size = settings.OAI_PAGE_SIZE
         page = records(versions.filter(pk__gt=after)[: size + 1])
         token = None
@@ -307,6 +311,15 @@ class Server(ServerBase):
                 )
             )
         single = {name: values[0] for name, values in arguments.items()}
+        # The response repeats the request's arguments, and XML cannot hold every character.
+        unwritable = sorted(name for name, value in single.items() if NOT_XML.search(name + value))
+        if unwritable:
+            return self.refuse(
+                error.BadArgumentError(
+                    f"{', '.join(repr(NOT_XML.sub('', n)) for n in unwritable)} held a control "
+                    "character; send arguments of printable characters only."
+                )
+            )
         verb = single.get("verb")
         if verb is not None and verb not in VERBS:  # the library also knows an unofficial verb
             return self.refuse(

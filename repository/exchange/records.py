@@ -8,6 +8,7 @@ through `Version.objects.visible_to(None)`, the anonymous visitor's view.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,16 @@ IS_SOURCE_OF = "IsSourceOf"
 IS_VERSION_OF = "IsVersionOf"
 HAS_PART = "HasPart"
 IS_PART_OF = "IsPartOf"
+
+# Characters XML 1.0 cannot hold (C0 controls but tab, LF and CR; lone surrogates; U+FFFE/F).
+# A manifest or a form may carry them; one left in a title would make lxml refuse the whole
+# OAI-PMH page or cartridge it is written into.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: object) -> str:
+    """`text` as a string XML can carry: characters XML 1.0 forbids are left out."""
+    return NOT_XML.sub("", str(text))
 
 
 @dataclass(frozen=True)
@@ -183,7 +194,7 @@ def relations_by_version(ids: list[int]) -> dict[int, list[Relation]]:
     for kind, (owner, how, pk, institution, resource, number, title) in edges:
         if pk in public:
             url = site_url(version_path(institution, resource, number))
-            found[owner].append(Relation(kind, url, f"{title} v{number}", how))
+            found[owner].append(Relation(kind, url, xml_text(f"{title} v{number}"), how))
     return found
 
 
@@ -198,7 +209,8 @@ def subjects_in_use() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for subjects in Resource.objects.published().values_list("subjects", flat=True).distinct():
         for subject in subjects if isinstance(subjects, list) else []:
-            if isinstance(subject, str) and subject.strip():
+            if isinstance(subject, str) and xml_text(subject).strip():
+                subject = xml_text(subject)
                 texts = found.setdefault(subject_slug(subject), [])
                 if subject not in texts:
                     texts.append(subject)
@@ -217,17 +229,17 @@ def record_of(version: Version, lineage: Sequence[Relation]) -> Record:
         pk=version.pk,
         url=site_url(version_path(institution.slug, resource.slug, version.number)),
         resource_url=site_url(own_path),
-        title=str(manifest.get("title") or resource.title),
-        description=str(manifest.get("description") or resource.summary),
+        title=xml_text(manifest.get("title") or resource.title),
+        description=xml_text(manifest.get("description") or resource.summary),
         kind="collection" if is_collection else resource.kind,
-        institution=institution.name,
+        institution=xml_text(institution.name),
         institution_slug=institution.slug,
         institution_url=site_url(f"/i/{institution.slug}/"),
-        subjects=[s for s in resource.subjects if isinstance(s, str)],
-        level=resource.level,
-        language=resource.language or str(manifest.get("language") or ""),
-        authors=[str(a) for a in version.authors] or [institution.name],
-        contributors=[str(c) for c in version.contributors if c not in version.authors],
+        subjects=[xml_text(s) for s in resource.subjects if isinstance(s, str)],
+        level=xml_text(resource.level),
+        language=xml_text(resource.language or manifest.get("language") or ""),
+        authors=[xml_text(a) for a in version.authors] or [xml_text(institution.name)],
+        contributors=[xml_text(c) for c in version.contributors if c not in version.authors],
         licence_id=version.licence,
         licence_url=licence_url,
         licence_name=licence_name,
@@ -237,7 +249,7 @@ def record_of(version: Version, lineage: Sequence[Relation]) -> Record:
         deleted=version.state == Version.State.WITHDRAWN,
         entry_point=version.entry_point,
         size=version.total_size,
-        relations=[Relation(IS_VERSION_OF, site_url(own_path), resource.title), *lineage],
+        relations=[Relation(IS_VERSION_OF, site_url(own_path), xml_text(resource.title)), *lineage],
     )
 
 

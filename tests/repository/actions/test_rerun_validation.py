@@ -3,6 +3,7 @@
 import pytest
 
 from repository.actions.deposits import deposit_package
+from repository.actions.publishing import publish_version, withdraw_version
 from repository.actions.validation import record_content_result, rerun_validation, validate_version
 from repository.errors import InvalidTransition, PermissionRefused
 from repository.models import OutboxMessage, ValidationRun, Version
@@ -73,3 +74,24 @@ def test_only_staff_may_rerun_and_never_while_a_run_is_open(
     fresh = deposit_package(package=package, institution=northfield, by=staff, changelog="x")
     with pytest.raises(InvalidTransition, match="is being validated now"):
         rerun_validation(fresh, by=staff)
+
+
+def test_a_withdrawn_version_that_never_passed_is_not_published_again(not_run, staff):
+    # As migration 0018 leaves a version withdrawn after a publication on a skipped run alone.
+    Version.objects.filter(pk=not_run.pk).update(state=Version.State.WITHDRAWN)
+    not_run.refresh_from_db()
+    with pytest.raises(InvalidTransition, match="never passed validation"):
+        publish_version(not_run, by=staff)
+    not_run.refresh_from_db()
+    assert not_run.state == Version.State.WITHDRAWN
+    assert not Version.objects.visible_to(None).filter(state=Version.State.PUBLISHED).exists()
+
+
+def test_a_withdrawn_version_that_passed_is_published_again(package, northfield, staff):
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    validated(version.pk)
+    version.refresh_from_db()
+    withdraw_version(version, by=staff, reason="A typo in the instructions.")
+    publish_version(version, by=staff)
+    version.refresh_from_db()
+    assert version.state == Version.State.PUBLISHED
