@@ -337,6 +337,10 @@ REVALIDATION_BATCH = env_int("REVALIDATION_BATCH", 20)
 # Off only where deposited code must not run at all (some test suites): the run steps are
 # then recorded as skipped, never as passed.
 VALIDATION_RUN_CONTENT = env_bool("VALIDATION_RUN_CONTENT", True)
+# LTI platforms' addresses (JWKS, token, line items) are refused when they resolve to loopback,
+# private or link-local addresses, so a registration cannot make Remixbank call into its own
+# network; true for a VLE on the same private network.
+LTI_PRIVATE_ADDRESSES = env_bool("LTI_PRIVATE_ADDRESSES", False)
 # Seconds of seeded random clicks, taps, drags and keys after a tool loads.
 VALIDATION_FUZZ_SECONDS = float(env_int("VALIDATION_FUZZ_MS", 1500)) / 1000
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 3)

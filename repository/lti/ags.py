@@ -10,22 +10,13 @@ from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 
 from repository.errors import DomainError
+from repository.lti.addresses import PlatformSession
 from repository.lti.tool_config import registration_of
 from repository.models import LtiPlatform
-
-TIMEOUT_SECONDS = 10
 
 
 class ScoreNotAccepted(DomainError):
     code = "score_not_accepted"
-
-
-class BoundedSession(requests.Session):
-    """Every call to a platform gives up after TIMEOUT_SECONDS."""
-
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", TIMEOUT_SECONDS)
-        return super().request(*args, **kwargs)
 
 
 @dataclass
@@ -42,7 +33,7 @@ def send_score(
     platform: LtiPlatform, *, lineitem_url: str, scopes: list[str], score: Score
 ) -> None:
     """Post `score` to the line item (access token first). Raises ScoreNotAccepted saying why."""
-    connector = ServiceConnector(registration_of(platform), requests_session=BoundedSession())
+    connector = ServiceConnector(registration_of(platform), requests_session=PlatformSession())
     claim: Any = {"scope": scopes, "lineitem": lineitem_url}  # the launch's AGS claim, as stored
     service = AssignmentsGradesService(connector, claim)
     grade = (

@@ -12,6 +12,7 @@ from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.contrib.django.request import DjangoRequest
 from pylti1p3.exception import LtiException, OIDCException
 
+from repository.lti.addresses import PlatformSession, PrivateAddress
 from repository.lti.messages import CLAIM, LtiRefused, explain
 from repository.lti.storage import DatabaseLaunchStorage, SingleUseNonces
 from repository.lti.tool_config import PlatformToolConf, find_platform
@@ -94,10 +95,12 @@ class Launch(DjangoMessageLaunch):
         if kept and kid in kept["kids"] and now - kept["fetched_at"] < JWKS_FRESH_SECONDS:
             return kept["jwks"]
         try:
-            response = requests.get(key_set_url, timeout=JWKS_TIMEOUT_SECONDS)
+            response = PlatformSession().get(key_set_url, timeout=JWKS_TIMEOUT_SECONDS)
             response.raise_for_status()
             jwks = response.json()
             kids = [k.get("kid") for k in jwks["keys"]]
+        except PrivateAddress as exc:
+            raise LtiException(str(exc)) from exc  # never the copy kept: the address is wrong
         except (requests.RequestException, ValueError, KeyError, TypeError, AttributeError) as exc:
             if kept and kid in kept["kids"]:
                 log.warning(

@@ -32,6 +32,8 @@ START_AGAIN = "Open the activity again from your course in the VLE."
 def explain(error: str, *, issuer: str, client_id: str, deployment_id: str, jwks_url: str) -> str:
     """Our words for one of pylti1p3's errors (which it raises as bare LtiException strings)."""
     text = str(error)
+    if "LTI_PRIVATE_ADDRESSES" in text:  # repository.lti.addresses words its own refusal
+        return text
     if "State not found" in text or "Missing state" in text:
         return (
             "This launch does not belong to a sign-in started in this browser in the last five "

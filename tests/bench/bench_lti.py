@@ -82,6 +82,7 @@ def main() -> None:
         "REMIXBANK_DATA_DIR": str(data),
         "SITE_URL": site,
         "CONTENT_ORIGIN": f"http://localhost:{free_port()}",  # not fetched here
+        "LTI_PRIVATE_ADDRESSES": "true",  # the bench's platform is on loopback
         "DEBUG": "false",
     }
     server = subprocess.Popen(

@@ -35,6 +35,7 @@ def tool_site(settings, live_server) -> str:
     settings.CSRF_TRUSTED_ORIGINS = [main]
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    settings.LTI_PRIVATE_ADDRESSES = True  # the test LMS is on loopback
     return main
 
 

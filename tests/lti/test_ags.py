@@ -131,3 +131,17 @@ def test_learners_who_did_not_come_through_lti_send_nothing(
     )
     tasks.attempt_scored(attempt.pk)
     assert not LtiScorePost.objects.exists() and not lms.scores
+
+
+def test_a_score_is_never_sent_into_our_own_network(lms, registered, scenario, eager, settings):
+    # The line item URL is the platform's word and the token URL its admin's: neither may make
+    # a worker call (and report back) a service inside Remixbank's network.
+    learner, session, program_link = launched_learner(lms, scenario)
+    session.get(lms.tool + program_link, allow_redirects=False, timeout=30)
+    learner.refresh_from_db()
+    settings.LTI_PRIVATE_ADDRESSES = False
+    tasks.attempt_scored(scored(learner, scenario, 0.5).pk)
+    post = LtiScorePost.objects.get()
+    assert post.state != LtiScorePost.State.SENT
+    assert "inside Remixbank's own network" in post.last_error
+    assert lms.token_requests == 0 and not lms.scores.get("solar-item")

@@ -101,3 +101,17 @@ def test_withdrawn_version_shows_a_page_for_the_learner_and_a_note_for_the_teach
     assert not LtiLearner.objects.exists()
     events = LtiEvent.objects.filter(kind=LtiEvent.Kind.VERSION_UNAVAILABLE)
     assert events.count() == 2 and all("withdrawn" in e.message for e in events)
+
+
+def test_platform_key_set_inside_our_own_network_is_never_fetched(
+    lms, registered, published, settings
+):
+    # A registration's JWKS URL is typed by an institution's admin: loopback, private and
+    # cloud metadata addresses are refused unless the operators allow them (the test LMS is on
+    # loopback, so this test takes the allowance back).
+    pinned(lms, published)
+    settings.LTI_PRIVATE_ADDRESSES = False
+    event = refused(
+        launch(requests.Session(), lms, "link-1"), "an address inside Remixbank", registered
+    )
+    assert "127.0.0.1" in event.message and "LTI_PRIVATE_ADDRESSES" in event.message
