@@ -29,6 +29,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from repository.models import Attempt, ValidationRun, ValidationStep
+from repository.web.middleware import on_content_domain
 
 # Durations are reported over the runs and attempts that finished in this window.
 RECENT = timedelta(hours=1)
@@ -187,7 +188,8 @@ REGISTRY.register(DurationCollector())
 
 
 def allowed(request: HttpRequest) -> bool:
-    """A scraper with the bearer token, or one at an allowed address that came direct.
+    """A scraper with the bearer token, or one at an allowed address that came direct to a
+    name other than the content domain's.
 
     A request relayed by a proxy (X-Forwarded-For set) comes from the proxy's address, often
     loopback, so only the token lets it through.
@@ -197,6 +199,11 @@ def allowed(request: HttpRequest) -> bool:
     if token and hmac.compare_digest(header.encode(), f"Bearer {token}".encode()):
         return True
     if "X-Forwarded-For" in request.headers:
+        return False
+    # The content domain is public by nature: a proxy in front of it need not add
+    # X-Forwarded-For (the shipped nginx block for it did not), so its requests arrive from
+    # loopback. A scraper names a pod or the site, never a version's origin.
+    if on_content_domain(request.META.get("HTTP_HOST", ""))[0]:
         return False
     try:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))

@@ -5,13 +5,14 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
 from kombu import Connection, Exchange, Queue
 from prometheus_client.parser import text_string_to_metric_families
 
-from repository.models import ValidationRun, ValidationStep
+from repository.models import ValidationRun, ValidationStep, Version
 from tests.deploy.test_engines import require_service
 from tests.factories import VersionFactory
 from tests.repository.ops.test_health import broker_at
@@ -116,6 +117,23 @@ def test_metrics_are_refused_to_other_addresses_and_through_a_proxy(client, sett
     settings.METRICS_TOKEN = "scrape-secret"
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
     assert scrape(client, Authorization="Bearer scrape-secret")["remixbank_broker_up"][()] == 1
+
+
+def test_metrics_are_refused_on_the_content_domain_even_from_loopback(client, settings):
+    """A version's origin is public: a proxy in front of the content domain that adds no
+    X-Forwarded-For makes every visitor look like loopback, an allowed address."""
+    from repository.validation import origins
+
+    VersionFactory()
+    version = Version.objects.latest("pk")
+    content_host = urlsplit(origins.origin_of(version)).netloc
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+    for host in (content_host, settings.CONTENT_HOST):
+        refused = client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_HOST=host)
+        assert refused.status_code == 403, host
+    settings.METRICS_TOKEN = "scrape-secret"
+    token = {"Authorization": "Bearer scrape-secret"}
+    assert client.get("/metrics", HTTP_HOST=content_host, headers=token).status_code == 200
 
 
 @pytest.fixture
