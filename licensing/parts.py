@@ -324,7 +324,86 @@ def matches(pattern: str, path: str) -> bool:
         return False
     if "*" not in bare and path.startswith(bare + "/"):
         return True
-    return bool(_glob(bare).matches(path))
+    return glob_matches(bare, path)
+
+
+_STAR, _GLOBSTAR = object(), object()
+
+
+@cache
+def _glob_tokens(pattern: str) -> tuple[object, ...]:
+    """The glob as reuse's AnnotationsItem translates it, step for step: characters, `*`, `**`."""
+    tokens: list[object] = []
+    escaping = globstar = False
+    previous = ""
+    for char in pattern:
+        if char == "\\":
+            if previous == "\\" and escaping:
+                escaping = False
+                tokens.append("\\")
+            else:
+                escaping = True
+        elif char == "*":
+            if escaping:
+                tokens.append("*")
+                escaping = False
+            elif previous == "*" and not globstar:
+                globstar = True
+                tokens.append(_GLOBSTAR)
+        elif char == "/":
+            if not globstar:
+                if previous == "*":
+                    tokens.append(_STAR)
+                tokens.append("/")
+            escaping = False
+        else:
+            if previous == "*" and not globstar:
+                tokens.append(_STAR)
+            tokens.append(char)
+            globstar = escaping = False
+        previous = char
+    if previous == "*" and not globstar:
+        tokens.append(_STAR)
+    return tuple(tokens)
+
+
+def glob_matches(pattern: str, path: str) -> bool:
+    """Whether the REUSE glob `pattern` matches the whole of `path`.
+
+    Simple globs go to reuse's own regular expression. One with several wildcards is walked as
+    a set of positions instead, in time proportional to the pattern times the path, because
+    backtracking through `*a*a*a*a*b` against a long path takes hours: a package could stall
+    the worker that reads its licensing.
+    """
+    tokens = _glob_tokens(pattern)
+    if sum(1 for t in tokens if t is _STAR or t is _GLOBSTAR) < 2:
+        return bool(_glob(pattern).matches(path))
+    end = len(tokens)
+
+    def closure(states: set[int]) -> set[int]:
+        todo, seen = list(states), set(states)
+        while todo:
+            i = todo.pop()
+            if i < end and (tokens[i] is _STAR or tokens[i] is _GLOBSTAR) and i + 1 not in seen:
+                seen.add(i + 1)
+                todo.append(i + 1)
+        return seen
+
+    states = closure({0})
+    for char in path:
+        step: set[int] = set()
+        for i in states:
+            if i == end:
+                continue
+            token = tokens[i]
+            if token is _GLOBSTAR or (token is _STAR and char != "/"):
+                step.add(i)
+            elif token == char:
+                step.add(i + 1)
+        if not step:
+            return False
+        states = closure(step)
+    return end in states
 
 
 # -- reading what the package declares ------------------------------------------------------------
@@ -457,7 +536,15 @@ class _Global:
     def info(self, path: str) -> tuple[str, list[str], list[str], str] | None:
         """(precedence, licences, notices, pattern) of the annotation covering `path`."""
         if self.toml is not None:
-            item = self.toml.find_annotations_item(path)
+            # As reuse's find_annotations_item (the last table that matches wins), by our matcher.
+            item = next(
+                (
+                    item
+                    for item in reversed(self.toml.annotations)
+                    if any(glob_matches(pattern, path) for pattern in item.paths)
+                ),
+                None,
+            )
             if item is None:
                 return None
             return (

@@ -513,3 +513,38 @@ def test_a_vendored_file_whose_banner_names_another_licence_must_be_declared() -
     assert "declare it in remixbank.json third_party" in problem
     assert run("CC-BY-4.0", files, files=[{"path": "lib/*.js", "license": "MIT"}]).problems == ()
     assert run("MIT", files).problems == ()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pattern=st.text(alphabet="a/*\\.", min_size=1, max_size=10),
+    path=st.text(alphabet="a/*\\.", min_size=0, max_size=10),
+)
+def test_the_linear_glob_matcher_agrees_with_reuse(pattern, path):
+    from reuse.global_licensing import AnnotationsItem
+
+    from licensing.parts import glob_matches
+
+    expected = bool(AnnotationsItem(paths={pattern}).matches(path))
+    assert glob_matches(pattern, path) == expected, (pattern, path)
+
+
+def test_a_glob_of_many_wildcards_is_matched_without_backtracking():
+    # reuse's regular expression for this glob backtracks for hours over a 60-letter name.
+    from licensing.parts import glob_matches, matches
+
+    hostile = "*a" * 12 + "*b"
+    assert not matches(hostile, "a" * 60)
+    assert not glob_matches("**a" * 12 + "**b", "a/" * 60)
+    assert matches(hostile, "a" * 12 + "b")
+
+
+def test_reuse_toml_with_a_hostile_glob_is_read_in_time():
+    toml = (
+        'version = 1\n[[annotations]]\npath = "' + "*a" * 12 + '*b"\n'
+        'SPDX-License-Identifier = "MIT"\n'
+    )
+    files = {"index.html": "<p>x</p>", "a" * 60 + ".js": "x", "REUSE.toml": toml}
+    result = analyse(license="CC-BY-4.0", paths=list(files), manifest={}, texts=files)
+    part = result.parts.part("a" * 60 + ".js")
+    assert part is not None and part.license == "CC-BY-4.0"
