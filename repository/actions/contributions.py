@@ -95,6 +95,11 @@ class ProposedTree:
         return self.contribution.base.number
 
     @property
+    def items(self):
+        """A proposal to a collection is checked as the collection it would change."""
+        return self.contribution.base.items
+
+    @property
     def file_count(self) -> int:
         return self.contribution.files.count()
 

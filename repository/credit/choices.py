@@ -103,7 +103,9 @@ class PartChoices:
 
     @property
     def is_mixed(self) -> bool:
-        return len(self.parts) > 1 or bool(self.components)
+        """Whether the parts differ at all: code and content under one licence are not a mix."""
+        licences = {licence for part in self.parts for licence in part.sources}
+        return len(licences) > 1 or bool(self.components)
 
 
 def part_choices(sources: Sequence[licensing.parts.PackageParts]) -> PartChoices:

@@ -8,7 +8,7 @@ from repository.actions.forks import fork_version
 from repository.actions.validation import validate_version
 from repository.models import Version
 from repository.storage import blobs
-from tests.factories import build_zip, manifest, tool_files
+from tests.factories import build_zip, manifest, tool_files, validated
 
 CC0_LICENSE = (
     b"CC0 1.0 Universal\n\nTo the extent possible under law, the authors have waived all "
@@ -38,7 +38,7 @@ def deposit(tmp_path, institution, by, licence, licence_file):
     data = manifest(license=licence, third_party=[pixi])
     package = build_zip(tmp_path / "p.zip", files, manifest_data=data)
     version = deposit_package(package=package, institution=institution, by=by)
-    validate_version(version.pk)
+    validated(version.pk)
     version.refresh_from_db()
     assert version.state == Version.State.PUBLISHED
     return version

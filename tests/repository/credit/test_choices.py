@@ -58,3 +58,16 @@ def test_part_choices_decide_code_with_code_and_keep_components() -> None:
     assert content.choices.recommended is not None
     assert content.choices.recommended.license.id == "CC-BY-SA-4.0"
     assert by_part.components == [("p5.js", "LGPL-2.1-only")] and by_part.is_mixed
+
+
+def test_code_and_content_under_one_licence_are_not_a_mix() -> None:
+    import licensing.parts as parts
+    from repository.credit.choices import part_choices
+
+    uniform = parts.PackageParts(
+        "CC-BY-4.0",
+        (parts.Part("js/app.js", "CC-BY-4.0"), parts.Part("index.html", "CC-BY-4.0")),
+        (),
+    )
+    assert len(part_choices([uniform]).parts) == 2
+    assert not part_choices([uniform]).is_mixed
