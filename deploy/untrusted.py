@@ -62,6 +62,11 @@ app.conf.update(
     task_soft_time_limit=env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300),
     task_time_limit=env_int("CELERY_TASK_TIME_LIMIT", 360),
     worker_hijack_root_logger=True,
+    # Remote control off unless asked for: every untrusted worker holds the same broker user,
+    # which may bind another worker's `<name>.celery.pidbox` queue to an exchange of its own and
+    # send it shutdown or revoke, so one escaped run could stop every other learner's.
+    worker_enable_remote_control=os.environ.get("CELERY_WORKER_ENABLE_REMOTE_CONTROL", "").lower()
+    in {"1", "true", "yes", "on"},
 )
 
 

@@ -162,6 +162,7 @@ def test_a_task_routed_onto_results_through_an_untrusted_exchange_is_refused(vho
     """The untrusted user may bind `results` to exchanges it may write to (its queues' names,
     `*.celery.pidbox`) with any routing key: what arrives that way is refused like a message
     sent to `results` by name, while the trusted side's own tasks still run."""
+    import repository.tasks  # noqa: F401  (registers them on an app finalized before)
     from deploy.celery import RESULT_TASKS, app, came_through_results
 
     name, user, password = vhost
@@ -206,3 +207,33 @@ def test_a_task_routed_onto_results_through_an_untrusted_exchange_is_refused(vho
         assert task() is None
     finally:
         task.pop_request()
+
+
+@pytest.mark.worker
+def test_an_untrusted_worker_takes_no_remote_control(vhost, tmp_path):
+    """Every untrusted worker holds the same broker user, which may bind another worker's
+    pidbox queue to an exchange of its own and send it shutdown: so the workers keep none."""
+    from tests.worker import untrusted_worker, wait_for
+
+    name, user, password = vhost
+    trusted_url = f"amqp://guest:guest@127.0.0.1:5672/{name}"
+    untrusted_url = f"amqp://{user}:{password}@127.0.0.1:5672/{name}"
+    with Connection(trusted_url) as trusted:
+        Queue("attempts")(trusted.default_channel).declare()
+
+        def consuming() -> bool:
+            return trusted.channel().queue_declare("attempts", passive=True).consumer_count >= 1
+
+        with untrusted_worker(
+            log_dir=tmp_path, queues="attempts", broker=untrusted_url, name="host-a"
+        ):
+            assert wait_for(consuming, timeout=120), "the untrusted worker never consumed"
+            listed = subprocess.run(
+                ["rabbitmqctl", "-q", "list_queues", "-p", name, "name"],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            ).stdout.split()
+    assert "attempts" in listed
+    assert not [q for q in listed if q.endswith(".celery.pidbox")], listed
