@@ -237,7 +237,10 @@ SIGN_IN_SECONDS = 600
 def learner_account(learner: LtiLearner) -> User:
     """The learner's own account for attempts: no name, e-mail, password or institution."""
     locked = (
-        LtiLearner.objects.select_for_update().select_related("user", "platform").get(pk=learner.pk)
+        # Lock the learner row only: PostgreSQL refuses FOR UPDATE over the nullable user join.
+        LtiLearner.objects.select_for_update(of=("self",))
+        .select_related("user", "platform")
+        .get(pk=learner.pk)
     )
     if locked.user is not None:
         return locked.user
