@@ -1,9 +1,13 @@
 """The OpenAPI schema, its interactive docs (assets from this site), and schemathesis against it."""
 
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -34,8 +38,21 @@ def test_docs_load_their_assets_from_this_site(client, db):
     assert "/static/drf_spectacular_sidecar/" in html
 
 
+def at_the_site(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    """The WSGI application as reached at the site's own address. schemathesis's client says
+    `Host: localhost`, which is the content domain in development (CONTENT_ORIGIN), and the
+    content domain never serves the main site."""
+    host = urlsplit(django_settings.SITE_URL).netloc
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        environ["HTTP_HOST"] = host
+        return app(environ, start_response)
+
+    return wsgi
+
+
 # Loaded at collection: serving the schema touches no database.
-schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", at_the_site(get_wsgi_application()))
 
 
 @pytest.fixture
