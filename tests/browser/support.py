@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from repository.actions.deposits import deposit_package
 from repository.management.commands.load_demo import (
@@ -113,6 +113,17 @@ def settled(version: Version, timeout: float = 90) -> Version:
 
     assert wait_for(done, timeout=timeout), f"{version} still {version.state}"
     return version
+
+
+def verdict_shown(page: Page, badge: str, timeout: float = 90_000) -> None:
+    """Wait until the version page shows `badge` and has reloaded with the verdict.
+
+    The live page updates the badge first and reloads 600 ms later; a click made in between is
+    lost to the reload, so a journey goes on only once the reloaded page has stopped polling.
+    """
+    expect(page.locator("#validation-badge")).to_have_text(badge, timeout=timeout)
+    expect(page.locator("#validation:not([data-live])")).to_be_attached(timeout=timeout)
+    page.wait_for_load_state()
 
 
 def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from tests.browser.support import (
     scenario_zip,
     settled,
     tool_zip,
+    verdict_shown,
 )
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -37,7 +38,7 @@ def test_staff_deposits_a_tool_and_publishes_it_after_validation_passes(
     page.wait_for_url(re.compile(r"/i/northfield/[\w-]+/v1/$"))
     # The page follows the worker step by step, then reloads with the verdict.
     expect(page.locator("#steps li").first).to_be_visible()
-    expect(page.locator("#validation-badge")).to_have_text("Validation passed", timeout=VERDICT)
+    verdict_shown(page, "Validation passed", timeout=VERDICT)
     expect(page.locator("#steps")).to_contain_text("run: Passed")
     page.get_by_role("button", name="Publish this version").click()
     expect(page.locator("#version-state")).to_have_text("Published")
@@ -65,7 +66,7 @@ def test_staff_of_another_institution_forks_the_tool_and_remixes_it_with_a_scena
     page.get_by_label("Title").fill("Sun path explorer (Southbank)")
     page.get_by_role("button", name="Fork").click()
     page.wait_for_url(re.compile(r"/i/southbank/[\w-]+/v1/$"))
-    expect(page.locator("#validation-badge")).to_have_text("Validation passed", timeout=VERDICT)
+    verdict_shown(page, "Validation passed", timeout=VERDICT)
     fork = Version.objects.get(resource__title="Sun path explorer (Southbank)")
     assert Derivation.objects.filter(child=fork, parent=tool, kind="fork").exists()
 
@@ -90,7 +91,7 @@ def test_staff_of_another_institution_forks_the_tool_and_remixes_it_with_a_scena
     page.wait_for_url(re.compile(r"/i/southbank/[\w-]+/v1/$"))
     expect(page.locator("h1")).to_contain_text("Sun and tracker lab")
     expect(page.get_by_text("Derived from")).to_contain_text("Solar tracker on a hill")
-    expect(page.locator("#validation-badge")).to_have_text("Validation passed", timeout=VERDICT)
+    verdict_shown(page, "Validation passed", timeout=VERDICT)
     remix = Version.objects.get(resource__title="Sun and tracker lab")
     assert set(remix.parent_edges.values_list("parent", "kind")) == {
         (fork.pk, "remix"),
@@ -130,7 +131,7 @@ def test_student_contributes_a_change_that_staff_review_and_merge(
     page.get_by_role("button", name="Approve and merge").click()
     page.wait_for_url(re.compile(r"/v2/$"))
     # The merged version is validated by the worker like any deposit, then published on a pass.
-    expect(page.locator("#validation-badge")).to_have_text("Validation passed", timeout=VERDICT)
+    verdict_shown(page, "Validation passed", timeout=VERDICT)
     merged = Contribution.objects.get().merged_version
     assert merged is not None and merged.number == 2
     assert settled(merged).state == Version.State.PUBLISHED
