@@ -82,7 +82,17 @@ def check_code(code: str) -> str:
 
 
 def pool_of(learner: User, version: Version) -> Institution | None:
-    """The institution an attempt counts against: the scenario's if the learner is in it."""
+    """The institution an attempt counts against: the scenario's if the learner is in it.
+
+    A learner launched from a VLE belongs to no institution here; they count against the
+    institution that registered their platform, so one VLE's class shares its own pool
+    instead of every LTI learner sharing the "no institution" one.
+    """
+    registered_by = (
+        Institution.objects.filter(lti_platforms__learners__user=learner).order_by("pk").first()
+    )
+    if registered_by is not None:
+        return registered_by
     institutions = list(
         Institution.objects.filter(memberships__user=learner).order_by("pk").distinct()
     )

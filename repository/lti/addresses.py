@@ -4,58 +4,135 @@ A registration's JWKS and token URLs are typed by an institution's admin and a l
 item URL is the platform's word; without this check either could make the site or a worker
 call a service on the private network or the cloud metadata address, and read its error page
 back in the admin's log. Checked on every request, redirects included.
+
+The host name is resolved once, the addresses checked, and the connection made to the checked
+address (the name still goes in the Host header, the TLS server name and the certificate
+check). Resolving again to connect would leave a DNS-rebinding window: a name answering a
+public address to the check and a private one to the connection.
 """
 
 import ipaddress
 import socket
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 TIMEOUT_SECONDS = 10
+
+Resolver = Callable[..., list[Any]]
 
 
 class PrivateAddress(requests.exceptions.InvalidURL):
     """A platform address that resolves to a loopback, private or link-local address."""
 
 
-def private_address(url: str) -> str | None:
-    """The first address `url`'s host resolves to that is not public, or None."""
+def resolve(url: str, resolver: Resolver = socket.getaddrinfo) -> list[str]:
+    """Every address `url`'s host resolves to, in the resolver's order.
+
+    Raises requests' ConnectionError naming the host when it cannot be resolved.
+    """
     parts = urlsplit(url)
+    host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        found = socket.getaddrinfo(parts.hostname or "", port, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        return None  # requests reports an unknown host itself
+        found = resolver(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        raise requests.exceptions.ConnectionError(
+            f"{host} could not be found ({exc}): check the platform's address"
+        ) from exc
+    addresses = []
     for info in found:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if not address.is_global:
-            return str(address)
-    return None
+        address = str(info[4][0]).split("%", 1)[0]
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise requests.exceptions.ConnectionError(f"{host} has no address")
+    return addresses
 
 
-def check_platform_address(url: str) -> None:
-    """Raise PrivateAddress unless `url` leads to the public internet (or the setting allows)."""
-    if settings.LTI_PRIVATE_ADDRESSES:
-        return
-    found = private_address(url)
-    if found is not None:
-        raise PrivateAddress(
-            f"{url} leads to {found}, an address inside Remixbank's own network, which it does "
-            "not call for a platform. Give the platform's public address; if the VLE really is "
-            "on this network, the site's operators can set LTI_PRIVATE_ADDRESSES=true."
-        )
+def checked_address(url: str, resolver: Resolver = socket.getaddrinfo) -> str:
+    """The address to connect to for `url`, once all its host's addresses are checked.
+
+    Raises PrivateAddress when any is not public (unless LTI_PRIVATE_ADDRESSES allows it).
+    """
+    addresses = resolve(url, resolver)
+    if not settings.LTI_PRIVATE_ADDRESSES:
+        for address in addresses:
+            if not ipaddress.ip_address(address).is_global:
+                raise PrivateAddress(
+                    f"{url} leads to {address}, an address inside Remixbank's own network, "
+                    "which it does not call for a platform. Give the platform's public "
+                    "address; if the VLE really is on this network, the site's operators can "
+                    "set LTI_PRIVATE_ADDRESSES=true."
+                )
+    return addresses[0]
+
+
+def pinned(base: type[HTTPConnection], address: str) -> type[HTTPConnection]:
+    """`base` connecting its socket to `address`, whatever its host name resolves to now."""
+
+    class PinnedConnection(base):  # type: ignore[valid-type,misc]
+        def _new_conn(self) -> socket.socket:
+            by_name: str = self._dns_host  # type: ignore[has-type]
+            self._dns_host = address  # the socket only: `host` is read again below for SNI
+            try:
+                sock: socket.socket = super()._new_conn()
+            finally:
+                self._dns_host = by_name
+            return sock
+
+    return PinnedConnection
+
+
+class PinnedAdapter(HTTPAdapter):
+    """requests' adapter whose connections go to one checked address."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        address = self.address
+
+        class PinnedHTTPPool(HTTPConnectionPool):
+            ConnectionCls = pinned(HTTPConnection, address)
+
+        class PinnedHTTPSPool(HTTPSConnectionPool):
+            ConnectionCls = pinned(HTTPSConnection, address)  # type: ignore[assignment]
+
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": PinnedHTTPPool,
+            "https": PinnedHTTPSPool,
+        }
 
 
 class PlatformSession(requests.Session):
-    """Every call to a platform checked for its address and given up after TIMEOUT_SECONDS."""
+    """Every call to a platform checked for its address, connected to the address checked and
+    given up after TIMEOUT_SECONDS."""
+
+    def __init__(self, resolver: Resolver = socket.getaddrinfo) -> None:
+        super().__init__()
+        self.resolver = resolver
+        # An environment's proxy would resolve the name itself, past the check.
+        self.trust_env = False
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", TIMEOUT_SECONDS)
         return super().request(*args, **kwargs)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        check_platform_address(str(request.url))  # each hop of a redirect comes through here
+        url = str(request.url)  # each hop of a redirect comes through here
+        address = checked_address(url, self.resolver)
+        parts = urlsplit(url)
+        prefix = f"{parts.scheme}://{parts.netloc}/".lower()
+        mounted = self.adapters.get(prefix)
+        if not isinstance(mounted, PinnedAdapter) or mounted.address != address:
+            self.mount(prefix, PinnedAdapter(address))
         return super().send(request, **kwargs)
