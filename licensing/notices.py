@@ -15,10 +15,10 @@ notice, so theirs is dropped rather than left to contradict the new licence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from licensing import expressions
+from licensing import expressions, texts
 from licensing.attribution import Component
 from licensing.catalogue import License, get_license
 
@@ -69,20 +69,41 @@ def licence_file(
     source: Source,
     kept: Sequence[str] = (),
     components: Sequence[Component] = (),
+    by_part: Mapping[str, str] | None = None,
 ) -> str:
-    """The text of the adaptation's new LICENSE file.
+    """The text of the adaptation's new LICENSE file, with the full text of every new licence.
 
-    It names only the new licence by its address (the licence step matches addresses against
-    the manifest); the source's licence is named in words and its file by path (`kept`).
+    It names only the new licences by their address and SPDX id (the licence step matches them
+    against the manifest); the source's licence is named in words and its file by path
+    (`kept`). `by_part` gives the licence of the adapters' contributions to each part ("code",
+    "content") when they differ from `license_id`. The full texts follow, since the GPL family
+    and Apache-2.0 ask for "a copy of this License" rather than a link (`licensing.texts`).
     """
-    licences = _licences(license_id)
-    lines = [f'"{title}" is licensed under {_expression(license_id)}.', ""]
+    by_part = dict(by_part or {})
+    lines = [
+        f"SPDX-License-Identifier: {expressions.normalise(license_id)}",
+        "",
+        f'"{title}" is licensed under {_expression(license_id)} as a whole.',
+    ]
+    if by_part:
+        parts = "; ".join(f"{part}: {_expression(lic)}" for part, lic in by_part.items())
+        lines.append(
+            f"The adapters' own contributions are licensed by part ({parts}): changes to code "
+            "go with the code, and changes to content with the content."
+        )
+    lines.append("")
+    licences = list(
+        dict.fromkeys(
+            [*_licences(license_id), *(x for v in by_part.values() for x in _licences(v))]
+        )
+    )
     for lic in licences:
+        included = texts.full_text(lic.id) is not None
         lines += [
             f"{lic.name} ({lic.short_name})",
             f"  {lic.plain_words}",
             f"  Summary: {lic.deed_url}",
-            f"  Full text: {lic.legal_code_url}",
+            f"  Full text: {'below, and at ' if included else ''}{lic.legal_code_url}",
             "",
         ]
     original = _expression(source.license_id)
@@ -107,6 +128,11 @@ def licence_file(
             f"Third-party components keep their own licences and notices: {listed}.",
         ]
     lines += ["", "Who made what: see ATTRIBUTION.txt, which comes with every download.", ""]
+    for lic in licences:
+        text = texts.full_text(lic.id)
+        if text is not None:
+            rule = "=" * 72
+            lines += [rule, f"The full text of {lic.name} ({lic.id})", rule, "", text]
     return "\n".join(lines)
 
 

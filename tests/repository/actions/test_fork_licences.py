@@ -15,6 +15,17 @@ CC0_LICENSE = (
     b"copyright. See https://creativecommons.org/publicdomain/zero/1.0/legalcode\n"
 )
 BY_LICENSE = b"Licensed under CC BY 4.0: https://creativecommons.org/licenses/by/4.0/\n"
+MIT_LICENSE = (
+    b"MIT License\n\nCopyright (c) 2024 Zo\xc3\xab Ndlovu\n\nPermission is hereby granted, free of "
+    b"charge, to any person obtaining a copy of this software...\n"
+)
+# Words from the full text of each new licence, which the fork's LICENSE.txt must include
+# (GPLv3 §4 "give all recipients a copy of this License"; CC 4.0 §3(a)(1)(A)(v) allows a link).
+FULL_TEXT = {
+    "CC-BY-4.0": "Licensed Rights means the rights granted to You",
+    "CC-BY-SA-4.0": "BY-SA Compatible License means a license listed at",
+    "GPL-3.0-or-later": "TERMS AND CONDITIONS",
+}
 PIXI_LICENSE = b"The MIT License\n\nCopyright (c) 2013-2023 Mathew Groves, Chad Engler\n"
 
 
@@ -63,6 +74,9 @@ def text_of(version: Version, path: str) -> str:
         ("CC0-1.0", CC0_LICENSE, "CC-BY-4.0", None),
         # CC BY 4.0 §3(a)(1)(A)(iii): retain the notice that refers to the licence.
         ("CC-BY-4.0", BY_LICENSE, "CC-BY-SA-4.0", "LICENSES/CC-BY-4.0.txt"),
+        # MIT: "this permission notice shall be included in all copies"; GPLv3 §4 asks for
+        # its own full text, so the fork's LICENSE.txt carries it, not a link.
+        ("MIT", MIT_LICENSE, "GPL-3.0-or-later", "LICENSES/MIT.txt"),
     ],
 )
 def test_a_relicensed_fork_passes_its_own_licence_step(
@@ -81,7 +95,9 @@ def test_a_relicensed_fork_passes_its_own_licence_step(
     step = licence_step(fork)
     assert step.status == "passed", step.messages
     new = text_of(fork, "LICENSE.txt")
-    assert "creativecommons.org/licenses/by" in new and source.resource.title in new
+    assert source.resource.title in new
+    assert new.startswith(f"SPDX-License-Identifier: {fork_licence}\n")
+    assert FULL_TEXT[fork_licence] in new, "the new licence's full text is included"
     paths = set(fork.files.values_list("path", flat=True))
     assert ("LICENSES/" + source_licence + ".txt" in paths) == (kept is not None)
     if kept:
