@@ -5,7 +5,9 @@ specification 3.3, https://reuse.software/spec-3.3/, sections "Precedence" and "
 1. REUSE information: a `REUSE.toml` annotation marked `precedence = "override"`; else the
    file's own `SPDX-License-Identifier` / `SPDX-FileCopyrightText` header, or its `.license`
    sidecar; a `"closest"` annotation fills what the file leaves out; `"aggregate"` annotations
-   and `.reuse/dep5` paragraphs add to it (both apply). Read with the `reuse` library.
+   and `.reuse/dep5` paragraphs add to it (both apply). A REUSE.toml may sit in any folder
+   and speaks for it (REUSE 3.2); nested ones combine as the `reuse` library combines them.
+   Read with the `reuse` library.
 2. `third_party` components in remixbank.json (name, version, source URL, licence, copyright,
    the paths they cover, their licence and notice files).
 3. `files` rules in remixbank.json: a glob (REUSE.toml's syntax: `*` within a folder, `**`
@@ -499,13 +501,40 @@ def _header(text: str) -> tuple[list[str], list[str]]:
     )
 
 
+@dataclass(frozen=True)
+class _Annotation:
+    """One annotation that covers a file: its precedence, licences, notices, and where it is."""
+
+    precedence: str
+    licences: list[str]
+    notices: list[str]
+    pattern: str
+    via: str
+
+
+def _folder(toml_path: str) -> str:
+    """The folder a REUSE.toml speaks for ('' for the root): its paths are relative to it."""
+    return toml_path.rpartition("/")[0]
+
+
+def _is_under(path: str, folder: str) -> bool:
+    return not folder or path.startswith(folder + "/")
+
+
 class _Global:
-    """REUSE.toml (or .reuse/dep5) of the package: annotations by path."""
+    """The package's REUSE.toml files (the root one and any nested ones) or its .reuse/dep5.
+
+    REUSE 3.2 lets any folder hold a REUSE.toml whose paths are relative to that folder
+    (https://reuse.software/spec-3.3/#reusetoml, "REUSE.toml files in subdirectories"). Each is
+    parsed by the `reuse` library (`ReuseTOML.from_toml`) and they are combined as its
+    `NestedReuseTOML.reuse_info_of` does: "override" annotations from the topmost file win and
+    stop the search; "closest" from the deepest file that has one; "aggregate" all apply.
+    """
 
     def __init__(self, texts: Mapping[str, str], problems: list[str]) -> None:
         from reuse.global_licensing import GlobalLicensingParseError, ReuseDep5, ReuseTOML
 
-        self.toml: Any = None
+        self.tomls: list[tuple[str, Any]] = []  # (folder, ReuseTOML), topmost first
         self.dep5: Any = None
         if REUSE_TOML_PATH in texts and DEP5_PATH in texts:
             problems.append(
@@ -513,16 +542,20 @@ class _Global:
                 "only one. Move the .reuse/dep5 paragraphs into REUSE.toml (`reuse convert-dep5` "
                 "does it) and delete .reuse/dep5."
             )
-        if REUSE_TOML_PATH in texts:
+        toml_paths = sorted(
+            (path for path in texts if path.split("/")[-1] == REUSE_TOML_PATH),
+            key=lambda path: (path.count("/"), path),
+        )
+        for path in toml_paths:
             try:
-                self.toml = ReuseTOML.from_toml(texts[REUSE_TOML_PATH], REUSE_TOML_PATH)
+                self.tomls.append((_folder(path), ReuseTOML.from_toml(texts[path], path)))
             except (GlobalLicensingParseError, TypeError, ValueError) as exc:
                 problems.append(
-                    f"REUSE.toml cannot be read: {exc}. It needs `version = 1` and "
+                    f"{path} cannot be read: {exc}. It needs `version = 1` and "
                     "[[annotations]] tables with `path` and `SPDX-License-Identifier` "
                     "(https://reuse.software/spec-3.3/#reusetoml)."
                 )
-        elif DEP5_PATH in texts:
+        if DEP5_PATH in texts and REUSE_TOML_PATH not in texts:
             from debian.copyright import Copyright, Error
 
             try:
@@ -533,43 +566,83 @@ class _Global:
                     "(https://reuse.software/spec-3.0/#dep5-deprecated), or better, as REUSE.toml."
                 )
 
-    def info(self, path: str) -> tuple[str, list[str], list[str], str] | None:
-        """(precedence, licences, notices, pattern) of the annotation covering `path`."""
-        if self.toml is not None:
-            # As reuse's find_annotations_item (the last table that matches wins), by our matcher.
-            item = next(
-                (
-                    item
-                    for item in reversed(self.toml.annotations)
-                    if any(glob_matches(pattern, path) for pattern in item.paths)
-                ),
-                None,
-            )
-            if item is None:
-                return None
-            return (
-                item.precedence.value,
-                sorted(str(e) for e in item.spdx_expressions),
-                sorted(_notice(c) for c in item.copyright_notices),
-                ", ".join(sorted(item.paths)),
-            )
+    def info(self, path: str) -> list[_Annotation]:
+        """The annotations covering `path`, in the order they apply (see the class docstring)."""
+        if self.tomls:
+            found: list[_Annotation] = []
+            for folder, toml in self.tomls:
+                if not _is_under(path, folder):
+                    continue
+                relative = path[len(folder) + 1 :] if folder else path
+                # As reuse's find_annotations_item (the last table that matches wins), by our
+                # linear matcher, since reuse's regular expressions can backtrack for hours.
+                item = next(
+                    (
+                        item
+                        for item in reversed(toml.annotations)
+                        if any(glob_matches(pattern, relative) for pattern in item.paths)
+                    ),
+                    None,
+                )
+                if item is None:
+                    continue
+                where = f"{folder}/" if folder else ""
+                found.append(
+                    _Annotation(
+                        item.precedence.value,
+                        sorted(str(e) for e in item.spdx_expressions),
+                        sorted(_notice(c) for c in item.copyright_notices),
+                        ", ".join(sorted(where + pattern for pattern in item.paths)),
+                        f"{where}{REUSE_TOML_PATH}",
+                    )
+                )
+                if item.precedence.value == "override":
+                    # The topmost override wins and nothing below it, nor the file itself,
+                    # counts; annotations of the files above it still apply, as in reuse's
+                    # NestedReuseTOML and Project.reuse_info_of (what `reuse lint` reports).
+                    above = found[:-1]
+                    aggregate = [a for a in above if a.precedence == "aggregate"]
+                    return [found[-1], *aggregate, *_closest(above)]
+            return [a for a in found if a.precedence == "aggregate"] + _closest(found)
         if self.dep5 is not None:
             paragraph = self.dep5.dep5_copyright.find_files_paragraph(path)
             if paragraph is None:
-                return None
+                return []
             notices = [c.strip() for c in (paragraph.copyright or "").splitlines() if c.strip()]
-            return ("aggregate", [paragraph.license.synopsis], notices, " ".join(paragraph.files))
-        return None
+            return [
+                _Annotation(
+                    "aggregate",
+                    [paragraph.license.synopsis],
+                    notices,
+                    " ".join(paragraph.files),
+                    DEP5,
+                )
+            ]
+        return []
+
+
+def _closest(found: Sequence[_Annotation]) -> list[_Annotation]:
+    """The "closest" annotation that applies: licences from the deepest file that states some,
+    copyright from the deepest that states some (as reuse cleans up its CLOSEST results)."""
+    closest = [a for a in found if a.precedence == "closest"]
+    licensed = next((a for a in reversed(closest) if a.licences), None)
+    noticed = next((a for a in reversed(closest) if a.notices), None)
+    if licensed is None and noticed is None:
+        return []
+    base = licensed or noticed
+    assert base is not None
+    return [replace(base, notices=noticed.notices if noticed else [])]
 
 
 def _reuse_of(
     path: str, texts: Mapping[str, str], global_info: _Global, problems: list[str]
 ) -> _Reuse:
     found = _Reuse()
-    annotation = global_info.info(path)
-    if annotation is not None and annotation[0] == "override":
-        found.add(annotation[1], annotation[2], REUSE_TOML)
-        found.pattern = annotation[3]
+    annotations = global_info.info(path)
+    if annotations and annotations[0].precedence == "override":
+        for annotation in annotations:
+            found.add(annotation.licences, annotation.notices, annotation.via)
+        found.pattern = annotations[0].pattern
         return found
     sidecar = f"{path}.license"
     own = texts.get(sidecar) if sidecar in texts else texts.get(path)
@@ -582,14 +655,18 @@ def _reuse_of(
         found.add(licences, notices, SIDECAR if sidecar in texts else HEADER)
         if licences:
             found.pattern = path
-    if annotation is not None:
-        precedence, licences, notices, pattern = annotation
-        via = REUSE_TOML if global_info.toml is not None else DEP5
-        if precedence == "aggregate" or not found.licences:
-            found.add(licences, notices, via)
-            found.pattern = found.pattern if found.pattern == path else pattern
-        elif not found.copyright:
-            found.copyright += notices
+    # As reuse's Project.reuse_info_of: aggregate annotations always add; the closest one fills
+    # only what the file's own header or sidecar leaves out (licence, copyright, or both).
+    own_licences, own_copyright = bool(found.licences), bool(found.copyright)
+    for annotation in annotations:
+        if annotation.precedence == "aggregate" or not own_licences:
+            notices = annotation.notices if annotation.precedence == "aggregate" else []
+            if annotation.precedence != "aggregate" and not own_copyright:
+                notices = annotation.notices
+            found.add(annotation.licences, notices, annotation.via)
+            found.pattern = found.pattern if found.pattern == path else annotation.pattern
+        elif not own_copyright:
+            found.copyright += [c for c in annotation.notices if c not in found.copyright]
     return found
 
 
