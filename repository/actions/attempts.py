@@ -15,18 +15,18 @@ enqueues `repository.tasks.attempt_scored(attempt_id)` through the outbox, after
 """
 
 import logging
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from repository import queue
 from repository.access import attempts_visible_to, can_view, require_in_circulation
+from repository.actions.rates import plural, seconds_until_below
 from repository.actions.variants import lock_allowances, stored_scenario, student_key
 from repository.errors import DomainError, PermissionRefused, RateLimited
 from repository.models import Attempt, Institution, Version
@@ -155,7 +155,9 @@ def refuse_if_over_allowance(by: User, pool: Institution | None, *, now: datetim
             "allowed at once; wait for one to finish (its page shows its progress), then run again.",
             retry_after=WAITING_RETRY_SECONDS,
         )
-    wait = seconds_until_below(mine, settings.ATTEMPTS_PER_MINUTE_USER, since=now - WINDOW)
+    wait = seconds_until_below(
+        mine, settings.ATTEMPTS_PER_MINUTE_USER, since=now - WINDOW, field="created_at"
+    )
     if wait:
         raise RateLimited(
             f"You have run {plural(settings.ATTEMPTS_PER_MINUTE_USER, 'attempt')} in the last "
@@ -176,26 +178,13 @@ def refuse_if_over_allowance(by: User, pool: Institution | None, *, now: datetim
             retry_after=WAITING_RETRY_SECONDS,
         )
     limit = settings.ATTEMPTS_PER_MINUTE_INSTITUTION
-    wait = seconds_until_below(theirs, limit, since=now - WINDOW)
+    wait = seconds_until_below(theirs, limit, since=now - WINDOW, field="created_at")
     if wait:
         raise RateLimited(
             f"{who} have run {plural(limit, 'attempt')} in the last minute, the most allowed "
             f"per institution; try again in {plural(wait, 'second')}.",
             retry_after=wait,
         )
-
-
-def seconds_until_below(attempts: QuerySet[Attempt], limit: int, *, since: datetime) -> int:
-    """0 if fewer than `limit` of `attempts` were made since `since`, else seconds until so."""
-    recent = attempts.filter(created_at__gte=since).order_by("-created_at")
-    edge = recent.values_list("created_at", flat=True)[limit - 1 : limit].first()
-    if edge is None:
-        return 0
-    return max(1, math.ceil((edge - since).total_seconds()))
-
-
-def plural(n: int, word: str) -> str:
-    return f"1 {word}" if n == 1 else f"{n} {word}s"
 
 
 # -- dispatch: fair share per institution ---------------------------------------------------

@@ -1,7 +1,6 @@
 """Per-student variants of a scenario: queue a run with one student's parameters, and run it."""
 
 import logging
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,11 +8,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from repository import queue
 from repository.access import can_view, require_in_circulation
+from repository.actions.rates import plural, seconds_until_below
 from repository.errors import DomainError, PermissionRefused, RateLimited
 from repository.guards import safejson
 from repository.models import Institution, StudentKey, VariantRun, Version
@@ -146,16 +145,18 @@ def refuse_if_over_allowance(by: User, pools: list[Institution | None], *, now: 
     waiting = mine.filter(state__in=[VariantRun.State.QUEUED, VariantRun.State.RUNNING]).count()
     if waiting >= settings.VARIANT_RUNS_WAITING_PER_USER:
         raise RateLimited(
-            f"You have {variant_runs(waiting)} waiting or running, the most allowed at once; "
+            f"You have {plural(waiting, 'variant run')} waiting or running, the most allowed at once; "
             "try again when one of them has finished (its page shows when).",
             retry_after=WAITING_RETRY_SECONDS,
         )
     since = now - ALLOWANCE_WINDOW
-    wait = seconds_until_below(mine, settings.VARIANT_RUNS_PER_MINUTE_USER, since=since)
+    wait = seconds_until_below(
+        mine, settings.VARIANT_RUNS_PER_MINUTE_USER, since=since, field="queued_at"
+    )
     if wait:
         raise RateLimited(
-            f"You have asked for {variant_runs(settings.VARIANT_RUNS_PER_MINUTE_USER)} in the "
-            f"last minute, the most allowed per person; try again in {seconds(wait)}.",
+            f"You have asked for {plural(settings.VARIANT_RUNS_PER_MINUTE_USER, 'variant run')} in the "
+            f"last minute, the most allowed per person; try again in {plural(wait, 'second')}.",
             retry_after=wait,
         )
     for pool in pools:
@@ -168,31 +169,13 @@ def refuse_if_over_allowance(by: User, pools: list[Institution | None], *, now: 
             runs = VariantRun.objects.filter(requested_by__memberships__institution=pool)
             who = f"Members of {pool.name} have"
         limit = settings.VARIANT_RUNS_PER_MINUTE_INSTITUTION
-        wait = seconds_until_below(runs, limit, since=since)
+        wait = seconds_until_below(runs, limit, since=since, field="queued_at")
         if wait:
             raise RateLimited(
-                f"{who} asked for {variant_runs(limit)} in the last minute, the most allowed "
-                f"per institution; try again in {seconds(wait)}.",
+                f"{who} asked for {plural(limit, 'variant run')} in the last minute, the most allowed "
+                f"per institution; try again in {plural(wait, 'second')}.",
                 retry_after=wait,
             )
-
-
-def seconds_until_below(runs: QuerySet[VariantRun], limit: int, *, since: datetime) -> int:
-    """0 if fewer than `limit` of `runs` were queued since `since`, else whole seconds until so."""
-    recent = runs.filter(queued_at__gte=since).order_by("-queued_at")
-    # Once the limit-th newest leaves the window, fewer than `limit` remain in it.
-    edge = recent.values_list("queued_at", flat=True)[limit - 1 : limit].first()
-    if edge is None:
-        return 0
-    return max(1, math.ceil((edge - since).total_seconds()))
-
-
-def variant_runs(n: int) -> str:
-    return "1 variant run" if n == 1 else f"{n} variant runs"
-
-
-def seconds(n: int) -> str:
-    return "1 second" if n == 1 else f"{n} seconds"
 
 
 ATTEMPTS_QUEUE = "attempts"
