@@ -21,8 +21,12 @@ import licensing
 import licensing.parts
 from repository.errors import PackageRefused
 from repository.guards import safejson
+from repository.storage import h5p, scorm
 
 MANIFEST_NAME = "remixbank.json"
+# Where the content origin serves an H5P or SCORM package's player, beside the package's files
+# (repository.validation.players.PLAYER_FOLDER, which validation may not import from here).
+PLAYER_FOLDER = ".remixbank"
 MANIFEST_MAX_BYTES = 256 * 1024
 MAX_PATH_LENGTH = 1024  # VersionFile.path
 CHUNK = 1024 * 1024
@@ -263,26 +267,118 @@ def name_length(info: zipfile.ZipInfo) -> int:
         return len(info.orig_filename.encode("utf-8"))
 
 
-def read_manifest(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo]) -> dict[str, Any]:
-    """The checked manifest, read from the entry whose full (NFC) name is remixbank.json."""
-    names = set(entries)
-    if MANIFEST_NAME not in names:
-        raise PackageRefused(
-            f"The package has no {MANIFEST_NAME} at its root. Add one (see the manifest "
-            "schema at /schemas/manifest.schema.json); zip the folder's contents, not the folder."
-        )
-    info = entries[MANIFEST_NAME]
-    if info.file_size > MANIFEST_MAX_BYTES:
-        raise PackageRefused(f"{MANIFEST_NAME} is larger than {MANIFEST_MAX_BYTES} bytes.")
+def read_entry(
+    archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], path: str, limit: int
+) -> bytes:
+    """The bytes of one (checked) entry that the deposit reads itself, within `limit`."""
+    info = entries[path]
+    if info.file_size > limit:
+        raise PackageRefused(f"{path} is larger than {limit} bytes.")
     try:
         raw = archive.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
-        raise PackageRefused(f"{MANIFEST_NAME} is damaged in the zip: {exc}.") from None
+        raise PackageRefused(f"{path} is damaged in the zip: {exc}.") from None
+    if len(raw) > limit:
+        raise PackageRefused(f"{path} inflates past its declared size; the zip is damaged.")
+    return raw
+
+
+def read_manifest_json(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo]) -> Any:
+    raw = read_entry(archive, entries, MANIFEST_NAME, MANIFEST_MAX_BYTES)
     try:
-        manifest = safejson.loads(raw.decode("utf-8"))
+        return safejson.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackageRefused(f"{MANIFEST_NAME} is not valid JSON: {exc}.") from None
+
+
+def read_manifest(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo]) -> dict[str, Any]:
+    """The checked manifest: remixbank.json's, or, for an H5P or SCORM package (told apart by
+    h5p.json or a SCORM imsmanifest.xml at its root), one made from theirs, which a
+    remixbank.json beside them may add to but not contradict."""
+    names = set(entries)
+
+    def read(path: str) -> bytes:
+        return read_entry(archive, entries, path, h5p.JSON_MAX_BYTES)
+
+    derived: dict[str, Any] | None = None
+    if h5p.H5P_JSON in names:
+        derived, source = h5p.h5p_manifest(names, read), h5p.H5P_JSON
+    elif scorm.IMSMANIFEST in names:
+        derived, source = scorm.scorm_manifest(names, read), scorm.IMSMANIFEST
+    if derived is not None:
+        given = read_manifest_json(archive, entries) if MANIFEST_NAME in names else {}
+        manifest = merged_manifest(derived, given, source)
+        reserved = sorted(n for n in names if n.split("/", 1)[0] == PLAYER_FOLDER)
+        if reserved:
+            raise PackageRefused(
+                f"{reserved[0]!r} is in the folder {PLAYER_FOLDER}/, where Remixbank serves the "
+                "player of H5P and SCORM packages; rename that folder."
+            )
+        return check_manifest(manifest, names - {MANIFEST_NAME})
+    if MANIFEST_NAME not in names:
+        raise PackageRefused(
+            f"The package has no {MANIFEST_NAME} at its root. Add one (see the manifest "
+            "schema at /schemas/manifest.schema.json); zip the folder's contents, not the "
+            "folder. H5P files (with h5p.json) and SCORM packages (with imsmanifest.xml) need "
+            "none."
+        )
+    manifest = read_manifest_json(archive, entries)
+    if isinstance(manifest, dict) and "package" in manifest:
+        raise PackageRefused(
+            f"{MANIFEST_NAME} sets package, which Remixbank fills in itself from an H5P "
+            "package's h5p.json or a SCORM package's imsmanifest.xml; remove it."
+        )
     return check_manifest(manifest, names - {MANIFEST_NAME})
+
+
+def merged_manifest(derived: dict[str, Any], given: Any, source: str) -> dict[str, Any]:
+    """`derived` (from h5p.json or imsmanifest.xml) with what remixbank.json adds to it.
+
+    remixbank.json may name subjects, level, a description, licences by part, and a title or
+    authors of its own; a licence it states must be the one `source` states.
+    """
+    if not isinstance(given, dict):
+        raise PackageRefused(f"{MANIFEST_NAME} must be a JSON object.")
+    for key in ("package", "entry_point"):
+        if key in given:
+            raise PackageRefused(
+                f"{MANIFEST_NAME} sets {key}, which Remixbank takes from {source}; remove it."
+            )
+    if given.get("kind", "tool") != "tool":
+        raise PackageRefused(
+            f"{MANIFEST_NAME} says kind={given['kind']!r}, but a package with {source} is a tool."
+        )
+    stated, claimed = derived["license"], given.get("license")
+    if stated and claimed:
+        try:
+            same = licensing.manifest_license(str(claimed)) == licensing.manifest_license(stated)
+        except licensing.UnknownLicence:
+            same = False
+        if not same:
+            raise PackageRefused(
+                f"{source} says the licence is {stated}, but {MANIFEST_NAME} says {claimed}: "
+                "the package cannot be under both. Make them agree (in the H5P editor's "
+                "metadata, or the LOM rights of a SCORM manifest), then deposit it again; "
+                "nothing was stored."
+            )
+    manifest = {**derived, **{k: v for k, v in given.items() if v not in (None, "", [])}}
+    if not manifest.get("license"):
+        raise PackageRefused(
+            f"{source} does not say under which licence the package may be shared. Choose one "
+            f"in the H5P editor's metadata (Reuse and licence) or state it in a {MANIFEST_NAME} "
+            'beside it, e.g. {"license": "CC-BY-SA-4.0"}.'
+        )
+    if not manifest.get("title"):
+        raise PackageRefused(f"{source} gives no title; add one, or a title in {MANIFEST_NAME}.")
+    if not manifest.get("authors"):
+        raise PackageRefused(
+            f"{source} names no author. Add the authors (in the H5P editor's metadata, or "
+            f"a vCard in the SCORM manifest's LOM), or list them in {MANIFEST_NAME}, e.g. "
+            '{"authors": [{"name": "Ada Lovelace"}]}.'
+        )
+    if derived.get("files") and given.get("files"):
+        manifest["files"] = [*derived["files"], *given["files"]]  # the later rule wins
+    return manifest
 
 
 def check_manifest(manifest: Any, paths: set[str]) -> dict[str, Any]:

@@ -166,6 +166,7 @@ def check_tool(
     profiles: Sequence[str] = PROFILE_NAMES,
     throttled: bool = True,
     host: BrowserHost | None = None,
+    player: bool = False,
 ) -> BrowserReport:
     """Load `entry_point` from the files in `root` in each profile, screenshot it, check its
     accessibility, fuzz it, and report what broke; then load it once more over slow 3G.
@@ -175,7 +176,9 @@ def check_tool(
     requests are still blocked (validation has no network) and reported as needed, not as
     problems. `origin` is where the files are served from, as learners get them
     (`http://v<id>-<token>.<content host>`). Raises BrowserUnavailable when Chromium itself
-    cannot run; everything the tool does wrong is in the report instead.
+    cannot run; everything the tool does wrong is in the report instead. `player`: the entry
+    point is an H5P or SCORM player's page (repository/validation/players.py), whose own verdict
+    is asked for after the fuzz.
     """
     return (host or shared_host()).check(
         root,
@@ -187,6 +190,7 @@ def check_tool(
         origin=origin,
         profiles=profiles,
         throttled=throttled,
+        player=player,
     )
 
 
@@ -275,6 +279,7 @@ class BrowserHost:
         origin: str = ORIGIN,
         profiles: Sequence[str] = PROFILE_NAMES,
         throttled: bool = True,
+        player: bool = False,
     ) -> BrowserReport:
         """Run one check, each profile in fresh contexts; see `check_tool`."""
         unknown = sorted(set(profiles) - set(PROFILES))
@@ -291,6 +296,7 @@ class BrowserHost:
             "origin": origin.rstrip("/"),
             "profiles": list(profiles),
             "throttled": throttled,
+            "player": player,
         }
         # Profiles run one after the other; a failing run is run again, so each may take two.
         one_run = load_timeout_s + SETTLE_MS / 1000 + fuzz_seconds * FUZZ_SLACK
@@ -720,7 +726,11 @@ async def _run_once(
     try:
         page = await _open_page(context, run)
         if await _load(page, run, request, outcome):
+            if request.get("player"):
+                await _player_ready(page, run)
             await _look_and_fuzz(page, run, request, outcome, seed=seed, audit=audit)
+            if request.get("player"):
+                await _finish_player(page, run, outcome)
     finally:
         try:
             await _bounded(context.close())
@@ -737,6 +747,38 @@ async def _run_once(
         recycle=recycle,
     )
     return outcome
+
+
+_PLAYER_READY_JS = "() => window.remixbankPlayer ? window.remixbankPlayer.ready : null"
+_FINISH_PLAYER_JS = "() => window.remixbankPlayer ? window.remixbankPlayer.finish() : null"
+
+
+async def _player_ready(page: Any, run: _Run) -> None:
+    """Wait for the H5P or SCORM player to have its content up (it loads it after the page),
+    then let the content's own timers run, as for any tool after its load."""
+    with contextlib.suppress(Exception):  # a player that never gets ready fails in its finish
+        await _bounded(page.evaluate(_PLAYER_READY_JS), 10.0)
+    await _settle(page, run)
+
+
+async def _finish_player(page: Any, run: _Run, outcome: dict[str, Any]) -> None:
+    """The H5P or SCORM player's own verdict (repository/validation/players.py): for SCORM, the
+    SCO unloaded, every API call it made, and what was wrong with them."""
+    if run.crashed or run.stuck:
+        return
+    try:
+        report = await _bounded(page.evaluate(_FINISH_PLAYER_JS), STEP_TIMEOUT_S)
+    except Exception:
+        run.problem("The player did not answer after the run: the page stopped responding")
+        return
+    if not isinstance(report, dict):
+        run.problem("The player never started: its page did not set itself up")
+        return
+    for text in list(report.get("problems") or [])[:20]:
+        run.problem(str(text))
+    outcome["player"] = {
+        k: report[k] for k in ("format", "api", "calls", "instances") if k in report
+    }
 
 
 def _explain(run: _Run) -> tuple[list[str], list[str]]:

@@ -20,7 +20,7 @@ from django.core import signing
 
 from repository.models import Version
 from repository.storage import blobs
-from repository.validation import origins
+from repository.validation import origins, players
 
 FETCH_SALT = "repository.validation.orders.fetch"
 VARIANT_SALT = "repository.validation.orders.variant"
@@ -166,11 +166,12 @@ def build_order(
     version: Version, *, nonce: str, purpose: str, fetch: dict[str, Any], **params: Any
 ) -> dict[str, Any]:
     """Everything an untrusted worker needs to run `version` once, and nothing else."""
+    player = players.config_of(version.manifest)
     return {
         "nonce": nonce,
         "kind": version.resource.kind,
         "purpose": purpose,
-        "entry_point": version.entry_point,
+        "entry_point": origins.launch_path(version),
         "files": files_for(version, fetch=fetch),
         "params": {
             "seed": content_seed(version),
@@ -179,6 +180,8 @@ def build_order(
             # Where learners get it once published: the browser check serves it there too.
             "origin": origins.origin_of(version),
             "timeout_s": 120.0,
+            # An H5P or SCORM package: the untrusted side serves its player beside its files.
+            **({"player": player} if player else {}),
             **params,
         },
         "limits": {

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from repository.models import Version
-from repository.validation import serving
+from repository.validation import players, serving
 
 
 def _key() -> bytes:
@@ -28,7 +28,12 @@ def origin_of(version: Version | int, *, preview: bool = False) -> str:
 def url_of(version: Version, path: str | None = None) -> str:
     """The URL learners (published versions) or staff (previews) open the version's file at."""
     origin = origin_of(version, preview=version.state != Version.State.PUBLISHED)
-    return f"{origin}/{quote(path if path is not None else version.entry_point)}"
+    return f"{origin}/{quote(path if path is not None else launch_path(version))}"
+
+
+def launch_path(version: Version) -> str:
+    """The page the version opens at: its entry point, or its player's for H5P and SCORM."""
+    return players.launch_path(players.config_of(version.manifest), version.entry_point)
 
 
 def version_of_host(host: str) -> tuple[str, int] | None:

@@ -37,6 +37,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from repository.validation import players
+
 ORDER_TASK = "repository.validation.untrusted.run_order"
 RESULT_TASK = "repository.tasks.record_content_result"
 PROGRESS_TASK = "repository.tasks.record_content_progress"
@@ -97,8 +99,10 @@ def run_order(order: dict[str, Any]) -> dict[str, Any]:
     """
     limits = {**DEFAULT_LIMITS, **order.get("limits", {})}
     started = time.perf_counter()
+    player = order.get("params", {}).get("player")
+    extra = players.player_files(player) if isinstance(player, dict) else {}
     try:
-        with unpacked(order["files"], limits["fetch_bytes"]) as root:
+        with unpacked(order["files"], limits["fetch_bytes"], extra=extra) as root:
             if order.get("purpose") == "attempt":
                 run = _run_attempt
             else:
@@ -113,8 +117,11 @@ def run_order(order: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def unpacked(files: dict[str, Any], max_bytes: int) -> Iterator[Path]:
-    """The order's files in a fresh read-only folder, removed afterwards."""
+def unpacked(
+    files: dict[str, Any], max_bytes: int, *, extra: dict[str, bytes] | None = None
+) -> Iterator[Path]:
+    """The order's files in a fresh read-only folder, removed afterwards, with `extra` (an H5P
+    or SCORM player's files, by path) beside them, where the content origin serves them too."""
     data = _order_bytes(files, max_bytes)
     if hashlib.sha256(data).hexdigest() != files.get("sha256"):
         raise OrderError("the files' checksum does not match the order")
@@ -127,6 +134,10 @@ def unpacked(files: dict[str, Any], max_bytes: int) -> Iterator[Path]:
                 raise OrderError(f"the files unpack to {total} bytes, over {max_bytes}")
             archive.extractall(root)  # names are normalised by zipfile: nothing lands outside
         root.mkdir(exist_ok=True)
+        for path, data in (extra or {}).items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         _make_read_only(root)
         yield root
     except zipfile.BadZipFile as exc:
@@ -287,6 +298,7 @@ def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict
             fuzz_seconds=float(params.get("fuzz_seconds", 1.5)),
             allowed_external=list(params.get("allowed_external", [])),
             origin=str(params.get("origin") or ORIGIN),
+            player=isinstance(params.get("player"), dict),
         )
         release = browser_release()
     except BrowserUnavailable as exc:
@@ -296,7 +308,10 @@ def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict
         _artefact("screenshot.png", report.screenshot, limits, notes) if report.screenshot else {}
     )
     files, profiles = [], {}
+    played: dict[str, Any] = {}
     for name, profile in report.profiles.items():
+        played = played or profile.pop("player", None) or {}
+        profile.pop("player", None)
         png = profile.pop("screenshot", None)
         kept = _artefact(f"screenshot-{name}.png", png, limits, notes) if png else {}
         if kept:
@@ -307,6 +322,8 @@ def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict
             "\n".join(profile["actions"]).encode()
         ).hexdigest()
     summary = [_profile_summary(name, p) for name, p in profiles.items()]
+    if played.get("calls") is not None:
+        summary.append(_scorm_summary(played))
     if report.throttled:
         summary.append(_throttled_summary(report.throttled))
     messages = report.problems or summary
@@ -322,6 +339,8 @@ def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict
             "warnings": report.warnings[:MESSAGE_LIMIT],
             "profiles": profiles,
             "throttled": report.throttled,
+            # The first profile's H5P or SCORM player report: the SCO's API calls, in order.
+            **({"player": played} if played else {}),
         },
         "screenshot": shot.get("data"),
         "files": files,
@@ -334,6 +353,16 @@ def _profile_summary(name: str, profile: dict[str, Any]) -> str:
     return (
         f"{name.capitalize()}: loaded in {profile['load_ms']:.0f} ms ({profile['bytes']} bytes); "
         f"{profile['fuzz_actions']} random interactions raised nothing{runs}."
+    )
+
+
+def _scorm_summary(played: dict[str, Any]) -> str:
+    calls = [c for c in played["calls"] if isinstance(c, dict)]
+    names = list(dict.fromkeys(str(c.get("call")) for c in calls))
+    api = "window.API_1484_11" if played.get("format") == "scorm-2004" else "window.API"
+    return (
+        f"SCORM: the SCO found {api} and made {len(calls)} call(s) ({', '.join(names)}), "
+        "none of which failed."
     )
 
 

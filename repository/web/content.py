@@ -6,6 +6,7 @@ origin's host (`v<id>-<token>.<content host>`, previews `p…`) here and the bar
 check uses too: learners get exactly what validation saw.
 """
 
+import hashlib
 from urllib.parse import quote
 
 from django.http import (
@@ -21,7 +22,7 @@ from django.http import (
 
 from repository.models import Version, VersionFile
 from repository.storage import blobs
-from repository.validation import origins, serving
+from repository.validation import origins, players, serving
 
 
 def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
@@ -39,7 +40,13 @@ def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
         # Published since: its preview address (staff's, maybe passed around) leads to the
         # public one, so it grants nothing once the version is out.
         return HttpResponseRedirect(f"{origins.origin_of(version)}/{quote(path)}")
-    file_path = serving.file_path(path, version.entry_point)
+    player = players.config_of(version.manifest)
+    file_path = serving.file_path(path, players.launch_path(player, version.entry_point))
+    if player is not None and file_path.split("/", 1)[0] == players.PLAYER_FOLDER:
+        body = players.player_file(player, file_path)
+        if body is None:
+            return not_found(f"{file_path} is not a file of this version's player.")
+        return serve_player_file(request, file_path, body, immutable=kind == serving.PUBLISHED)
     entry = VersionFile.objects.filter(version=version, path=file_path).select_related("blob")
     found = entry.first()
     if found is None:
@@ -69,6 +76,21 @@ def serve(request: HttpRequest, entry: VersionFile, *, immutable: bool) -> HttpR
         response = HttpResponse(body)
     else:
         response = StreamingHttpResponse(blobs.iter_blob(entry.blob_id))
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def serve_player_file(
+    request: HttpRequest, path: str, body: bytes, *, immutable: bool
+) -> HttpResponseBase:
+    """A file of the H5P or SCORM player, with the headers a package's own files get."""
+    headers = serving.response_headers(
+        path, body, size=len(body), etag=hashlib.sha256(body).hexdigest(), immutable=immutable
+    )
+    if request.headers.get("If-None-Match") == headers["ETag"]:
+        return HttpResponseNotModified(headers={"ETag": headers["ETag"]})
+    response = HttpResponse(body)
     for name, value in headers.items():
         response[name] = value
     return response
