@@ -23,8 +23,7 @@ from repository.errors import DomainError, RateLimited
 from repository.models import Attempt, Version
 from repository.storage import blobs
 from repository.web.lookups import (
-    ARTEFACT_TYPES,
-    artefact_response,
+    recorded_artefact,
     signed_in_user,
     visible_version,
 )
@@ -220,12 +219,7 @@ def attempt_file(
     """A plot of an attempt, only if that attempt recorded it."""
     version = visible_version(request, institution, resource, number)
     attempt = visible_attempt(request, version, attempt_id)
-    content_type = ARTEFACT_TYPES.get(Path(name).suffix.lower())
-    if {"name": name, "sha256": sha256} not in attempt.files or content_type is None:
-        raise Http404("no such file in this attempt")
-    response = artefact_response(sha256, content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return recorded_artefact(attempt.files, sha256, name)
 
 
 @login_required

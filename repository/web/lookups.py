@@ -1,8 +1,12 @@
 """Lookups shared by pages: the version or resource a URL names, if visible; stored artefacts."""
 
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
 from repository.models import Resource, Version
@@ -52,3 +56,15 @@ def artefact_response(
     visibility = "public" if public else "private"
     response["Cache-Control"] = f"{visibility}, max-age=31536000, immutable"
     return response
+
+
+def recorded_artefact(
+    recorded: Iterable[dict[str, Any]], sha256: str, name: str, *, public: bool = False
+) -> StreamingHttpResponse:
+    """An artefact a run recorded under exactly this name and hash, of a type we serve; else 404."""
+    content_type = ARTEFACT_TYPES.get(Path(name).suffix.lower())
+    if content_type is None or not any(
+        a["sha256"] == sha256 and a["name"] == name for a in recorded
+    ):
+        raise Http404("no such file in this run")
+    return artefact_response(sha256, content_type, public=public)

@@ -1,7 +1,6 @@
 """Per-student scenario variants on a version: the form, the download, and queued sandbox runs."""
 
 import json
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -19,8 +18,7 @@ from repository.actions.variants import request_variant_run, student_key, versio
 from repository.errors import DomainError
 from repository.models import VariantRun, Version
 from repository.web.lookups import (
-    ARTEFACT_TYPES,
-    artefact_response,
+    recorded_artefact,
     signed_in_user,
     visible_version,
 )
@@ -127,10 +125,4 @@ def variant_run_file(
     """A plot or the metrics of a variant run, only if that run recorded it."""
     version = visible_version(request, institution, resource, number)
     run = visible_run(request, version, run_id)
-    content_type = ARTEFACT_TYPES.get(Path(name).suffix.lower())
-    if {"name": name, "sha256": sha256} not in run.files or content_type is None:
-        raise Http404("no such file in this run")
-    response = artefact_response(sha256, content_type)
-    # A learner's own results: their browser may keep them, a shared cache never.
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return recorded_artefact(run.files, sha256, name)

@@ -1,6 +1,5 @@
 """A version's pages: the page, its live validation status, files, diffs, artefacts, download, fork."""
 
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -48,8 +47,7 @@ from repository.web.context import capabilities
 from repository.web.forms import ForkForm, model_choice
 from repository.web.licence_table import licence_table
 from repository.web.lookups import (
-    ARTEFACT_TYPES,
-    artefact_response,
+    recorded_artefact,
     signed_in_user,
     visible_version,
 )
@@ -325,11 +323,7 @@ def version_artefact(
 ) -> HttpResponseBase:
     """A file a validation run produced (screenshot, plot, metrics), if that run recorded it."""
     version = visible_version(request, institution, resource, number)
-    recorded = {(a["sha256"], a["name"]) for a in artefact_files(version)}
-    content_type = ARTEFACT_TYPES.get(Path(name).suffix.lower())
-    if (sha256, name) not in recorded or content_type is None:
-        raise Http404("no such artefact")
-    return artefact_response(sha256, content_type, public=version.is_public)
+    return recorded_artefact(artefact_files(version), sha256, name, public=version.is_public)
 
 
 def artefact_files(version: Version) -> list[dict[str, str]]:
