@@ -23,7 +23,7 @@ from licensing.catalogue import (
     license_for_url,
 )
 from licensing.collection import Collection, collection_notices
-from licensing.expressions import BadLicenceExpression, manifest_license
+from licensing.expressions import BadLicenceExpression, manifest_license, named_licenses, normalise
 from licensing.rules import (
     LicenceConflict,
     LicenseOption,
@@ -59,6 +59,8 @@ __all__ = [
     "is_known",
     "license_for_url",
     "manifest_license",
+    "named_licenses",
+    "normalise",
     "recommended_adaptation_license",
     "require_adaptation_license",
 ]

@@ -22,6 +22,7 @@ import license_expression as le
 from licensing.catalogue import (
     DEPRECATED_IDS,
     NO_LICENCE_VALUES,
+    License,
     UnknownLicence,
     all_licenses,
     get_license,
@@ -202,6 +203,11 @@ def license_ids(value: str) -> list[str]:
     named = set().union(*choices(value))
     written = (get_license(t).id for t in _TOKEN.findall(value) if t in _ids())
     return [i for i in dict.fromkeys(written) if i in named]
+
+
+def named_licenses(value: str) -> list[License]:
+    """The catalogue's facts for each licence `value` names, in the order written."""
+    return [get_license(i) for i in license_ids(value)]
 
 
 @cache

@@ -243,14 +243,29 @@ class CollectedWorkOut(serializers.Serializer):
     title = serializers.CharField()
     authors = serializers.ListField(child=serializers.CharField())
     institution = serializers.CharField()
-    licence = LicenceOut()
+    licence = LicenceOut(
+        allow_null=True, help_text="Its licence; null when it is an expression (see licences)."
+    )
+    expression = serializers.CharField(
+        help_text="Its licence as an SPDX id or expression, e.g. 'MIT OR Apache-2.0'."
+    )
+    licences = LicenceOut(many=True, help_text="Each licence the expression names, in order.")
     folder = serializers.CharField(help_text="Where its files are in the collection's tree.")
 
 
 class AttributionOut(serializers.Serializer):
     licence = LicenceOut(
+        allow_null=True,
         help_text="The version's licence; for a collection, the licence of the collector's own "
-        "selection and arrangement only (each work keeps its own, in `works`)."
+        "selection and arrangement only (each work keeps its own, in `works`). Null when the "
+        "licence is an SPDX expression such as 'MIT OR Apache-2.0': see `expression` and "
+        "`licences`.",
+    )
+    expression = serializers.CharField(
+        help_text="The licence as an SPDX id or expression, in current SPDX spelling."
+    )
+    licences = LicenceOut(
+        many=True, help_text="Each licence the expression names, in the order written."
     )
     text = serializers.CharField()
     html = serializers.CharField()

@@ -197,6 +197,16 @@ class Validations(ApiMixin, APIView):
         return accepted(request, version, status.HTTP_202_ACCEPTED)
 
 
+def licence_fields(value: str) -> dict[str, Any]:
+    """A licence as the API gives it: the one licence (None for an expression), the expression
+    in current SPDX spelling, and each licence it names."""
+    return {
+        "licence": licensing.get_license(value) if licensing.is_known(value) else None,
+        "expression": licensing.normalise(value),
+        "licences": licensing.named_licenses(value),
+    }
+
+
 @extend_schema(tags=["versions"], responses=AttributionOut)
 class Attribution(ApiMixin, APIView):
     """How to credit the version and its sources: text, HTML (with RDFa) and JSON-LD."""
@@ -208,7 +218,7 @@ class Attribution(ApiMixin, APIView):
         )
         work = work_of(version)
         data = {
-            "licence": licensing.get_license(version.licence),
+            **licence_fields(version.licence),
             "text": licensing.attribution_text(work),
             "html": licensing.attribution_html(work),
             "jsonld": licensing.attribution_jsonld(work),
@@ -219,7 +229,7 @@ class Attribution(ApiMixin, APIView):
                     "title": i.item.resource.title,
                     "authors": i.item.authors,
                     "institution": i.item.resource.institution.name,
-                    "licence": licensing.get_license(i.item.licence),
+                    **licence_fields(i.item.licence),
                     "folder": i.folder,
                 }
                 for i in items
