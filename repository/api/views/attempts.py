@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from repository.access import attempts_visible_to, may_see_attempt_tables, only_own_attempts
 from repository.actions.attempts import submit_attempt
 from repository.api.pagination import ApiCursorPagination
+from repository.api.permissions import require_scopes
 from repository.api.serializers.attempts import AttemptIn, AttemptOut
 from repository.api.views.common import ApiMixin, signed_in, visible_version
 from repository.models import Attempt
@@ -80,13 +81,17 @@ class MyAttempts(ApiMixin, generics.ListAPIView[Attempt]):
 
 @extend_schema(tags=["attempts"])
 class AttemptDetail(ApiMixin, generics.RetrieveAPIView[Attempt]):
-    """One attempt: poll it until `finished`; yours, or, as staff, your learners'."""
+    """One attempt: poll it until `finished`; yours (`read`), or, as staff, a learner's (`review`)."""
 
     serializer_class = AttemptOut
     sign_in = True
 
     def get_object(self) -> Attempt:
         user: Any = self.request.user
-        return get_object_or_404(
+        attempt = get_object_or_404(
             _attempts(attempts_visible_to(user)), public_id=UUID(str(self.kwargs["attempt_id"]))
         )
+        if attempt.learner_id != user.pk:
+            # Another learner's work is what the teachers' list shows: the same scope reads it.
+            require_scopes(self.request, ["review"])
+        return attempt

@@ -65,6 +65,11 @@ def test_teachers_list_a_scenarios_attempts_with_the_review_scope(
     assert [a["student_id"] for a in listing.json()["results"]] == [
         Attempt.objects.get().student_id
     ]
+    # One learner's attempt, too, is read with the teachers' scope, not `read` alone.
+    one = listing.json()["results"][0]["url"]
+    refused = api.get(one, **bearer(make_token(staff, "read")))
+    assert refused.status_code == 403 and "review" in refused.json()["error"]["message"]
+    assert api.get(one, **bearer(make_token(staff, "read review"))).status_code == 200
 
 
 def test_creating_needs_the_contribute_scope_and_refuses_bad_code(
