@@ -13,6 +13,7 @@ from repository.models import (
     Attempt,
     Contribution,
     Institution,
+    LtiResourceLink,
     Membership,
     Resource,
     VariantRun,
@@ -98,6 +99,12 @@ def attempts_visible_to(user: AnyUser) -> QuerySet[Attempt]:
     return Attempt.objects.filter(
         Q(learner=user) | Q(learner__in=learners) | Q(version__resource__institution__in=staff_of)
     )
+
+
+def course_attempts(link: LtiResourceLink) -> QuerySet[Attempt]:
+    """The attempts a VLE's instructor sees in a launch of `link`: on its pinned version, by
+    the learners launched from that link (not the same version's learners of other courses)."""
+    return Attempt.objects.filter(version_id=link.version_id, learner__lti_learner__links=link)
 
 
 def only_own_attempts(user: AnyUser) -> QuerySet[Attempt]:

@@ -424,6 +424,17 @@ def best_score(learner: User, version: Version) -> float | None:
     return best
 
 
+def latest_score(learner: User, version: Version) -> float | None:
+    """The score of the learner's newest scored attempt on `version`, or None before any."""
+    latest: float | None = (
+        Attempt.objects.filter(learner=learner, version=version, score__isnull=False)
+        .order_by("-created_at", "-pk")
+        .values_list("score", flat=True)
+        .first()
+    )
+    return latest
+
+
 def reap_attempts() -> int:
     """End the attempts still open past ATTEMPT_DEADLINE_SECONDS (their worker or order was lost)."""
     cutoff = timezone.now() - timedelta(seconds=settings.ATTEMPT_DEADLINE_SECONDS)

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -11,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from repository import queue
-from repository.access import require_admin
+from repository.access import course_attempts, require_admin
 from repository.actions import attempts
 from repository.errors import DomainError
-from repository.lti import ags, keys, storage
+from repository.lti import ags, keys, nrps, storage
 from repository.lti.storage import DatabaseLaunchStorage
 from repository.models import (
     Attempt,
@@ -24,6 +25,7 @@ from repository.models import (
     LtiLearner,
     LtiPlatform,
     LtiResourceLink,
+    LtiRosterMember,
     LtiScorePost,
     LtiToolKey,
     Version,
@@ -125,6 +127,9 @@ def update_platform(
     platform.jwks_url = jwks_url
     platform.nrps_enabled = nrps_enabled
     platform.save()
+    if not nrps_enabled:  # the data page promises names are kept only while it is on
+        LtiRosterMember.objects.filter(link__platform=platform).delete()
+        platform.links.update(roster_fetched_at=None, roster_error="")
     return platform
 
 
@@ -156,8 +161,13 @@ def record_launch(
     version: Version,
     lineitem_url: str = "",
     ags_scopes: Iterable[str] = (),
+    memberships_url: str = "",
+    as_learner: bool = True,
 ) -> tuple[LtiLearner, LtiResourceLink]:
-    """Remember who launched (the platform's subject only) and which version the link shows."""
+    """Remember who launched (the platform's subject only) and which version the link shows.
+
+    A learner is noted as launched from the link (its teacher's table lists them); an
+    instructor is not."""
     learner, created = LtiLearner.objects.get_or_create(platform=platform, subject=subject[:255])
     if not created:
         learner.save(update_fields=["last_launch_at"])
@@ -169,6 +179,7 @@ def record_launch(
             "version": version,
             "lineitem_url": lineitem_url[:1000],
             "ags_scopes": [str(s) for s in ags_scopes],
+            "memberships_url": memberships_url[:1000],
         },
     )
     if not created:
@@ -176,7 +187,18 @@ def record_launch(
         link.version = version
         link.lineitem_url = lineitem_url[:1000] or link.lineitem_url
         link.ags_scopes = [str(s) for s in ags_scopes] or link.ags_scopes
-        link.save(update_fields=["version", "lineitem_url", "ags_scopes", "last_launch_at"])
+        link.memberships_url = memberships_url[:1000] or link.memberships_url
+        link.save(
+            update_fields=[
+                "version",
+                "lineitem_url",
+                "ags_scopes",
+                "memberships_url",
+                "last_launch_at",
+            ]
+        )
+    if as_learner:
+        link.learners.add(learner)
     return learner, link
 
 
@@ -275,33 +297,188 @@ def use_sign_in_token(key: str) -> tuple[User, str] | None:
     return (user, str(value["next"])) if user else None
 
 
+def score_for(link: LtiResourceLink, learner: User) -> float | None:
+    """The score (0 to 1) the link's gradebook gets for `learner`: best or latest, as chosen."""
+    if link.score_choice == LtiResourceLink.ScoreChoice.LATEST:
+        return attempts.latest_score(learner, link.version)
+    return attempts.best_score(learner, link.version)
+
+
+COURSE_KEY_SECONDS = 7200
+
+
+def course_key(link: LtiResourceLink) -> str:
+    """A key to the link's table of attempts for the instructor who launched it (two hours).
+
+    The VLE's frame gets no cookie of ours, so the key in the address is the capability, as
+    the picker's launch id is."""
+    key = "course-" + secrets.token_urlsafe(32)
+    DatabaseLaunchStorage().set_value(key, {"link": link.pk}, COURSE_KEY_SECONDS)
+    return key
+
+
+def link_of_course_key(key: str) -> LtiResourceLink | None:
+    """The link a course key opens, or None when it is unknown or expired."""
+    value = DatabaseLaunchStorage().get_value(key) if key.startswith("course-") else None
+    if value is None:
+        return None
+    return (
+        LtiResourceLink.objects.select_related("platform", "version__resource__institution")
+        .filter(pk=value["link"])
+        .first()
+    )
+
+
 @transaction.atomic
 def queue_scores(attempt_id: int) -> list[LtiScorePost]:
-    """After a scored attempt, queue the learner's best score for each course link showing
-    that scenario version with a line item. Nothing for learners who did not come through LTI."""
+    """After a scored attempt, queue the learner's score (best or latest, as each link's
+    teacher chose) for each course link they launched that shows the scenario version with a
+    line item. Nothing for learners who did not come through LTI."""
     attempt = Attempt.objects.select_related("learner", "version").filter(pk=attempt_id).first()
     learner = (
         LtiLearner.objects.filter(user=attempt.learner).first() if attempt is not None else None
     )
     if attempt is None or learner is None:
         return []
-    best = attempts.best_score(attempt.learner, attempt.version)
-    if best is None:
-        return []
-    links = LtiResourceLink.objects.filter(
-        platform=learner.platform, version=attempt.version
-    ).exclude(lineitem_url="")
+    links = (
+        learner.links.filter(version=attempt.version)
+        .exclude(lineitem_url="")
+        .select_related("version")
+    )
     posts = []
     for link in links:
+        score = score_for(link, attempt.learner)
+        if score is None:
+            continue
         post = LtiScorePost.objects.create(
             link=link,
             learner=learner,
-            score_given=round(best * 100, 2),
+            score_given=round(score * 100, 2),
             score_maximum=100,
         )
         queue.enqueue("post_lti_score", (post.pk,))
         posts.append(post)
     return posts
+
+
+@transaction.atomic
+def choose_score(link: LtiResourceLink, *, choice: str) -> list[LtiScorePost]:
+    """Set which score the link's gradebook gets, and send each learner's under the new rule.
+
+    Raises DomainError for a choice that is neither best nor latest.
+    """
+    if choice not in LtiResourceLink.ScoreChoice.values:
+        raise DomainError(
+            f"“{choice}” is not a choice of score: choose the best or the latest attempt's."
+        )
+    if link.score_choice == choice:
+        return []
+    link.score_choice = choice
+    link.save(update_fields=["score_choice"])
+    if not link.lineitem_url:
+        return []
+    posts = []
+    for learner in link.learners.exclude(user=None).select_related("user"):
+        assert learner.user is not None
+        score = score_for(link, learner.user)
+        if score is None:
+            continue
+        post = LtiScorePost.objects.create(
+            link=link, learner=learner, score_given=round(score * 100, 2), score_maximum=100
+        )
+        queue.enqueue("post_lti_score", (post.pk,))
+        posts.append(post)
+    return posts
+
+
+@transaction.atomic
+def send_score_again(link: LtiResourceLink, *, post_id: int) -> LtiScorePost:
+    """Queue a score that the platform refused after every retry for one more round of tries.
+
+    Raises DomainError when the post is not this link's or is not one that was given up on.
+    """
+    post = LtiScorePost.objects.filter(pk=post_id, link=link).first()
+    if post is None or post.state != LtiScorePost.State.GAVE_UP:
+        raise DomainError(
+            "Only a score the VLE refused after every retry can be sent again; this one is "
+            "already sent or still being retried."
+        )
+    post.state = LtiScorePost.State.PENDING
+    post.tries = 0
+    post.save(update_fields=["state", "tries"])
+    queue.enqueue("post_lti_score", (post.pk,))
+    return post
+
+
+def refresh_roster(link: LtiResourceLink, *, resource_link_id: str) -> LtiResourceLink:
+    """Read the link's course members from the platform (Names and Roles), if its admin turned
+    it on and the platform offers it. A refusal is kept on the link and in the admins' log,
+    and the members read before stay listed."""
+    platform = link.platform
+    if not platform.nrps_enabled or not link.memberships_url:
+        return link
+    try:
+        members = nrps.learners_of(
+            platform, memberships_url=link.memberships_url, resource_link_id=resource_link_id
+        )
+    except nrps.RosterNotRead as exc:
+        link.roster_error = exc.message[:2000]
+        link.save(update_fields=["roster_error"])
+        record_event(
+            kind=LtiEvent.Kind.ROSTER_FAILED,
+            message=exc.message,
+            platform_id=platform.pk,
+            issuer=platform.issuer,
+        )
+        return link
+    now = timezone.now()
+    with transaction.atomic():
+        link.roster.exclude(subject__in=[m.subject for m in members]).delete()
+        for member in members:
+            LtiRosterMember.objects.update_or_create(
+                link=link,
+                subject=member.subject,
+                defaults={"name": member.name, "fetched_at": now},
+            )
+        link.roster_fetched_at = now
+        link.roster_error = ""
+        link.save(update_fields=["roster_fetched_at", "roster_error"])
+    return link
+
+
+def course_rows(link: LtiResourceLink) -> list[dict[str, Any]]:
+    """One row per learner of the link's course: those the platform's roster lists (with no
+    attempt yet too) and those launched from the link; their best and latest scores, number
+    of attempts, last error and what the gradebook was sent."""
+    names = dict(link.roster.values_list("subject", "name"))
+    launched = {learner.subject: learner for learner in link.learners.select_related("user")}
+    seen = course_attempts(link).select_related("learner__lti_learner")
+    by_subject: dict[str, list[Attempt]] = {}
+    for attempt in seen.order_by("-created_at", "-pk"):
+        by_subject.setdefault(attempt.learner.lti_learner.subject, []).append(attempt)
+    posts: dict[str, LtiScorePost] = {}
+    for post in link.scores.select_related("learner").order_by("created_at", "pk"):
+        posts[post.learner.subject] = post  # the newest wins
+    rows = []
+    for subject in sorted(set(names) | set(launched), key=lambda s: (names.get(s) or s).lower()):
+        theirs = by_subject.get(subject, [])
+        scored = [a.score for a in theirs if a.score is not None]
+        errors = [a for a in theirs if a.state in {Attempt.State.ERROR, Attempt.State.UNFINISHED}]
+        rows.append(
+            {
+                "subject": subject,
+                "name": names.get(subject, ""),
+                "on_roster": subject in names,
+                "launched": subject in launched,
+                "count": len(theirs),
+                "best": max(scored) if scored else None,
+                "latest": scored[0] if scored else None,
+                "last_at": theirs[0].created_at if theirs else None,
+                "last_error": errors[0].error if errors else "",
+                "post": posts.get(subject),
+            }
+        )
+    return rows
 
 
 def post_score(post_id: int) -> LtiScorePost | None:

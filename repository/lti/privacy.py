@@ -26,6 +26,28 @@ CLAIMS_STORED = [
         "until the registration is removed",
     ),
     (
+        "the teacher's choice of score",
+        "whether the placement's gradebook gets each learner's best or latest score",
+        "until the registration is removed",
+    ),
+    (
+        "sub, with the placement launched",
+        "which placements a learner opened, so only that course's teachers see their attempts",
+        "until the registration is removed",
+    ),
+    (
+        NRPS_CLAIM + "namesroleservice → context_memberships_url",
+        "where the course's members are read from (used only while Names and Roles is on)",
+        "until the registration is removed",
+    ),
+    (
+        "Names and Roles members: user_id, name (or given_name and family_name)",
+        "only while the admin keeps Names and Roles on: each active learner's subject and "
+        "display name, shown to the course's teachers in their table of attempts",
+        "read again each time a teacher opens the placement; deleted when Names and Roles is "
+        "turned off or the registration removed",
+    ),
+    (
         "the whole validated launch",
         "kept only while a teacher picks activities (Deep Linking)",
         "at most 2 hours, deleted once the picker answers",
@@ -42,14 +64,21 @@ CLAIMS_IGNORED = [
         "never stored (Names and Roles, when the admin turns it on, is the only way names arrive)",
     ),
     ("email", "never stored"),
-    (CLAIM + "roles", "read during the launch (a teacher sees upgrade notes), not stored"),
+    (
+        CLAIM + "roles",
+        "read during the launch (a teacher sees upgrade notes and the course's table), not stored",
+    ),
     (CLAIM + "context (course id, title, label)", "not stored"),
     (CLAIM + "launch_presentation, tool_platform, lis", "not stored"),
     (
         DL_CLAIM + "deep_linking_settings",
         "read while the teacher picks, kept with the launch as above",
     ),
-    (NRPS_CLAIM + "namesroleservice", "not used unless the admin turns Names and Roles on"),
+    (
+        "Names and Roles members: email, picture, middle_name, lis_person_sourcedid, roles, "
+        "message, and every member who is not an active learner",
+        "dropped as the list is read, never stored",
+    ),
 ]
 SENT_BACK = [
     (
@@ -65,6 +94,11 @@ SENT_BACK = [
     (
         "Access token requests",
         "a JWT signed with Remixbank's key naming the client id and the scopes asked for",
-        "before each score is sent",
+        "before each score is sent and each time the course's members are read",
+    ),
+    (
+        "Names and Roles request",
+        "the placement's resource link id (rlid), to read the course's members",
+        "when a teacher opens a scenario's placement, only while Names and Roles is on",
     ),
 ]

@@ -12,6 +12,7 @@ from repository.models.lti import (
     LtiLearner,
     LtiPlatform,
     LtiResourceLink,
+    LtiRosterMember,
     LtiScorePost,
     LtiToolKey,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "LtiLearner",
     "LtiPlatform",
     "LtiResourceLink",
+    "LtiRosterMember",
     "LtiScorePost",
     "LtiToolKey",
     "Membership",

@@ -96,6 +96,10 @@ class LtiLearner(models.Model):
 class LtiResourceLink(models.Model):
     """A placement in a course (the platform's resource link id) and the version it is pinned to."""
 
+    class ScoreChoice(models.TextChoices):
+        BEST = "best", "Best score"
+        LATEST = "latest", "Latest score"
+
     platform = models.ForeignKey(LtiPlatform, on_delete=models.CASCADE, related_name="links")
     deployment_id = models.CharField(max_length=255)
     resource_link_id = models.CharField(max_length=255)
@@ -103,6 +107,16 @@ class LtiResourceLink(models.Model):
     # AGS: the line item the platform gave this link, if any (scores go there).
     lineitem_url = models.URLField(max_length=1000, blank=True)
     ags_scopes = models.JSONField(default=list, blank=True)
+    # Which of a learner's attempts the gradebook gets; the teacher chooses.
+    score_choice = models.CharField(
+        max_length=10, choices=ScoreChoice.choices, default=ScoreChoice.BEST
+    )
+    # Names and Roles: the course's membership address, when the platform offers one.
+    memberships_url = models.URLField(max_length=1000, blank=True)
+    roster_fetched_at = models.DateTimeField(null=True, blank=True)
+    roster_error = models.TextField(blank=True)
+    # The learners launched from this link: the teacher's table lists them, and only them.
+    learners = models.ManyToManyField(LtiLearner, related_name="links", blank=True)
     first_launch_at = models.DateTimeField(auto_now_add=True)
     last_launch_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +132,28 @@ class LtiResourceLink(models.Model):
         return f"LTI link {self.resource_link_id} → {self.version_id}"
 
 
+class LtiRosterMember(models.Model):
+    """A learner of a link's course as the platform's Names and Roles service listed them.
+
+    Kept only while the registration has Names and Roles on (turning it off deletes them):
+    the subject and the display name, nothing else of what the service returns.
+    """
+
+    link = models.ForeignKey(LtiResourceLink, on_delete=models.CASCADE, related_name="roster")
+    subject = models.CharField(max_length=255)
+    name = models.CharField(max_length=200, blank=True)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "subject"]
+        constraints = [
+            models.UniqueConstraint(fields=["link", "subject"], name="lti_roster_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.subject} in link {self.link_id}"
+
+
 class LtiEvent(models.Model):
     """A refused launch or a failed call, kept for the institution's admin to read."""
 
@@ -127,6 +163,7 @@ class LtiEvent(models.Model):
         VERSION_UNAVAILABLE = "version_unavailable", "Launch of a version not in circulation"
         DEEP_LINK_REFUSED = "deep_link_refused", "Deep linking refused"
         SCORE_FAILED = "score_failed", "Score not accepted by the platform"
+        ROSTER_FAILED = "roster_failed", "Names and Roles not read from the platform"
 
     # Null when the message named an issuer nobody registered.
     platform = models.ForeignKey(

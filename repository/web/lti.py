@@ -20,10 +20,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 import licensing
 from repository.actions.lti import (
+    choose_score,
+    course_key,
+    course_rows,
+    link_of_course_key,
     record_event,
     record_launch,
+    refresh_roster,
     register_platform,
     remove_platform,
+    send_score_again,
     sign_in_token,
     update_platform,
     use_sign_in_token,
@@ -43,12 +49,20 @@ from repository.lti.messages import (
     AGS_CLAIM,
     CLAIM,
     INSTRUCTOR_ROLES,
+    NRPS_CLAIM,
     START_AGAIN,
     VERSION_PARAM,
     LtiRefused,
 )
 from repository.lti.privacy import CLAIMS_IGNORED, CLAIMS_STORED, SENT_BACK
-from repository.models import LtiEvent, LtiPlatform, Resource, ValidationRun, Version
+from repository.models import (
+    LtiEvent,
+    LtiPlatform,
+    LtiResourceLink,
+    Resource,
+    ValidationRun,
+    Version,
+)
 from repository.models.search import search_resources
 from repository.validation import origins, serving
 from repository.web.browse import thumbnails
@@ -173,16 +187,25 @@ def show_version(request: HttpRequest, valid: ValidLaunch) -> HttpResponse:
             status=410 if version is not None else 404,
         )
         return framed_by(response, platform)
+    resource_link_id = str(claims.get(CLAIM + "resource_link", {}).get("id", ""))
     learner, link = record_launch(
         platform=platform,
         subject=str(claims.get("sub", "")),
         deployment_id=str(claims.get(CLAIM + "deployment_id", "")),
-        resource_link_id=str(claims.get(CLAIM + "resource_link", {}).get("id", "")),
+        resource_link_id=resource_link_id,
         version=version,
         lineitem_url=str((claims.get(AGS_CLAIM + "endpoint") or {}).get("lineitem", "")),
         ags_scopes=(claims.get(AGS_CLAIM + "endpoint") or {}).get("scope", []),
+        memberships_url=str(
+            (claims.get(NRPS_CLAIM + "namesroleservice") or {}).get("context_memberships_url", "")
+        ),
+        as_learner=not teacher,
     )
     program_url = ""
+    course: dict[str, Any] = {}
+    if teacher and version.resource.kind == Resource.Kind.SCENARIO:
+        refresh_roster(link, resource_link_id=resource_link_id)
+        course = course_context(link, course_key(link))
     if version.resource.kind == Resource.Kind.SCENARIO:
         # Programmed in a tab of its own (first-party, where our session cookie works even
         # when the VLE's frame blocks third-party cookies), signed in by a one-time key.
@@ -213,6 +236,7 @@ def show_version(request: HttpRequest, valid: ValidLaunch) -> HttpResponse:
             "newer": newer,
             "program_url": program_url,
             "scores": link.scores.select_related("learner")[:20] if teacher else [],
+            **course,
             "diff_url": (
                 reverse(
                     "version_diff", args=[version.resource.institution.slug, version.resource.slug]
@@ -224,6 +248,60 @@ def show_version(request: HttpRequest, valid: ValidLaunch) -> HttpResponse:
         },
     )
     return framed_by(response, platform)
+
+
+def course_context(link: LtiResourceLink, key: str) -> dict[str, Any]:
+    return {
+        "link": link,
+        "course_url": reverse("lti_course", args=[key]),
+        "rows": course_rows(link),
+        "score_choices": LtiResourceLink.ScoreChoice.choices,
+        "nrps_enabled": link.platform.nrps_enabled,
+        "scores": link.scores.select_related("learner")[:50],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@csrf_exempt  # the course key in the address is the capability; our cookies do not reach the frame
+@never_cache
+def course(request: HttpRequest, key: str) -> HttpResponse:
+    """A course link's table of attempts, for the instructor who launched it: the roster (Names
+    and Roles), each learner's scores, what the gradebook got, and the choice of best or latest."""
+    link = link_of_course_key(key)
+    if link is None:
+        return render(
+            request,
+            "repository/lti/refused.html",
+            {"message": "This table's link is over two hours old. " + START_AGAIN},
+            status=400,
+        )
+    error, note = "", ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "send-again":
+                send_score_again(link, post_id=int(request.POST.get("post") or 0))
+                note = "Sent again: the VLE's answer shows below when it comes."
+            else:
+                sent = choose_score(link, choice=request.POST.get("score_choice", ""))
+                choice = link.get_score_choice_display().lower()
+                note = f"The gradebook now gets each learner's {choice}" + (
+                    f"; {len(sent)} sent again under the new choice." if sent else "."
+                )
+        except (DomainError, ValueError) as exc:
+            error = exc.message if isinstance(exc, DomainError) else "Choose a score to send."
+    response = render(
+        request,
+        "repository/lti/course.html",
+        {
+            "version": link.version,
+            "resource": link.version.resource,
+            "error": error,
+            "note": note,
+            **course_context(link, key),
+        },
+        status=400 if error else 200,
+    )
+    return framed_by(response, link.platform)
 
 
 def unavailable_reason(version: Version | None, version_id: int | None) -> str:

@@ -79,6 +79,7 @@ urlpatterns = [
     path("lti/pick/<str:launch_id>/", lti.pick, name="lti_pick"),
     path("lti/data/", lti.learner_data, name="lti_learner_data"),
     path("lti/enter/<str:key>/", lti.enter, name="lti_enter"),
+    path("lti/course/<str:key>/", lti.course, name="lti_course"),
     path("i/<slug:institution>/<slug:resource>/", versions.resource_page, name="resource"),
     path("i/<slug:institution>/<slug:resource>/diff/", versions.version_diff, name="version_diff"),
     path(

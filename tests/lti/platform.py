@@ -3,7 +3,8 @@
 It plays the VLE for Remixbank: a course page that frames a placement, third-party login
 initiation, the OIDC authentication endpoint that signs id_tokens (the library builds and
 signs every message), the Deep Linking return endpoint (the library verifies our response
-against our JWKS), the OAuth2 token endpoint and the AGS score endpoint. It runs as a plain
+against our JWKS), the OAuth2 token endpoint, the AGS score endpoint and the Names and Roles
+membership endpoint (the library checks the bearer token and shapes the container). It runs as a plain
 WSGI app (no Django) on a port of its own, in a thread of the test process.
 
 Knobs for bad input tweak what a misconfigured or hostile platform would send, and the
@@ -25,12 +26,16 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.membership import Context
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request, TRequest
 from lti1p3platform.score import UpdateScoreStatus
-from lti1p3platform.service_connector import AssignmentsGradesService
+from lti1p3platform.service_connector import (
+    AssignmentsGradesService,
+    NamesRoleProvisioningService,
+)
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
@@ -66,6 +71,7 @@ class Placement:
     user: str = "learner-7f3a"
     roles: list[str] = field(default_factory=lambda: [LEARNER])
     lineitem: str = ""
+    names_and_roles: bool = False
 
 
 class WsgiRequest(Request):
@@ -132,6 +138,8 @@ class HarnessLaunch(LTIAdvantageMessageLaunchAbstract):
         self.set_resource_link_claim(placement.name, title=placement.title or placement.name)
         if placement.custom:
             self.set_custom_parameters_claim(placement.custom)
+        if placement.names_and_roles:
+            self.set_nrps(self.harness.url("/memberships"))
         if placement.lineitem:
             self.set_ags(
                 lineitems_url=self.harness.url("/lineitems"),
@@ -187,6 +195,22 @@ class HarnessScores(AssignmentsGradesService):
         return {"content": [], "has_next": False, "next": None}
 
 
+class HarnessMembers(NamesRoleProvisioningService):
+    """The course's members, as the harness's `members` lists them."""
+
+    harness: "Harness"
+
+    def get_member_data_page(self, page: int = 1, limit: t.Any = None, **kwargs: t.Any) -> t.Any:
+        self.harness.roster_requests.append(dict(kwargs))
+        return {"content": [dict(m) for m in self.harness.members], "has_next": False}
+
+    def get_context_by_id(self) -> Context:
+        return Context(id="course-physics-101", label="PHYS101", title="Physics 101")
+
+    def is_resource_link_valid(self, context_id: str, resource_link_id: str) -> bool:
+        return resource_link_id in self.harness.placements
+
+
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: t.Any) -> None:
         pass
@@ -216,6 +240,11 @@ class Harness:
         self.deep_link_errors: list[str] = []
         self.scores: dict[str, list[dict[str, t.Any]]] = {}
         self.token_requests = 0
+        # Names and Roles: what the platform would list for the course, fields a real VLE
+        # sends that Remixbank must drop included (e-mail, picture, instructors).
+        self.members: list[dict[str, t.Any]] = []
+        self.members_fail = False
+        self.roster_requests: list[dict[str, t.Any]] = []
         self.server = make_server(
             "127.0.0.1", 0, self.app, server_class=ThreadingServer, handler_class=QuietHandler
         )
@@ -370,6 +399,20 @@ class Harness:
                 f"{response.code} X",
                 [("Content-Type", "application/json")],
                 json.dumps({"message": response.message}).encode(),
+            )
+        if path == "/memberships":
+            if self.members_fail:
+                return "503 Service Unavailable", [("Content-Type", "text/plain")], b"roster down"
+            members = HarnessMembers(
+                WsgiRequest(environ), self.config_with_registration(), self.url("/memberships")
+            )
+            members.harness = self
+            response = members.handle_resp(members.handle_get_members)
+            body = json.dumps(response.result if response.code == 200 else response.message)
+            return (
+                f"{response.code} X",
+                [("Content-Type", response.media_type)],
+                body.encode(),
             )
         return "404 Not Found", [("Content-Type", "text/plain")], b"not here"
 
