@@ -231,6 +231,7 @@ def version_context_page(
         (a for a in context["artefacts"] if a["name"] == "screenshot.png"), None
     )
     context["device_report"] = device_report(run)
+    context["scorm_calls"] = scorm_calls(run)
     context["plots"] = plots_of(context["artefacts"])
     context["data_files"] = [
         a for a in context["artefacts"] if not a["name"].endswith((".png", ".svg"))
@@ -340,6 +341,25 @@ def artefact_files(version: Version) -> list[dict[str, str]]:
 
 
 PROFILE_LABELS = {"desktop": "Desktop (1280×800)", "phone": "Phone (390×844, touch)"}  # noqa: RUF001
+
+
+def scorm_calls(run: ValidationRun | None) -> list[dict[str, Any]]:
+    """The SCORM API calls the SCO made in the run step (on the first device), in order."""
+    step = next((s for s in run.steps.all() if s.name == "run"), None) if run else None
+    player = step.artefacts.get("player") if step else None
+    calls = player.get("calls") if isinstance(player, dict) else None
+    if not isinstance(calls, list):
+        return []
+    return [
+        {
+            "call": str(c.get("call", "")),
+            "args": ", ".join(f'"{a}"' for a in c.get("args") or [] if isinstance(a, str)),
+            "result": str(c.get("result", "")),
+            "error": str(c.get("error", "")),
+        }
+        for c in calls
+        if isinstance(c, dict)
+    ]
 
 
 def device_report(run: ValidationRun | None) -> dict[str, Any] | None:
