@@ -155,6 +155,11 @@ class UnknownLicence(ValueError):
         super().__init__(message or _unknown_message(license_id))
 
 
+@cache
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part)
+
+
 @dataclass(frozen=True)
 class License:
     """One licence or public-domain tool, with the properties the rules and attribution need."""
@@ -200,9 +205,14 @@ class License:
     def network_copyleft(self) -> bool:
         return self.copyleft == NETWORK_COPYLEFT
 
+    def __hash__(self) -> int:
+        # Ids are unique in the catalogue; hashing the id alone keeps the rule caches keyed by
+        # licences cheap (the generated hash would hash every field on each lookup).
+        return hash(self.id)
+
     @property
     def version_key(self) -> tuple[int, ...]:
-        return tuple(int(part) for part in self.version.split(".") if part)
+        return _version_key(self.version)
 
     @property
     def plain_words(self) -> str:

@@ -409,7 +409,7 @@ def _resolve(sources: Iterable[str]) -> list[list[License]]:
 
 @lru_cache(maxsize=8192)
 def _allowed_set(key: frozenset[str]) -> frozenset[str]:
-    return frozenset(_allowed([get_license(i) for i in sorted(key)]))
+    return _allowed_ids_of(key)
 
 
 def _conflicts(licenses: list[License]) -> list[tuple[list[License], str]]:
@@ -443,17 +443,56 @@ def _conflicting(source_id: str) -> frozenset[str]:
     )
 
 
-def _allowed(licenses: list[License]) -> set[str]:
-    allowed = set(_applicable())
-    for lic in licenses:
-        allowed &= _allowed_for(lic.id)
+# The rule tables as bit masks over the catalogue (bit n = the n-th licence): a remix of 20
+# sources is then 20 integer ANDs instead of 20 intersections of 80-element sets (issue #13's
+# goal of 10,000 calls/s at 20 sources, tests/bench/bench_licensing.py).
+
+
+@cache
+def _bit() -> dict[str, int]:
+    return {lic.id: 1 << n for n, lic in enumerate(all_licenses())}
+
+
+@cache
+def _mask(ids: frozenset[str]) -> int:
+    bit = _bit()
+    mask = 0
+    for i in ids:
+        mask |= bit[i]
+    return mask
+
+
+@cache
+def _allowed_mask(source_id: str) -> int:
+    return _mask(_allowed_for(source_id) & _applicable())
+
+
+@cache
+def _conflict_mask(source_id: str) -> int:
+    return _mask(_conflicting(source_id))
+
+
+@lru_cache(maxsize=4096)
+def _ids_of(mask: int) -> frozenset[str]:
+    return frozenset(i for i, bit in _bit().items() if mask & bit)
+
+
+def _allowed_ids_of(ids: Iterable[str]) -> frozenset[str]:
+    """The licences a work adapted from sources under plain licence ids `ids` may carry."""
+    allowed = _mask(_applicable())
+    present = 0
+    for i in ids:
+        allowed &= _allowed_mask(i)
         if not allowed:
-            return allowed
-    if len(licenses) > 1:
-        ids = {lic.id for lic in licenses}
-        if any(_conflicting(lic.id) & ids for lic in licenses):
-            return set()
-    return allowed
+            return frozenset()
+        present |= _bit()[i]
+    if any(_conflict_mask(i) & present for i in ids):
+        return frozenset()
+    return _ids_of(allowed)
+
+
+def _allowed(licenses: list[License]) -> set[str]:
+    return set(_allowed_ids_of(dict.fromkeys(lic.id for lic in licenses)))
 
 
 def allowed_adaptation_licenses(sources: Iterable[str]) -> set[str]:
@@ -469,7 +508,16 @@ def allowed_adaptation_licenses(sources: Iterable[str]) -> set[str]:
 
 @lru_cache(maxsize=8192)
 def _allowed_ids(sources: tuple[str, ...]) -> frozenset[str]:
+    plain = [_plain_id(source) for source in sources]
+    if None not in plain:  # plain ids: no choices to combine
+        return _allowed_ids_of(dict.fromkeys(plain))  # type: ignore[arg-type]
     return frozenset().union(*(_allowed_set(frozenset(c)) for c in _combos(sources)))
+
+
+@lru_cache(maxsize=8192)
+def _plain_id(source: str) -> str | None:
+    """The current id of a plain licence id, or None for an expression (raises if unknown)."""
+    return None if expressions.needs_parsing(source) else get_license(source).id
 
 
 def adaptation_options(sources: Iterable[str]) -> list[LicenseOption]:
@@ -480,7 +528,13 @@ def adaptation_options(sources: Iterable[str]) -> list[LicenseOption]:
     recommended that your adapter's license include at least the same license elements"); then
     CC before compatible licences, newer before older, international before ported.
     """
-    return _options(_resolve(sources))
+    return list(_options_for(_combos(tuple(_as_list(sources)))))
+
+
+@lru_cache(maxsize=4096)
+def _options_for(combos: tuple[tuple[str, ...], ...]) -> tuple[LicenseOption, ...]:
+    """The options for these combinations of source licences (options are immutable)."""
+    return tuple(_options([[get_license(i) for i in combo] for combo in combos]))
 
 
 def _options(combos: list[list[License]]) -> list[LicenseOption]:
@@ -534,7 +588,7 @@ def recommended_adaptation_license(sources: Iterable[str]) -> str | None:
     The best may be one CC does not recommend when nothing better is allowed (e.g. BY-SA 1.0,
     which only allows itself); adaptation_options() says so.
     """
-    options = _options(_resolve(sources))
+    options = _options_for(_combos(tuple(_as_list(sources))))
     return options[0].license.id if options else None
 
 
