@@ -10,9 +10,9 @@ from typing import Any
 import licensing
 import licensing.parts
 from repository.credit.basis import adaptation_sources, licence_problem
-from repository.errors import DomainError
+from repository.errors import DomainError, PackageRefused
 from repository.models import ValidationStep, Version
-from repository.storage import blobs
+from repository.storage import blobs, h5p, scorm
 from repository.storage.packages import PackageLimits, check_manifest
 from repository.storage.parts import analyse_blobs
 from repository.storage.workspace import make_writable, materialize
@@ -52,6 +52,8 @@ def check_package(version: Version) -> StepOutcome:
             problems.append(f"{path}: {exc}")
     if not problems and version.resource.kind == "scenario":
         problems = scenario_problems(version)
+    if not problems:
+        problems = player_package_problems(version)
     if problems:
         return StepOutcome(FAILED, problems)
     return StepOutcome(
@@ -60,6 +62,32 @@ def check_package(version: Version) -> StepOutcome:
             f"Manifest valid; {version.file_count} files, {version.total_size} bytes, hashes verified."
         ],
     )
+
+
+def player_package_problems(version: Version) -> list[str]:
+    """An H5P or SCORM version's own manifest checked again on the stored tree: a fork or a
+    contribution may have dropped a library, or a file the SCORM manifest names."""
+    package = version.manifest.get("package")
+    format_name = package.get("format") if isinstance(package, dict) else None
+    if format_name is None:
+        return []
+    tree = dict(version.files.values_list("path", "blob_id"))
+
+    def read(path: str) -> bytes:
+        return blobs.read_blob(tree[path])
+
+    try:
+        if format_name == "h5p":
+            if h5p.H5P_JSON not in tree:
+                return [f"This H5P version has no {h5p.H5P_JSON}; it cannot be played."]
+            h5p.h5p_manifest(set(tree), read)
+        else:
+            if scorm.IMSMANIFEST not in tree:
+                return [f"This SCORM version has no {scorm.IMSMANIFEST}; it cannot be launched."]
+            scorm.scorm_manifest(set(tree), read)
+    except PackageRefused as exc:
+        return [exc.message.replace("; nothing was stored.", ".")]
+    return []
 
 
 def scenario_problems(version: Version) -> list[str]:

@@ -6,8 +6,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from repository.actions.deposits import deposit_package
-from repository.models import Version
+from repository.actions.forks import fork_version
+from repository.models import Version, VersionFile
 from repository.validation import browser, origins, players
+from repository.validation.steps import check_package
 from tests.factories import build_zip
 from tests.packages import SCO_NEVER_STARTS_JS, h5p_package, scorm_package
 from tests.worker import celery_worker, wait_for
@@ -154,3 +156,48 @@ def test_real_worker_validates_h5p_and_scorm_by_running_them(
     assert steps["never starts"].status == "failed"
     assert any('never called LMSInitialize("")' in m for m in steps["never starts"].messages)
     assert steps["never starts"].artefacts["player"]["calls"] == []
+
+
+def test_a_fork_of_an_h5p_version_plays_with_the_same_player(
+    tmp_path, northfield, southbank, staff, outsider
+):
+
+    source = deposit_package(
+        package=h5p_package(tmp_path / "quiz.h5p"), institution=northfield, by=staff
+    )
+    Version.objects.filter(pk=source.pk).update(state=Version.State.PUBLISHED)
+    source.refresh_from_db()
+    fork = fork_version(source, into=southbank, by=outsider)
+    assert fork.manifest["package"] == source.manifest["package"]
+    assert origins.url_of(fork).endswith("/.remixbank/h5p/index.html")
+    assert check_package(fork).status == "passed", check_package(fork).messages
+
+
+def test_package_step_fails_a_stored_h5p_tree_that_lost_a_library(tmp_path, northfield, staff):
+    """A contribution or an older copy may drop a library: the stored tree is checked again."""
+    version = deposit_package(
+        package=h5p_package(tmp_path / "quiz.h5p"), institution=northfield, by=staff
+    )
+    assert check_package(version).status == "passed"
+    VersionFile.objects.filter(
+        version=version, path__startswith="H5P.RemixbankStyles-1.0/"
+    ).delete()
+    outcome = check_package(version)
+    assert outcome.status == "failed"
+    assert (
+        "lacks 1 of the libraries its content needs: H5P.RemixbankStyles-1.0" in outcome.messages[0]
+    )
+    assert "nothing was stored" not in outcome.messages[0]
+
+
+def test_package_step_fails_a_stored_scorm_tree_missing_a_file_its_manifest_names(
+    tmp_path, northfield, staff
+):
+
+    version = deposit_package(
+        package=scorm_package(tmp_path / "s.zip", "1.2"), institution=northfield, by=staff
+    )
+    VersionFile.objects.filter(version=version, path="shared/leaf.svg").delete()
+    outcome = check_package(version)
+    assert outcome.status == "failed"
+    assert "shared/leaf.svg (resource res-shared)" in outcome.messages[0]
