@@ -294,6 +294,7 @@ CELERY_TASK_ROUTES = {
     "repository.tasks.attempt_scored": {"queue": "checks"},
     "repository.tasks.post_lti_score": {"queue": "checks"},
     "repository.tasks.clear_lti_state": {"queue": "checks"},
+    "repository.tasks.aggregate_usage": {"queue": "checks"},
     "repository.tasks.record_content_result": {"queue": "results"},
     "repository.tasks.record_content_progress": {"queue": "results"},
 }
@@ -319,6 +320,12 @@ CELERY_BEAT_SCHEDULE = {
     # LTI logins never completed leave a nonce and a state behind (repository/lti/storage.py).
     "clear-lti-state": {
         "task": "repository.tasks.clear_lti_state",
+        "schedule": 3600.0,
+    },
+    # Usage events of finished days become daily counts and are deleted with the day's salt.
+    # Hourly, so a missed night is caught up; a day is counted once it is over (UTC).
+    "aggregate-usage": {
+        "task": "repository.tasks.aggregate_usage",
         "schedule": 3600.0,
     },
 }

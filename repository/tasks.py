@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from repository import queue as outbox
-from repository.actions import attempts, lti, validation, variants, workers
+from repository.actions import attempts, lti, usage, validation, variants, workers
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,12 @@ def attempt_scored(attempt_id: int) -> float | None:
 def clear_lti_state() -> int:
     """Delete expired LTI states, nonces, launches and kept key sets."""
     return lti.clear_expired_state()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def aggregate_usage() -> int:
+    """Count the finished days' usage events into daily counts, then delete them and their salt."""
+    return usage.aggregate_usage()
 
 
 @shared_task(bind=True, acks_late=True, max_retries=lti.SCORE_TRIES)

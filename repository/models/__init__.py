@@ -19,6 +19,7 @@ from repository.models.lti import (
 from repository.models.outbox import OutboxMessage
 from repository.models.remixes import CollectionItem, RemixPick
 from repository.models.resources import Resource
+from repository.models.usage import UsageDay, UsageEvent, UsageSalt
 from repository.models.validation import ValidationRun, ValidationStep
 from repository.models.variants import StudentKey, VariantRun
 from repository.models.versions import Version, VersionFile
@@ -48,6 +49,9 @@ __all__ = [
     "Resource",
     "Review",
     "StudentKey",
+    "UsageDay",
+    "UsageEvent",
+    "UsageSalt",
     "ValidationRun",
     "ValidationStep",
     "VariantRun",

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from repository.access import attempts_visible_to, may_see_attempt_tables, only_own_attempts
 from repository.actions.attempts import learner_rows, programmable_scenario, submit_attempt
+from repository.actions.usage import Use, record_use
 from repository.actions.variants import student_key
 from repository.errors import DomainError, RateLimited
 from repository.models import Attempt, Version
@@ -91,6 +92,7 @@ def program_page(
             # A 1 MB paste is not echoed back into the page: a learner on a phone pays for it.
             kept = code if len(code) <= 200_000 else starter_code(version, scenario)
             return render_program(request, version, scenario, kept, status=status)
+        record_use(request, version, Use.ATTEMPT)
         return redirect(attempt)
     mine = only_own_attempts(request.user).filter(version=version)
     back_to = request.GET.get("from")

@@ -20,6 +20,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 
+from repository.actions.usage import Use, record_use
 from repository.models import Version, VersionFile
 from repository.storage import blobs
 from repository.validation import origins, players, serving
@@ -54,6 +55,9 @@ def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
         if index.exists():
             return folder_redirect(file_path)
         return not_found(f"{file_path} is not a file of this version.")
+    if kind == serving.PUBLISHED and file_path == version.entry_point and request.method == "GET":
+        # Loading the tool's entry point is starting it: in the page's frame, a tab or a VLE.
+        record_use(request, version, Use.TRY)
     return serve(request, found, immutable=kind == serving.PUBLISHED)
 
 

@@ -35,6 +35,7 @@ from repository.actions.lti import (
     use_sign_in_token,
     versions_to_link,
 )
+from repository.actions.usage import Use, record_use
 from repository.credit.attribution import attribution_text
 from repository.errors import DomainError
 from repository.lti import deep_linking, keys
@@ -201,6 +202,7 @@ def show_version(request: HttpRequest, valid: ValidLaunch) -> HttpResponse:
         ),
         as_learner=not teacher,
     )
+    record_use(request, version, Use.LTI_LAUNCH, identity=f"lti:{platform.pk}:{learner.pk}")
     program_url = ""
     course: dict[str, Any] = {}
     if teacher and version.resource.kind == Resource.Kind.SCENARIO:

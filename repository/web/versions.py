@@ -22,6 +22,7 @@ from repository.access import (
 )
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
+from repository.actions.usage import Use, record_use
 from repository.actions.validation import RECHECKED, regression, rerun_validation
 from repository.actions.variants import scenario_problem
 from repository.credit.attribution import attribution_html, attribution_text
@@ -172,6 +173,7 @@ def version_page(
 def version_context_page(
     request: HttpRequest, version: Version, *, is_resource_page: bool = False
 ) -> HttpResponse:
+    record_use(request, version, Use.VIEW)
     resource = version.resource
     run = version.validation_runs.prefetch_related("steps").first()
     try:
@@ -411,6 +413,7 @@ def version_download(
     request: HttpRequest, institution: str, resource: str, number: int
 ) -> HttpResponseBase:
     version = visible_version(request, institution, resource, number)
+    record_use(request, version, Use.DOWNLOAD)
     response = StreamingHttpResponse(stream_version_zip(version), content_type="application/zip")
     name = f"{version.resource.slug}-v{version.number}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -453,6 +456,7 @@ def version_fork(
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
+            record_use(request, source, Use.FORK)
             messages.success(request, "Forked. Your version is being validated.")
             return redirect(fork)
     return render(request, "repository/fork.html", context)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from repository.access import attempts_visible_to, may_see_attempt_tables, only_own_attempts
 from repository.actions.attempts import submit_attempt
+from repository.actions.usage import Use, record_use
 from repository.api.pagination import ApiCursorPagination
 from repository.api.permissions import require_scopes
 from repository.api.serializers.attempts import AttemptIn, AttemptOut
@@ -57,6 +58,7 @@ class VersionAttempts(ApiMixin, generics.ListAPIView[Attempt]):
             by=signed_in(request),
             from_blocks=form.validated_data["from_blocks"],
         )
+        record_use(request._request, version, Use.ATTEMPT)
         data = AttemptOut(attempt, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from repository.actions.forks import fork_version
 from repository.actions.remixes import Pick, collect_versions, remix_versions
+from repository.actions.usage import Use, record_use
 from repository.api.serializers.common import ErrorOut
 from repository.api.serializers.remixes import CollectionIn, ForkIn, RemixIn
 from repository.api.serializers.versions import AcceptedOut
@@ -52,6 +53,7 @@ class Forks(ApiMixin, APIView):
             licence=data.get("licence"),
             title=data.get("title"),
         )
+        record_use(request._request, source, Use.FORK)
         return accepted(request, fork, status.HTTP_201_CREATED)
 
 

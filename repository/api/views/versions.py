@@ -18,6 +18,7 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 import licensing
 from repository.actions.publishing import publish_version, withdraw_version
+from repository.actions.usage import Use, record_use
 from repository.actions.validation import rerun_validation
 from repository.api.filters import Ordering, QueryFilter, subject_q
 from repository.api.pagination import ApiCursorPagination
@@ -162,6 +163,7 @@ class Download(ApiMixin, APIView):
 
     def get(self, request: Request, pk: int) -> StreamingHttpResponse:
         version = visible_version(request, pk)
+        record_use(request._request, version, Use.DOWNLOAD)
         response = StreamingHttpResponse(
             stream_version_zip(version), content_type="application/zip"
         )

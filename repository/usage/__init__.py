@@ -1,0 +1,1 @@
+"""Usage statistics by the COUNTER Release 5 rules, in plain Python (no Django)."""
