@@ -149,7 +149,10 @@ def facet_url(params: QueryDict, name: str, value: str) -> str:
 
 
 def build_facets(
-    rows: list[dict[str, Any]], chosen: dict[str, list[str]], params: QueryDict
+    rows: list[dict[str, Any]],
+    chosen: dict[str, list[str]],
+    params: QueryDict,
+    names: Iterable[str] = FACETS,
 ) -> list[Facet]:
     labels = {
         "kind": KIND_LABELS,
@@ -157,7 +160,7 @@ def build_facets(
         "institution": dict(Institution.objects.values_list("slug", "name")),
     }
     facets = []
-    for name in FACETS:
+    for name in names:
         counts: Counter[str] = Counter()
         for row in rows:
             if matches(row, chosen, skip=name):

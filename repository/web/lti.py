@@ -4,7 +4,7 @@ an admin's registrations and tool configuration, and what data goes where."""
 import json
 import logging
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.conf import settings
@@ -64,8 +64,8 @@ from repository.models import (
     ValidationRun,
     Version,
 )
-from repository.models.search import search_resources
 from repository.validation import origins, serving
+from repository.web import browse
 from repository.web.browse import thumbnails
 from repository.web.lookups import signed_in_user
 from repository.web.manage import admin_institution
@@ -384,20 +384,46 @@ def pick(request: HttpRequest, launch_id: str) -> HttpResponse:
                 "form-action 'self'", f"form-action {origin.scheme}://{origin.netloc}"
             )
             return response
-    query = request.GET.get("q", "").strip()[:200]
     response = render(
         request,
         "repository/lti/pick.html",
         {
             "launch_id": launch_id,
-            "query": query,
-            "cards": picker_cards(query),
             "multiple": deep_linking.accepts_multiple(settings_claim),
             "error": error,
+            **picker_search(request),
         },
         status=400 if error else 200,
     )
     return framed_by(response, valid.platform)
+
+
+PICKER_FACETS = ("kind", "subject", "level", "licence", "institution")
+
+
+def picker_search(request: HttpRequest) -> dict[str, Any]:
+    """The picker's search, with the browse page's facets and its "what may I combine with
+    this?" (browse.combinable, on licensing's adaptation rule), over published works only."""
+    query = request.GET.get("q", "").strip()[:200]
+    chosen = {name: [v for v in request.GET.getlist(name) if v][:10] for name in PICKER_FACETS}
+    combine = request.GET.get("combine", "")
+    if combine and not licensing.is_known(combine):
+        combine = ""
+    published = set(Resource.objects.exclude(latest_published=None).values_list("pk", flat=True))
+    rows = [r for r in browse.facet_rows(request, query) if r["pk"] in published]
+    if combine:
+        rows = [r for r in rows if r["licence"][0] and browse.combinable(combine, r["licence"][0])]
+    hits = [r["pk"] for r in rows if browse.matches(r, chosen)]
+    return {
+        "query": query,
+        "combine": combine,
+        "combine_licence": licensing.get_license(combine) if combine else None,
+        "licences": browse.adaptable_licences(),
+        "facets": browse.build_facets(rows, chosen, request.GET, names=PICKER_FACETS),
+        "chosen": [(n, v) for n, vs in chosen.items() for v in vs],
+        "total": len(hits),
+        "cards": picker_cards(hits, ranked=bool(query)),
+    }
 
 
 # --- Registrations, for an institution's admins ---------------------------------------------
@@ -603,16 +629,18 @@ def licence_words(spdx: str) -> str:
     return f"{lic.short_name}: {lic.plain_words}"
 
 
-def picker_cards(query: str) -> list[dict[str, Any]]:
-    """Published resources matching `query` (the newest first without one), as picker cards."""
-    resources = Resource.objects.exclude(latest_published=None).select_related(
+def picker_cards(hits: list[int], *, ranked: bool) -> list[dict[str, Any]]:
+    """Picker cards for the resources `hits` (in the search's rank order when `ranked`, the
+    newest published first otherwise), each with its licence in plain words and a link to the
+    same search showing only what may be combined with it."""
+    resources = Resource.objects.filter(pk__in=hits).select_related(
         "institution", "latest_published"
     )
-    found = list(
-        search_resources(resources, query)[:PICKER_SIZE]
-        if query
-        else resources.order_by("-latest_published__published_at")[:PICKER_SIZE]
-    )
+    if ranked:
+        by_pk = resources.in_bulk()
+        found = [by_pk[pk] for pk in hits[:PICKER_SIZE] if pk in by_pk]
+    else:
+        found = list(resources.order_by("-latest_published__published_at")[:PICKER_SIZE])
     shown = [r.latest_published for r in found if r.latest_published]
     for v in shown:
         v.resource = next(r for r in found if r.pk == v.resource_id)
@@ -630,6 +658,7 @@ def picker_cards(query: str) -> list[dict[str, Any]]:
             "thumb": thumbs.get(v.pk),
             "try_url": origins.url_of(v) if v.resource.kind == Resource.Kind.TOOL else "",
             "collection": v.items.exists(),
+            "combine_url": "?" + urlencode({"combine": v.licence}),
         }
         for v in shown
     ]

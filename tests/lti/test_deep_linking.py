@@ -105,3 +105,53 @@ def test_picking_nothing_says_what_to_do_and_keeps_the_picker(lms, registered, p
     assert not lms.deep_link_items
     answer = session.post(picker.url, data={"version": [published.pk]}, timeout=30)
     assert answer.status_code == 200
+
+
+def test_the_picker_filters_by_facet_and_by_what_may_be_combined(lms, registered, northfield):
+    stored_version(
+        TOOL_FILES,
+        resource__institution=northfield,
+        resource__title="Wave Lab",
+        resource__subjects=["Physics"],
+        resource__level="secondary",
+        licence="CC-BY-4.0",
+    )
+    stored_version(
+        TOOL_FILES,
+        resource__institution=northfield,
+        resource__title="Kräfte Explorer",
+        resource__subjects=["Physics"],
+        resource__level="university",
+        licence="CC-BY-NC-4.0",
+    )
+    stored_version(
+        {"scenario.json": b"{}"},
+        resource__institution=northfield,
+        resource__title="Solar Hill",
+        resource__kind="scenario",
+        resource__subjects=["Geography"],
+        licence="CC-BY-SA-4.0",
+    )
+    stored_version(
+        TOOL_FILES,
+        resource__institution=northfield,
+        resource__title="Unpublished Draft",
+        state="passed",
+        licence="CC-BY-4.0",
+    )
+    session = requests.Session()
+    picker = open_picker(lms, session)
+    facets = re.search(r'<nav class="facets".*?</nav>', picker.text, re.S)
+    assert facets, picker.text
+    assert 'Physics <span class="count">(2)</span>' in facets.group(0)
+    assert 'Simulation scenario <span class="count">(1)</span>' in facets.group(0)
+    assert "Unpublished Draft" not in picker.text
+    level = session.get(picker.url, params={"level": "university"}, timeout=30)
+    assert "Kräfte Explorer" in level.text and "Wave Lab" not in level.text
+    # NC and SA cannot be combined (no licence may carry both); BY goes with either.
+    combinable = session.get(picker.url, params={"combine": "CC-BY-SA-4.0"}, timeout=30)
+    assert "Solar Hill" in combinable.text and "Wave Lab" in combinable.text
+    assert "Kräfte Explorer" not in combinable.text
+    assert "CC BY-SA 4.0</strong> in a remix" in combinable.text
+    # Each card links to the same search narrowed to what may be combined with it.
+    assert '?combine=CC-BY-NC-4.0">what may I combine with this?' in picker.text
