@@ -55,8 +55,9 @@ def manage(*args: str) -> None:
 
 
 RUNNERS = {"bwrap": "bubblewrap", "chromium": "chromium"}
-# The suite needs what validation runs (axe-core, for the accessibility test, is vendored).
-TEST_TOOLS = RUNNERS
+# The suite needs what validation runs (axe-core, for the accessibility test, is vendored), and
+# xmlsec1, with which pysaml2 signs and checks SAML assertions and metadata.
+TEST_TOOLS = {**RUNNERS, "xmlsec1": "xmlsec1"}
 
 
 def install_missing(tools: dict[str, str]) -> list[str]:

@@ -205,6 +205,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Passwords, then each institution's OpenID Connect provider (repository/web/oidc.py).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "repository.web.oidc.InstitutionOidcBackend",
+]
+# mozilla-django-oidc's settings that are the same for every institution; the provider, client
+# and role rules are each institution's, set by its admins on its manage page.
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+# The SAML SP (repository/web/saml.py): its entity id is SAML_SP_BASE_URL (SITE_URL's origin by
+# default, from the request) + /accounts/saml/metadata/. A key pair is optional: without one,
+# AuthnRequests go unsigned and IdPs must not encrypt assertions.
+SAML_SP_BASE_URL = env_str("SAML_SP_BASE_URL", "")
+SAML_SP_KEY_FILE = env_str("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = env_str("SAML_SP_CERT_FILE", "")
+SAML_METADATA_TIMEOUT = env_int("SAML_METADATA_TIMEOUT", 20, minimum=1)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -485,4 +504,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # pysaml2's schema library says at INFO each time it reads one of its bundled schemas.
+    "loggers": {"xmlschema": {"level": "WARNING"}},
 }

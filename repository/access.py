@@ -356,3 +356,8 @@ class Capabilities:
         if not isinstance(self.user, User):
             return []
         return list(Membership.objects.filter(user=self.user).select_related("institution"))
+
+
+def require_sign_in_admin(user: AnyUser, institution: Institution) -> None:
+    """Only an institution's admins choose who may sign in as its staff and students."""
+    require_admin(user, institution, "configure institutional sign-in")

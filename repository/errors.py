@@ -46,3 +46,9 @@ class RateLimited(DomainError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class SignInRefused(DomainError):
+    """An institutional sign-in that cannot go on: the message says what happened and what to do."""
+
+    code = "sign_in_refused"

@@ -19,6 +19,7 @@ from repository.models.lti import (
 from repository.models.outbox import OutboxMessage
 from repository.models.remixes import CollectionItem, RemixPick
 from repository.models.resources import Resource
+from repository.models.signin import ExternalIdentity, OidcProvider, SamlProvider, SignInProblem
 from repository.models.usage import UsageDay, UsageEvent, UsageSalt
 from repository.models.validation import ValidationRun, ValidationStep
 from repository.models.variants import StudentKey, VariantRun
@@ -33,6 +34,7 @@ __all__ = [
     "Contribution",
     "ContributionFile",
     "Derivation",
+    "ExternalIdentity",
     "Institution",
     "Invitation",
     "LtiEvent",
@@ -44,10 +46,13 @@ __all__ = [
     "LtiScorePost",
     "LtiToolKey",
     "Membership",
+    "OidcProvider",
     "OutboxMessage",
     "RemixPick",
     "Resource",
     "Review",
+    "SamlProvider",
+    "SignInProblem",
     "StudentKey",
     "UsageDay",
     "UsageEvent",

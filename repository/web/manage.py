@@ -44,6 +44,7 @@ def render_manage(request: HttpRequest, institution: Institution, **extra: objec
             "application", "created_by"
         ),
         "client_form": extra.pop("client_form", None) or ApiClientForm(),
+        "sign_in_problems": institution.sign_in_problems.all()[:10],
         **extra,
     }
     return render(request, "repository/institution_manage.html", context)

@@ -4,15 +4,31 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from repository.access import people_visible_to
 from repository.actions import people
 from repository.errors import DomainError
-from repository.models import Membership, Version
+from repository.models import Membership, OidcProvider, SamlProvider, Version
 from repository.web.forms import SignUpForm
 from repository.web.lookups import signed_in_user
+
+
+class SignInView(LoginView):
+    """The password form, and a link for each institution that signs its people in itself."""
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        return {
+            **super().get_context_data(**kwargs),
+            "oidc_providers": OidcProvider.objects.filter(enabled=True)
+            .select_related("institution")
+            .order_by("institution__name"),
+            "saml_providers": SamlProvider.objects.filter(enabled=True)
+            .select_related("institution")
+            .order_by("institution__name"),
+        }
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,257 @@
+"""Institutional sign-in: map what an identity provider says to a role, and join the person up."""
+
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from repository.access import require_sign_in_admin
+from repository.actions.people import RANK
+from repository.errors import SignInRefused
+from repository.models import (
+    ExternalIdentity,
+    Institution,
+    Membership,
+    OidcProvider,
+    SamlProvider,
+    SignInProblem,
+)
+
+logger = logging.getLogger(__name__)
+
+# eduPersonAffiliation values (eduPerson 202208, §2.2.1) and the role each gives here. `member`
+# is anyone the home organisation counts as one of its own, so it gets the least role.
+AFFILIATION_ROLES: dict[str, str] = {
+    "faculty": Membership.Role.STAFF,
+    "staff": Membership.Role.STAFF,
+    "employee": Membership.Role.STAFF,
+    "student": Membership.Role.STUDENT,
+    "member": Membership.Role.STUDENT,
+}
+
+
+def clean_domains(values: Iterable[str]) -> list[str]:
+    return sorted({v.strip().lower().lstrip("@") for v in values if v.strip()})
+
+
+def email_domain(claims: Mapping[str, Any]) -> str | None:
+    """The domain of an address the provider vouches for; None when it says it did not check."""
+    email = str(claims.get("email") or "")
+    if "@" not in email or claims.get("email_verified") is False:
+        return None
+    return email.rsplit("@", 1)[1].lower()
+
+
+def claim_values(claims: Mapping[str, Any], name: str) -> set[str]:
+    value = claims.get(name) if name else None
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list):
+        return {str(v) for v in value}
+    return set()
+
+
+def oidc_role(provider: OidcProvider, claims: Mapping[str, Any]) -> str:
+    """The role `claims` give at `provider`'s institution: the highest that any rule grants.
+
+    Raises SignInRefused, naming what was looked at, when no rule lets the person in.
+    """
+    granted = []
+    values = claim_values(claims, provider.role_claim)
+    if values & set(provider.staff_values):
+        granted.append(Membership.Role.STAFF)
+    if values & set(provider.student_values):
+        granted.append(Membership.Role.STUDENT)
+    domain = email_domain(claims)
+    if domain in provider.staff_domains:
+        granted.append(Membership.Role.STAFF)
+    if domain in provider.student_domains:
+        granted.append(Membership.Role.STUDENT)
+    if granted:
+        return max(granted, key=RANK.__getitem__)
+    seen = f"address {claims.get('email') or '(none)'}"
+    if provider.role_claim:
+        seen += f", {provider.role_claim} {sorted(values) or '(none)'}"
+    raise SignInRefused(
+        f"{provider.institution.name} lets in staff and students it recognises, and your "
+        f"account was not one of them ({seen}). Ask an admin of {provider.institution.name} to "
+        "add your domain or group to its sign-in settings, or ask them for an invitation."
+    )
+
+
+def saml_role(institution: Institution, scoped_affiliations: Iterable[str]) -> str:
+    """The role eduPersonScopedAffiliation values give at `institution`.
+
+    Every value's scope must be one of the institution's domains (or below one): an IdP may only
+    vouch for its own people. Raises SignInRefused naming the value that is not.
+    """
+    granted = []
+    for value in scoped_affiliations:
+        affiliation = require_own_scope(institution, value)
+        if affiliation in AFFILIATION_ROLES:
+            granted.append(AFFILIATION_ROLES[affiliation])
+    if not granted:
+        raise SignInRefused(
+            f"Your identity provider did not say you are staff, faculty, a student or a member "
+            f"of {institution.name} (eduPersonScopedAffiliation), so you cannot join it this way. "
+            "Ask your institution's IT service to release that attribute to this site, or ask "
+            f"an admin of {institution.name} for an invitation."
+        )
+    return max(granted, key=RANK.__getitem__)
+
+
+def require_own_scope(institution: Institution, scoped: str) -> str:
+    """The part before `@` of a scoped value whose scope is one of `institution`'s domains.
+
+    Raises SignInRefused naming the value when its scope is not (nor a subdomain of one).
+    """
+    domains = clean_domains(institution.email_domains)
+    local, _, scope = str(scoped).strip().lower().rpartition("@")
+    if not any(scope == d or scope.endswith("." + d) for d in domains):
+        raise SignInRefused(
+            f"Your identity provider said you are {scoped!r}, but {institution.name} signs in "
+            f"people of {', '.join(domains) or 'no domain yet'} only. If you belong to "
+            f"another institution, sign in through it; if {scope or 'that scope'} is "
+            f"{institution.name}'s, ask its admins to add the domain."
+        )
+    return local
+
+
+def local_username(issuer: str, subject: str) -> str:
+    digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:24]
+    return f"signin-{digest}"
+
+
+@transaction.atomic
+def sign_in_federated(
+    *,
+    institution: Institution,
+    protocol: str,
+    issuer: str,
+    subject: str,
+    email: str,
+    name: str,
+    role: str,
+) -> User:
+    """Find or create the account `subject` at `issuer` stands for and make it a member.
+
+    The stable key is (issuer, subject), never the e-mail, which people change and providers
+    reuse. A first sign-in creates the account and joins `institution` with `role`; later ones
+    raise a role the provider now grants but never lower one an admin gave.
+    """
+    if not subject:
+        raise SignInRefused(
+            "Your identity provider sent no stable identifier for you (the OIDC `sub`, or a "
+            "SAML pairwise-id / eduPersonTargetedID), so this site cannot recognise you next "
+            "time. Ask your institution's IT service to release it."
+        )
+    identity = (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=issuer, subject=subject)
+        .first()
+    )
+    if identity is None:
+        user = User(
+            username=local_username(issuer, subject),
+            email=email.strip().lower(),
+            first_name=name.strip()[:150],
+        )
+        user.set_unusable_password()
+        user.save()
+        identity = ExternalIdentity.objects.create(
+            user=user, institution=institution, protocol=protocol, issuer=issuer, subject=subject
+        )
+    else:
+        user = identity.user
+        identity.last_signed_in_at = timezone.now()
+        identity.save(update_fields=["last_signed_in_at"])
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        user=user, institution=institution, defaults={"role": role}
+    )
+    if not created and RANK[role] > RANK[membership.role]:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return user
+
+
+def record_sign_in_problem(
+    institution: Institution, *, protocol: str, message: str, detail: str = ""
+) -> SignInProblem:
+    """Keep a refused sign-in for the institution's admins (and the server log)."""
+    logger.warning(
+        "institutional sign-in refused: institution=%s protocol=%s message=%s detail=%s",
+        institution.slug,
+        protocol,
+        message,
+        detail,
+    )
+    return SignInProblem.objects.create(
+        institution=institution, protocol=protocol, message=message, detail=detail[:2000]
+    )
+
+
+@transaction.atomic
+def configure_oidc(*, institution: Institution, by: User, **fields: Any) -> OidcProvider:
+    """Set `institution`'s OpenID Connect provider. Raises PermissionRefused unless an admin."""
+    require_sign_in_admin(by, institution)
+    for key in ("staff_domains", "student_domains"):
+        fields[key] = clean_domains(fields.get(key, []))
+    for key in ("staff_values", "student_values"):
+        fields[key] = sorted({v.strip() for v in fields.get(key, []) if v.strip()})
+    fields["issuer"] = fields["issuer"].strip()
+    if not fields.get("client_secret"):
+        # Left empty on the form: keep the secret already stored.
+        fields.pop("client_secret", None)
+    provider, _ = OidcProvider.objects.update_or_create(institution=institution, defaults=fields)
+    return provider
+
+
+@transaction.atomic
+def configure_saml(*, institution: Institution, by: User, **fields: Any) -> SamlProvider:
+    """Set `institution`'s SAML identity provider. Raises PermissionRefused unless an admin."""
+    require_sign_in_admin(by, institution)
+    fields["entity_id"] = fields["entity_id"].strip()
+    provider, _ = SamlProvider.objects.update_or_create(institution=institution, defaults=fields)
+    return provider
+
+
+def discover_oidc(provider: OidcProvider, *, timeout: float = 10) -> dict[str, Any]:
+    """The provider's discovery document, checked to be the issuer the admin configured.
+
+    Raises SignInRefused when the provider cannot be reached or answers as someone else.
+    """
+    import requests
+
+    url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
+    name = provider.institution.name
+    try:
+        response = requests.get(url, timeout=timeout)
+        response.raise_for_status()
+        document = response.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise SignInRefused(
+            f"{name}'s sign-in service ({provider.issuer}) is not answering, so you cannot sign "
+            "in through it right now. Try again in a few minutes; if it goes on, tell "
+            f"{name}'s IT service. Your account here is unchanged."
+        ) from exc
+    if not isinstance(document, dict) or document.get("issuer") != provider.issuer:
+        stated = document.get("issuer") if isinstance(document, dict) else None
+        raise SignInRefused(
+            f"{name}'s sign-in service at {provider.issuer} says it is {stated!r}, so its tokens "
+            f"would not be trusted here. An admin of {name} must set the issuer exactly as the "
+            "provider states it."
+        )
+    missing = [
+        k for k in ("authorization_endpoint", "token_endpoint", "jwks_uri") if k not in document
+    ]
+    if missing:
+        raise SignInRefused(
+            f"{name}'s sign-in service publishes no {', '.join(missing)}; it cannot be used for "
+            f"OpenID Connect sign-in. Tell {name}'s IT service."
+        )
+    return document

@@ -1,0 +1,9 @@
+"""The test provider's pages: django-oidc-provider's endpoints and Django's login form."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("openid/", include("oidc_provider.urls", namespace="oidc_provider")),
+]
