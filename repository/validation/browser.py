@@ -2,10 +2,11 @@
 
 Two processes share this file. The caller (a Celery task, a test) uses `check_tool()`, which hands
 the check to a long-lived *browser host*: this same file run as a script, holding one Chromium and
-answering one request per line on its stdin with one JSON line on its stdout. The host opens a
-fresh browser context per check; the caller enforces a wall-clock deadline per check and kills the
-host's whole process group when it is missed, because some Playwright calls never return on a page
-that spins (playwright-python#1150, and `page.mouse.click` on `while (true) {}`). The host is
+answering one request per line on its stdin with one JSON line on its stdout. The host runs each
+profile of a check in a fresh browser context of its own, the profiles side by side, and opens
+the next check's contexts while it waits for it (a renderer takes a while to start). The caller
+enforces a wall-clock deadline per check and kills the host's whole process group when it is
+missed, because some Playwright calls never return on a page that spins (playwright-python#1150, and `page.mouse.click` on `while (true) {}`). The host is
 recycled after `MAX_CHECKS_PER_HOST` checks, on a crash, or when a context will not close.
 
 Chromium runs inside bubblewrap with its own network, pid, ipc and uts namespaces and a filesystem
@@ -94,6 +95,7 @@ PROFILE_NAMES = tuple(PROFILES)
 # figures go to Network.emulateNetworkConditions for anything that would reach the network.
 SLOW_3G = {"latency_ms": 400, "kbit_per_s": 400}
 SLOW_3G_LABEL = "slow 3G (400 kbit/s, 400 ms round trip)"
+THROTTLED = "throttled"  # the kind of tab the throttled load runs in
 # axe-core, vendored (npm package axe-core, MPL-2.0, its LICENSE beside it), run inside the tool.
 AXE_JS = Path(__file__).with_name("vendor") / "axe-core-4.14.1" / "axe.min.js"
 AXE_IMPACTS = ("serious", "critical")
@@ -298,9 +300,12 @@ class BrowserHost:
             "throttled": throttled,
             "player": player,
         }
-        # Profiles run one after the other; a failing run is run again, so each may take two.
+        # Profiles run side by side (on a machine too busy to overlap them, as long as one after
+        # the other); a profile that failed beside others is run alone, and a failing run again.
         one_run = load_timeout_s + SETTLE_MS / 1000 + fuzz_seconds * FUZZ_SLACK
-        budget = len(profiles) * RUNS_TO_CONFIRM * one_run + CLEANUP_ALLOWANCE_S
+        side_by_side = 1 if len(profiles) > 1 or throttled else 0
+        runs = side_by_side + len(profiles) * RUNS_TO_CONFIRM
+        budget = runs * one_run + CLEANUP_ALLOWANCE_S
         with self._lock:
             answer = self._call(request, budget)
             self.checks_done += 1
@@ -605,23 +610,35 @@ def _where(url: str | None, line: int | None, origin: str) -> str:
     return ""
 
 
-async def _check(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
-    """Each profile in fresh contexts, one after the other, with the throttled load beside them.
+async def _check(tabs: _Tabs, request: dict[str, Any]) -> dict[str, Any]:
+    """Every profile in a fresh context of the one browser, side by side, with the throttled
+    load beside them; a profile that failed there is judged again alone (`_profile`).
 
-    Profiles side by side would compete for the same cores, so one's timings (and time-outs)
-    would depend on the other's: one at a time keeps a verdict the tool's own. The throttled
-    load spends its time waiting on its slow link, so it runs alongside.
+    Most of a run's time is waiting (on the driver, on page timers, on the slow link), so the
+    runs overlap well. Beside each other they compete for the cores, so a page that spins in
+    one profile can make another's load late: a pass there counts, a failure does not, and the
+    verdict is the one runs of the tool's own give, whatever else the machine is doing.
     """
     names = [name for name in request.get("profiles", PROFILE_NAMES) if name in PROFILES]
-    slow = (
-        asyncio.ensure_future(_throttled_load(browser, request))
-        if request.get("throttled")
-        else None
-    )
-    try:
-        profiles = {name: await _profile(browser, request, name) for name in names}
-    finally:
-        throttled = await slow if slow is not None else {}
+    kinds = _kinds_of(request)
+    seeds = {name: profile_seed(int(request["seed"]), name) for name in names}
+    # Every tab is open before any page loads, so no load shares the machine with a renderer
+    # that is still starting.
+    opened = await tabs.take_all(kinds)
+    runs = [_run_once(opened[n], request, n, seeds[n], audit=True) for n in names]
+    if request.get("throttled"):
+        runs.append(_throttled_load(opened[THROTTLED], request))
+    # Each run closes its own context, so all are let finish before any failure is raised.
+    done: list[dict[str, Any]] = []
+    for result in await asyncio.gather(*runs, return_exceptions=True):
+        if isinstance(result, BaseException):
+            raise result
+        done.append(result)
+    throttled = done[len(names)] if request.get("throttled") else {}
+    profiles = {
+        name: await _profile(tabs, request, name, seeds[name], shared, alone=len(kinds) == 1)
+        for name, shared in zip(names, done, strict=False)
+    }
     first = profiles[names[0]]
     warnings = _merged(profiles, "warnings")
     if throttled and not throttled["loaded"]:
@@ -649,15 +666,21 @@ async def _check(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _check_or_give_up(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
+async def _check_or_give_up(tabs: _Tabs, request: dict[str, Any]) -> dict[str, Any]:
     """The check's answer, or, when our side broke (a context that would not open in time on a
     starved machine, a driver call that failed), "unavailable": retried later, never the tool's
     fault, and this host is replaced."""
     try:
-        return await _check(browser, request)
+        return await _check(tabs, request)
     except Exception as error:
         reason = f"the browser failed during the check ({type(error).__name__}: {error})"
         return {"unavailable": reason[:300], "recycle": True}
+
+
+def _kinds_of(request: dict[str, Any]) -> list[str]:
+    """The kinds of tab a check runs in: its profiles, and the throttled load's."""
+    kinds = [name for name in request.get("profiles", PROFILE_NAMES) if name in PROFILES]
+    return kinds + ([THROTTLED] if request.get("throttled") else [])
 
 
 def _public(outcome: dict[str, Any]) -> dict[str, Any]:
@@ -684,19 +707,34 @@ def _label(profile: str) -> str:
     return f"{profile.capitalize()} ({size['width']}×{size['height']})"  # noqa: RUF001 -- a screen size's sign
 
 
-async def _profile(browser: Any, request: dict[str, Any], name: str) -> dict[str, Any]:
-    """One profile's run, and, when it failed, the same seed again: only a failure that comes
-    back counts; one that does not is reported as flaky, a warning."""
-    seed = profile_seed(int(request["seed"]), name)
-    started = time.perf_counter()
-    first = await _run_once(browser, request, name, seed, audit=True)
-    runs = [first]
+async def _profile(
+    tabs: _Tabs,
+    request: dict[str, Any],
+    name: str,
+    seed: int,
+    first: dict[str, Any],
+    *,
+    alone: bool,
+) -> dict[str, Any]:
+    """One profile's outcome from its `first` run, and, when that failed, the same seed again:
+    only a failure that comes back counts; one that does not is reported as flaky, a warning.
+
+    A first run that failed beside other runs (not `alone`) is set aside and the profile run
+    again alone, from the start (its accessibility check too), since the others may have
+    slowed it; the runs that count are those alone.
+    """
+    runs, set_aside = [first], []
+    if first["problems"] and not alone and not first["recycle"]:
+        set_aside = runs
+        runs = [await _run_once(await tabs.take(name), request, name, seed, audit=True)]
+        runs[0]["run_alone"] = True
     while runs[-1]["problems"] and len(runs) < RUNS_TO_CONFIRM and not runs[-1]["recycle"]:
-        runs.append(await _run_once(browser, request, name, seed, audit=False))
+        runs.append(await _run_once(await tabs.take(name), request, name, seed, audit=False))
+    first = runs[0]
     failed = sum(1 for r in runs if r["problems"])
     outcome = {**first, "seed": seed, "runs": len(runs), "failed_runs": failed}
-    outcome["ms"] = round(1000 * (time.perf_counter() - started), 1)  # the profile's whole time
-    outcome["recycle"] = any(r["recycle"] for r in runs)
+    outcome["ms"] = round(sum(r["ms"] for r in set_aside + runs), 1)  # the profile's whole time
+    outcome["recycle"] = any(r["recycle"] for r in set_aside + runs)
     if failed and failed < len(runs):
         outcome["warnings"] = [
             f"flaky: failed {failed} of {len(runs)} runs with the same seed ({seed}), so it is "
@@ -708,9 +746,10 @@ async def _profile(browser: Any, request: dict[str, Any], name: str) -> dict[str
 
 
 async def _run_once(
-    browser: Any, request: dict[str, Any], profile: str, seed: int, *, audit: bool
+    tab: _Tab, request: dict[str, Any], profile: str, seed: int, *, audit: bool
 ) -> dict[str, Any]:
-    """Load, screenshot, (when `audit`) check accessibility, and fuzz, in a fresh context."""
+    """Load, screenshot, (when `audit`) check accessibility, and fuzz, in the fresh context of
+    `tab`, closed afterwards."""
     run = _new_run(request)
     outcome: dict[str, Any] = {
         "loaded": False,
@@ -721,10 +760,10 @@ async def _run_once(
         "accessibility": [],
         "notes": [],
     }
-    context = await _new_context(browser, profile)
+    started = time.perf_counter()
+    context, page = tab.context, tab.start(run)
     recycle = False
     try:
-        page = await _open_page(context, run)
         if await _load(page, run, request, outcome):
             if request.get("player"):
                 await _player_ready(page, run)
@@ -745,6 +784,7 @@ async def _run_once(
         console_errors=run.console_errors,
         bytes=run.bytes,
         recycle=recycle,
+        ms=round(1000 * (time.perf_counter() - started), 1),
     )
     return outcome
 
@@ -796,7 +836,7 @@ def _explain(run: _Run) -> tuple[list[str], list[str]]:
     return [p for p in run.problems if p not in run.script_errors], warnings
 
 
-async def _throttled_load(browser: Any, request: dict[str, Any]) -> dict[str, Any]:
+async def _throttled_load(tab: _Tab, request: dict[str, Any]) -> dict[str, Any]:
     """Load the tool on the phone over slow 3G: the bytes it needs and when it answers input."""
     run = _new_run(request)
     run.link = _Link(SLOW_3G["latency_ms"], SLOW_3G["kbit_per_s"])
@@ -806,12 +846,10 @@ async def _throttled_load(browser: Any, request: dict[str, Any]) -> dict[str, An
         "loaded": False,
         "interactive_ms": None,
     }
-    context = await _new_context(browser, "phone")
+    context, page = tab.context, tab.start(run)
     timeout = float(request["load_timeout_s"])
     recycle = False
     try:
-        page = await _open_page(context, run)
-        await _emulate_slow_3g(context, page)
         started = time.perf_counter()
         with contextlib.suppress(Exception):  # late or broken: the other profiles say why
             await _bounded(page.goto(_entry_url(run, request), timeout=timeout * 1000), timeout + 2)
@@ -867,31 +905,64 @@ class _Link:
         await asyncio.sleep(self.free_at - now)
 
 
-async def _open_page(context: Any, run: _Run) -> Any:
+class _Tab:
+    """A fresh context with its one page, opened before its run is known; `start` hands it
+    the run, whose files it then serves and whose problems it records."""
+
+    def __init__(self, context: Any, page: Any) -> None:
+        self.context = context
+        self.page = page
+        self.run: _Run | None = None
+
+    def start(self, run: _Run) -> Any:
+        self.run = run
+        run.main_frame = self.page.main_frame
+        return self.page
+
+
+async def _open_tab(browser: Any, kind: str) -> _Tab:
+    """A context of the profile (the phone on slow 3G for THROTTLED) and its page, routed."""
+    context = await _new_context(browser, "phone" if kind == THROTTLED else kind)
+    try:
+        tab = await _route_tab(context)
+        if kind == THROTTLED:
+            await _emulate_slow_3g(context, tab.page)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await _bounded(context.close())
+        raise
+    return tab
+
+
+async def _route_tab(context: Any) -> _Tab:
+    tab = _Tab(context, None)
+
     async def route(route: Any) -> None:
-        request = route.request
-        if request.url.startswith(run.origin + "/"):
+        request, run = route.request, tab.run
+        if run is not None and request.url.startswith(run.origin + "/"):
             status, headers, body = run.answer(request.url)
             if run.link is not None:
                 await run.link.carry(len(body))
             answer = route.fulfill(status=status, body=body, headers=headers)
         else:
-            run.blocked(request.url, navigation=_navigation_of(request, run.main_frame))
+            if run is not None:
+                run.blocked(request.url, navigation=_navigation_of(request, run.main_frame))
             answer = route.abort("blockedbyclient")
         with contextlib.suppress(Exception):  # the context may be closing under us
             await answer
 
     async def web_socket(ws: Any) -> None:
-        run.blocked(ws.url, navigation=None)
+        if tab.run is not None:
+            tab.run.blocked(ws.url, navigation=None)
         await _bounded(ws.close(code=1008, reason="no network in validation"))
 
     await _bounded(context.route("**/*", route))
     await _bounded(context.route_web_socket(re.compile(".*"), web_socket))
-    page = await _bounded(context.new_page())
-    run.main_frame = page.main_frame
+    page = tab.page = await _bounded(context.new_page())
 
     def on_console(message: Any) -> None:
-        if message.type != "error" or _ECHOED_CONSOLE.match(message.text):
+        run = tab.run
+        if run is None or message.type != "error" or _ECHOED_CONSOLE.match(message.text):
             return
         where = message.location or {}
         line = (where.get("lineNumber") or 0) + 1
@@ -900,14 +971,18 @@ async def _open_page(context: Any, run: _Run) -> Any:
         run.problem(f"Console error: {text}", script=True)
 
     def on_page_error(error: Any) -> None:
+        run = tab.run
+        if run is None:
+            return
         place = run.stack_place.search(error.stack or "")
         where = f" ({unquote(place.group(1)) or 'index'} line {place.group(2)})" if place else ""
         what = f"{error.name}: {error.message}" if error.name else error.message
         run.problem(f"Uncaught {what[:300]}{where}", script=True)
 
     def on_crash(_: Any) -> None:
-        run.crashed = True
-        run.problem("The page crashed (its renderer ran out of memory or failed)")
+        if tab.run is not None:
+            tab.run.crashed = True
+            tab.run.problem("The page crashed (its renderer ran out of memory or failed)")
 
     async def on_popup(popup: Any) -> None:
         # Its address is recorded by the router; learners' browsers open it in a new tab.
@@ -917,7 +992,61 @@ async def _open_page(context: Any, run: _Run) -> Any:
     page.on("pageerror", on_page_error)
     page.on("crash", on_crash)
     context.on("page", on_popup)  # registered after our own page, so every later page is a pop-up
-    return page
+    return tab
+
+
+class _Tabs:
+    """The host's source of fresh tabs: one of each kind opened ahead, while the host waits for
+    its next check, so a check does not wait for three renderers to start.
+
+    A spare tab has loaded nothing and holds nothing (a new context, its page at about:blank),
+    so a run on it starts as fresh as on a tab opened for it; a spare that died while it waited
+    is closed and replaced by a new one.
+    """
+
+    KINDS = (*PROFILE_NAMES, THROTTLED)
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.spares: dict[str, asyncio.Future[_Tab]] = {}
+
+    def fill(self, kinds: Sequence[str] = KINDS) -> None:
+        """Start opening a spare of each of `kinds` that has none (the last check's kinds: the
+        next one most likely wants the same, and a spare nobody takes only costs the machine)."""
+        for kind in kinds:
+            if kind not in self.spares:
+                self.spares[kind] = asyncio.ensure_future(_open_tab(self.browser, kind))
+
+    async def take_all(self, kinds: Sequence[str]) -> dict[str, _Tab]:
+        """A tab of each kind, all open; if one cannot be opened, none is kept."""
+        opened = await asyncio.gather(*(self.take(k) for k in kinds), return_exceptions=True)
+        tabs = {k: t for k, t in zip(kinds, opened, strict=True) if isinstance(t, _Tab)}
+        for failure in opened:
+            if isinstance(failure, BaseException):
+                for tab in tabs.values():
+                    with contextlib.suppress(Exception):
+                        await _bounded(tab.context.close())
+                raise failure
+        return tabs
+
+    async def take(self, kind: str) -> _Tab:
+        spare, tab = self.spares.pop(kind, None), None
+        if spare is not None:
+            with contextlib.suppress(Exception):  # it failed to open; a new one may not
+                tab = await spare
+        if tab is not None and tab.page.is_closed():
+            with contextlib.suppress(Exception):
+                await _bounded(tab.context.close())
+            tab = None
+        return tab or await _open_tab(self.browser, kind)
+
+    async def close(self) -> None:
+        spares, self.spares = list(self.spares.values()), {}
+        for spare in spares:
+            spare.cancel()
+            with contextlib.suppress(BaseException):
+                tab = await spare
+                await _bounded(tab.context.close())
 
 
 def _navigation_of(request: Any, main_frame: Any) -> str | None:
@@ -1220,17 +1349,20 @@ async def _serve(scratch: str, netns: bool, requests: IO[bytes], answers: IO[byt
 
     loop = asyncio.get_running_loop()
     async with async_playwright() as playwright:
-        browser = None
+        browser, tabs = None, None
         while line := await loop.run_in_executor(None, requests.readline):
             request = json.loads(line)
             try:
-                if browser is None or not browser.is_connected():
+                if browser is None or tabs is None or not browser.is_connected():
+                    if tabs is not None:
+                        await tabs.close()
                     browser = await _launch(playwright, scratch, netns)
+                    tabs = _Tabs(browser)
             except Exception as error:
                 answer: dict[str, Any] = {"unavailable": f"Chromium did not start: {error}"}
             else:
                 if request["op"] == "check":
-                    answer = await _check_or_give_up(browser, request)
+                    answer = await _check_or_give_up(tabs, request)
                 elif request["op"] == "probe":
                     answer = await _probe(browser, request)
                 else:
@@ -1239,6 +1371,11 @@ async def _serve(scratch: str, netns: bool, requests: IO[bytes], answers: IO[byt
             answers.flush()
             if answer.get("recycle"):
                 break
+            if tabs is not None and browser is not None and browser.is_connected():
+                # While the caller reads the answer and prepares the next check.
+                tabs.fill(_kinds_of(request) if request["op"] == "check" else _Tabs.KINDS)
+        if tabs is not None:
+            await tabs.close()
         if browser is not None:
             await _bounded(browser.close(), 10)
 
