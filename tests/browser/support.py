@@ -62,8 +62,8 @@ def new_context(browser: Browser, site: str, user: Any = None, **options: Any) -
     return signed_in(context, site, user)
 
 
-# Chrome as shipped lets a frame embedded from another site keep storage of its own
-# (Firefox and Safari partition it by the embedding site); this Chromium build turns on the
+# Chrome as shipped lets a frame embedded from another site keep storage of its own,
+# partitioned by the embedding site (as Firefox and Safari do); this Chromium build turns on the
 # third-party-cookie phase-out, which denies such a frame localStorage altogether.
 EVERYDAY_ARGS = [*CHROMIUM_ARGS, "--disable-features=TrackingProtection3pcd"]
 
