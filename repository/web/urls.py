@@ -21,6 +21,7 @@ from repository.web import (
     reviews,
     saml,
     signin,
+    sushi,
     upstream,
     variants,
     versions,
@@ -30,6 +31,10 @@ from repository.web.sitemaps import SITEMAPS
 urlpatterns = [
     path("", browse.home, name="home"),
     path("oai/", oai.oai_pmh, name="oai_pmh"),
+    path("sushi/r5/status", sushi.status, name="sushi_status"),
+    path("sushi/r5/members", sushi.members, name="sushi_members"),
+    path("sushi/r5/reports", sushi.reports, name="sushi_reports"),
+    path("sushi/r5/reports/<str:report_id>", sushi.report, name="sushi_report"),
     path(
         "sitemap.xml",
         sitemap_views.index,
