@@ -3,6 +3,7 @@
 import logging
 import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import requests
@@ -20,7 +21,10 @@ from repository.models import ExternalIdentity, Institution, OidcProvider
 
 logger = logging.getLogger(__name__)
 PROTOCOL = ExternalIdentity.Protocol.OIDC
-SESSION_KEY = "signin_oidc_institution"
+# Which institution each sign-in in flight (by its state) was started for: several tabs may each
+# start one, at different institutions.
+SESSION_KEY = "signin_oidc_institutions"
+IN_FLIGHT = 10
 # Keys from the provider's JWKS only: an HS* token would be checked against the client secret,
 # which the admin typed and so is weaker than the provider's own key pair.
 ASYMMETRIC = re.compile(r"^(RS|ES)(256|384|512)$")
@@ -56,8 +60,10 @@ class OidcStart(OIDCAuthenticationRequestView):
             return refused(request, provider.institution, exc, detail=repr(exc.__cause__ or ""))
         self.OIDC_OP_AUTH_ENDPOINT = document["authorization_endpoint"]
         self.OIDC_RP_CLIENT_ID = provider.client_id
-        request.session[SESSION_KEY] = slug
         response: HttpResponse = super().get(request)
+        state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
+        started = dict(list(request.session.get(SESSION_KEY, {}).items())[-(IN_FLIGHT - 1) :])
+        request.session[SESSION_KEY] = {**started, state: slug}
         return response
 
 
@@ -65,7 +71,7 @@ class OidcCallback(OIDCAuthenticationCallbackView):
     """Finish the sign-in: every refusal is a page that says what happened, and is logged."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        slug = request.session.get(SESSION_KEY)
+        slug = request.session.get(SESSION_KEY, {}).get(request.GET.get("state", ""))
         provider = (
             OidcProvider.objects.select_related("institution")
             .filter(institution__slug=slug)
@@ -74,6 +80,7 @@ class OidcCallback(OIDCAuthenticationCallbackView):
             else None
         )
         if provider is None:
+            logger.warning("OIDC callback for no sign-in in flight: %s", request.GET.urlencode())
             return render(
                 request,
                 "registration/signin_refused.html",

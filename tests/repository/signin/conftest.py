@@ -27,9 +27,12 @@ def main_site(settings, live_server) -> str:
     return url
 
 
-@pytest.fixture
-def op(main_site: str, tmp_path: Path) -> Iterator[OidcProviderProcess]:
-    with oidc_provider(tmp_path, redirect_uri=f"{main_site}/accounts/oidc-callback/") as running:
+@pytest.fixture(scope="module")
+def op(live_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProviderProcess]:
+    """One provider for the module (its own database keeps its users and client between tests)."""
+    port = urlsplit(live_server.url).port
+    redirect = f"http://127.0.0.1:{port}/accounts/oidc-callback/"
+    with oidc_provider(tmp_path_factory.mktemp("op"), redirect_uri=redirect) as running:
         yield running
 
 

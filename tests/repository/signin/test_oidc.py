@@ -119,12 +119,25 @@ def test_wrong_client_secret_is_refused(main_site, op, admin):
     refused(sign_in(main_site, "zoe"), "did not accept this site's client id and secret")
 
 
-def test_callback_without_a_started_sign_in_is_refused(main_site, op, admin):
+def test_callback_for_a_sign_in_this_browser_did_not_start_is_refused(main_site, op, admin):
     configure(op, admin)
     browser = requests.Session()
     browser.get(f"{main_site}/accounts/oidc/northfield/", timeout=30, allow_redirects=False)
     page = browser.get(f"{main_site}/accounts/oidc-callback/?code=forged&state=forged", timeout=30)
-    refused(page, "does not belong to the sign-in this browser started")
+    assert page.status_code == 400
+    assert "This sign-in was not started from this browser" in page.text
+    assert not User.objects.filter(username__startswith="signin-").exists()
+
+
+def test_answer_replayed_after_its_sign_in_finished_is_refused(main_site, op, admin):
+    configure(op, admin)
+    browser = requests.Session()
+    home = sign_in(main_site, "zoe", session=browser)
+    callback = next(r for r in home.history if "/accounts/oidc-callback/" in r.url)
+    replay = browser.get(callback.url, timeout=30)
+    assert replay.status_code == 400
+    assert "does not belong to the sign-in this browser started" in replay.text
+    assert SignInProblem.objects.get().institution.slug == "northfield"
 
 
 def test_admin_sees_refused_sign_ins_on_the_manage_page(main_site, op, admin, client: Any):
