@@ -393,6 +393,8 @@ ATTEMPT_TIME_LIMIT_SECONDS = env_int("ATTEMPT_TIME_LIMIT_SECONDS", 10, minimum=1
 ATTEMPT_MEMORY_MIB = env_int("ATTEMPT_MEMORY_MIB", 512, minimum=64)
 # Code longer than this is refused before anything is stored (a controller is a few KB).
 ATTEMPT_CODE_MAX_BYTES = env_int("ATTEMPT_CODE_MAX_BYTES", 64 * 1024, minimum=1024)
+# Reports of versions ("Report this") one address may send per hour (counted in the database).
+REPORTS_PER_HOUR = env_int("REPORTS_PER_HOUR", 10, minimum=1)
 # Per person: submissions per minute, and attempts waiting or running at once.
 ATTEMPTS_PER_MINUTE_USER = env_int("ATTEMPTS_PER_MINUTE_USER", 10, minimum=1)
 ATTEMPTS_WAITING_PER_USER = env_int("ATTEMPTS_WAITING_PER_USER", 3, minimum=1)

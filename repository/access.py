@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from repository.errors import LicenceRefused, PermissionRefused
+from repository.errors import LicenceRefused, PermissionRefused, TakenDown
 from repository.models import (
     ApiClient,
     Attempt,
@@ -156,7 +156,13 @@ def require_rerun_validation(user: AnyUser, version: Version) -> None:
 
 
 def require_in_circulation(version: Version) -> None:
-    """Refuse to build on a withdrawn version: its page stays, but nothing new starts from it."""
+    """Refuse to build on a withdrawn or taken-down version: nothing new starts from it."""
+    if version.state == Version.State.TAKEN_DOWN:
+        raise PermissionRefused(
+            f"{version.resource.title} v{version.number} was taken down by the site's "
+            f"moderators (“{version.takedown_reason}”), so it cannot be forked, remixed, "
+            "collected, run or changed."
+        )
     if version.state != Version.State.WITHDRAWN:
         return
     newer = (
@@ -193,6 +199,42 @@ def require_adaptable(version: Version) -> None:
             f"“{version.resource.title}” is a collection: each work in it keeps its own licence. "
             f"Fork or remix the works themselves ({titles})."
         )
+
+
+def is_site_admin(user: AnyUser) -> bool:
+    """Site admins (Django's staff flag) run the whole site: they moderate reported versions."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def require_site_admin(user: AnyUser, doing: str) -> None:
+    if not is_site_admin(user):
+        raise PermissionRefused(
+            f"Only the site's admins may {doing}; to raise a problem with a version, use "
+            "“Report this” on its page."
+        )
+
+
+def refuse_if_taken_down(versions: QuerySet[Version]) -> None:
+    """For a version someone may not see: raise TakenDown (a 410, saying why) if it was taken down.
+
+    Its institution still sees it through `visible_to`; everyone else learns only that it was
+    taken down, when and why, and nothing of its content.
+    """
+    found = versions.filter(state=Version.State.TAKEN_DOWN).select_related("resource").first()
+    if found is None:
+        return
+    when = f" on {found.taken_down_at:%-d %B %Y}" if found.taken_down_at else ""
+    raise TakenDown(
+        f"{found.resource.title} v{found.number} was taken down by the site's admins{when}: "
+        f"“{found.takedown_reason}”. Its files are no longer served.",
+        title=f"{found.resource.title} v{found.number}",
+        reason=found.takedown_reason,
+    )
+
+
+def may_report(version: Version) -> bool:
+    """Anyone, signed in or not, may report a public version (and only a public one)."""
+    return version.is_public
 
 
 # What a person may do, one function per capability. Menus, pages and actions all ask these, so
@@ -331,6 +373,10 @@ class Capabilities:
     @cached_property
     def deposit(self) -> bool:
         return may_deposit_somewhere(self.user)
+
+    @cached_property
+    def moderate(self) -> bool:
+        return is_site_admin(self.user)
 
     @cached_property
     def review(self) -> bool:

@@ -52,3 +52,17 @@ class SignInRefused(DomainError):
     """An institutional sign-in that cannot go on: the message says what happened and what to do."""
 
     code = "sign_in_refused"
+
+
+class TakenDown(DomainError):
+    """A version the site's admins took down, asked for by someone outside its institution.
+
+    Pages answer 410 with the notice (repository/web/moderation.py), the API a 410 error.
+    """
+
+    code = "taken_down"
+
+    def __init__(self, message: str, *, title: str, reason: str) -> None:
+        super().__init__(message)
+        self.title = title
+        self.reason = reason

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from repository import queue
 from repository.access import require_rerun_validation
+from repository.actions.moderation import log_admin_action
 from repository.errors import InvalidTransition, PermissionRefused
-from repository.models import ValidationRun, ValidationStep, Version
+from repository.models import AdminAction, ValidationRun, ValidationStep, Version
 from repository.validation import orders
 from repository.validation.browser import BrowserUnavailable
 from repository.validation.release import CHECKS_RELEASE, validator_release
@@ -32,8 +33,9 @@ SETTLED = {Version.State.PUBLISHED, Version.State.PASSED}
 # Versions still waiting for a verdict because our side could not give one: validated again
 # (from the start, as a new version is) when a validator release that can run them comes.
 WAITING = {Version.State.NOT_RUN, Version.State.UNFINISHED}
-# Versions checked again (re-run by staff, new release) without their state changing.
-RECHECKED = SETTLED | {Version.State.WITHDRAWN}
+# Versions checked again (re-run by staff, new release) without their state changing: a re-run
+# never undoes a withdrawal or a takedown.
+RECHECKED = SETTLED | {Version.State.WITHDRAWN, Version.State.TAKEN_DOWN}
 
 
 def claim_run(
@@ -130,6 +132,7 @@ def rerun_validation(version: Version, *, by: User) -> ValidationRun:
     if not recheck:
         version.move(from_states=[version.state], to=Version.State.VALIDATING)
     log.info("version %s: validation re-run by %s (run %s)", version.pk, by.pk, run.pk)
+    log_admin_action(AdminAction.Kind.RERUN_VALIDATION, by=by, version=version)
     queue.enqueue("validate_version", (version.pk,), {"revalidate": recheck})
     return run
 

@@ -2,8 +2,9 @@
 
 OAI-PMH records, LOM, schema.org JSON-LD and Common Cartridge manifests are all written from
 `Record`s, so they tell the same story: the same licence URL, authors and lineage everywhere.
-Only published versions, and withdrawn ones (as deleted records), are ever described: rows come
-through `Version.objects.visible_to(None)`, the anonymous visitor's view.
+Only published versions, and withdrawn and taken-down ones (as deleted records), are ever
+described: rows come through `Version.objects.once_public()`, and related works through
+`visible_to(None)`, the anonymous visitor's view.
 """
 
 from __future__ import annotations
@@ -119,8 +120,8 @@ def licence_facts(licence_id: str) -> tuple[str, str]:
 
 
 def public_versions() -> QuerySet[Version]:
-    """Public versions, in a stable order, annotated as `annotated` says."""
-    return annotated(Version.objects.visible_to(None))
+    """Public and taken-down versions (the latter told as deleted), in a stable order, annotated."""
+    return annotated(Version.objects.once_public())
 
 
 def annotated(versions: QuerySet[Version]) -> QuerySet[Version]:
@@ -129,6 +130,7 @@ def annotated(versions: QuerySet[Version]) -> QuerySet[Version]:
         datestamp=Coalesce(
             Case(
                 When(state=Version.State.WITHDRAWN, then="withdrawn_at"),
+                When(state=Version.State.TAKEN_DOWN, then="taken_down_at"),
                 default="published_at",
                 output_field=DateTimeField(),
             ),
@@ -246,7 +248,7 @@ def record_of(version: Version, lineage: Sequence[Relation]) -> Record:
         number=version.number,
         created=version.created_at,
         datestamp=getattr(version, "datestamp", None) or version.created_at,
-        deleted=version.state == Version.State.WITHDRAWN,
+        deleted=version.state in {Version.State.WITHDRAWN, Version.State.TAKEN_DOWN},
         entry_point=version.entry_point,
         size=version.total_size,
         relations=[Relation(IS_VERSION_OF, site_url(own_path), xml_text(resource.title)), *lineage],

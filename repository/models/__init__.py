@@ -16,6 +16,7 @@ from repository.models.lti import (
     LtiScorePost,
     LtiToolKey,
 )
+from repository.models.moderation import AdminAction, Report
 from repository.models.outbox import OutboxMessage
 from repository.models.remixes import CollectionItem, RemixPick
 from repository.models.resources import Resource
@@ -27,6 +28,7 @@ from repository.models.versions import Version, VersionFile
 from repository.models.workers import WorkerBeat
 
 __all__ = [
+    "AdminAction",
     "ApiClient",
     "Attempt",
     "Blob",
@@ -49,6 +51,7 @@ __all__ = [
     "OidcProvider",
     "OutboxMessage",
     "RemixPick",
+    "Report",
     "Resource",
     "Review",
     "SamlProvider",

@@ -17,9 +17,12 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
         """What `visible_to` gives, plus resources whose every public version was withdrawn.
 
         A withdrawn work keeps its address (courses link to it), saying it was withdrawn; it
-        no longer shows in listings and search, which use `visible_to`.
+        no longer shows in listings and search, which use `visible_to`. So does a taken-down
+        one, whose address answers 410 with the reason (repository/web/versions.py).
         """
-        withdrawn = Resource.objects.filter(versions__state="withdrawn").values("pk")
+        withdrawn = Resource.objects.filter(versions__state__in=["withdrawn", "taken_down"]).values(
+            "pk"
+        )
         return self.filter(Q(pk__in=self.visible_to(user).values("pk")) | Q(pk__in=withdrawn))
 
     def visible_to(self, user: object) -> "ResourceQuerySet":

@@ -18,8 +18,20 @@ from repository.models.resources import Resource
 
 class VersionQuerySet(models.QuerySet["Version"]):
     def public(self) -> "VersionQuerySet":
-        # Withdrawn versions keep their page (a course may have pinned one) but say so.
-        return self.filter(state__in=[Version.State.PUBLISHED, Version.State.WITHDRAWN])
+        """The one predicate for "publicly visible" (`Version.is_public` is its row form).
+
+        Withdrawn versions keep their page (a course may have pinned one) but say so; taken-down
+        ones do not count: only their institution sees them (repository/actions/moderation.py).
+        """
+        return self.filter(state__in=Version.PUBLIC_STATES)
+
+    def once_public(self) -> "VersionQuerySet":
+        """Public versions and taken-down ones: what the outside world was told about.
+
+        A taken-down version's address answers 410 with the reason, and OAI-PMH lists it as a
+        deleted record, so harvesters drop it; nothing else about it is shown.
+        """
+        return self.filter(state__in=[*Version.PUBLIC_STATES, Version.State.TAKEN_DOWN])
 
     def visible_to(self, user: object) -> "VersionQuerySet":
         """Public versions for everyone; the rest for the institution's staff and the authors."""
@@ -27,7 +39,7 @@ class VersionQuerySet(models.QuerySet["Version"]):
             return self.public()
         staff_of = Institution.objects.where(user)
         return self.filter(
-            Q(state__in=[Version.State.PUBLISHED, Version.State.WITHDRAWN])
+            Q(state__in=Version.PUBLIC_STATES)
             | Q(resource__institution__in=staff_of)
             | Q(created_by=user)
         )
@@ -46,6 +58,10 @@ class Version(models.Model):
         UNFINISHED = "unfinished", "Validation could not finish"
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        # By the site's moderators, after a report: hidden from everyone but its institution.
+        TAKEN_DOWN = "taken_down", "Taken down"
+
+    PUBLIC_STATES = (State.PUBLISHED, State.WITHDRAWN)
 
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
@@ -74,6 +90,11 @@ class Version(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawal_reason = models.TextField(blank=True)
+    # A takedown (repository/actions/moderation.py) says why on the version's 410 page; restoring
+    # puts back the state it had. Who took it down is in the moderation log, not here.
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    takedown_reason = models.TextField(blank=True)
+    state_before_takedown = models.CharField(max_length=16, blank=True)
 
     objects = VersionQuerySet.as_manager()
 
@@ -92,6 +113,7 @@ class Version(models.Model):
                         "unfinished",
                         "published",
                         "withdrawn",
+                        "taken_down",
                     ]
                 ),
                 name="version_state_known",
@@ -108,7 +130,7 @@ class Version(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.state in {self.State.PUBLISHED, self.State.WITHDRAWN}
+        return self.state in self.PUBLIC_STATES
 
     @property
     def licence_parts(self) -> "licensing.parts.PackageParts":
@@ -161,6 +183,28 @@ class Version(models.Model):
             withdrawn_at=timezone.now(),
             withdrawn_by=by,
             withdrawal_reason=reason,
+        )
+
+    def take_down(self, *, reason: str) -> None:
+        """Hide a public version from everyone but its institution, remembering its state."""
+        # Only from the state it is remembered in, so a withdrawal meanwhile is not lost.
+        self.move(
+            from_states=[self.state] if self.state in self.PUBLIC_STATES else self.PUBLIC_STATES,
+            to=self.State.TAKEN_DOWN,
+            taken_down_at=timezone.now(),
+            takedown_reason=reason,
+            state_before_takedown=self.state,
+        )
+
+    def restore(self) -> None:
+        """Undo a takedown: the version is published (or withdrawn) again, as it was."""
+        earlier = self.state_before_takedown or self.State.PUBLISHED
+        self.move(
+            from_states=[self.State.TAKEN_DOWN],
+            to=earlier,
+            taken_down_at=None,
+            takedown_reason="",
+            state_before_takedown="",
         )
 
 
