@@ -150,6 +150,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sign-in: a taken-down version is its institution's to see, a 410 notice for others.
+    "repository.web.moderation.TakenDownMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "repository.web.middleware.ContentSecurityPolicyMiddleware",
 ]

@@ -27,6 +27,7 @@ from repository.errors import (
     PackageRefused,
     PermissionRefused,
     RateLimited,
+    TakenDown,
     error_body,
 )
 from repository.guards import outages
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 # Most specific first: the first class the error is an instance of decides the status.
 DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
     (RateLimited, status.HTTP_429_TOO_MANY_REQUESTS),
+    (TakenDown, status.HTTP_410_GONE),
     (PermissionRefused, status.HTTP_403_FORBIDDEN),
     (InvalidTransition, status.HTTP_409_CONFLICT),
     (LicenceRefused, status.HTTP_409_CONFLICT),

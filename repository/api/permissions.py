@@ -24,7 +24,9 @@ class ScopeAndSignIn(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         require_scopes(request, *scope_choices(view, request.method or "GET"))
-        needs_sign_in = request.method not in SAFE_METHODS or getattr(view, "sign_in", False)
+        # `anonymous_writes`: a view anyone may POST to (reports of versions), throttled.
+        writes = request.method not in SAFE_METHODS and not getattr(view, "anonymous_writes", False)
+        needs_sign_in = writes or getattr(view, "sign_in", False)
         if needs_sign_in and not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
         return True

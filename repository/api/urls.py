@@ -12,6 +12,7 @@ from repository.api.views import (
     deposits,
     institutions,
     licences,
+    moderation,
     remixes,
     resources,
     upstream,
@@ -75,6 +76,7 @@ urlpatterns = [
     path(version + "lineage/", versions.Lineage.as_view(), name="version-lineage"),
     path(version + "forks/", remixes.Forks.as_view(), name="version-forks"),
     path(version + "publication/", versions.Publication.as_view(), name="version-publication"),
+    path(version + "reports/", moderation.Reports.as_view(), name="version-reports"),
     path(
         version + "contributions/",
         contributions.ProposeContribution.as_view(),

@@ -37,6 +37,9 @@ def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
     version = versions.filter(pk=version_id).first()
     if version is None:
         return not_found("This version is not published (or no longer is).")
+    if version.state == Version.State.TAKEN_DOWN:
+        # Not even on its preview origin: a takedown stops every copy of its files being served.
+        return not_found("This version was taken down by the site's admins; it is not served.")
     if kind == serving.PREVIEW and version.state == Version.State.PUBLISHED:
         # Published since: its preview address (staff's, maybe passed around) leads to the
         # public one, so it grants nothing once the version is out.

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
+from repository.access import refuse_if_taken_down
 from repository.models import Resource, Version
 from repository.storage import blobs
 
@@ -22,12 +23,15 @@ def signed_in_user(request: HttpRequest) -> User:
 
 
 def visible_version(request: HttpRequest, institution: str, resource: str, number: int) -> Version:
-    return get_object_or_404(
-        Version.objects.visible_to(request.user).select_related("resource__institution"),
-        resource__institution__slug=institution,
-        resource__slug=resource,
-        number=number,
+    """The version the URL names if `request.user` may see it; TakenDown (410) or 404 if not."""
+    named = Version.objects.filter(
+        resource__institution__slug=institution, resource__slug=resource, number=number
     )
+    found = named.visible_to(request.user).select_related("resource__institution").first()
+    if found is None:
+        refuse_if_taken_down(named)
+        raise Http404("No such version, or it is not public.")
+    return found
 
 
 def visible_resource(request: HttpRequest, institution: str, resource: str) -> Resource:

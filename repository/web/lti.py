@@ -314,6 +314,9 @@ def unavailable_reason(version: Version | None, version_id: int | None) -> str:
         )
     if version is None:
         return f"version {version_id} does not exist in Remixbank"
+    if version.state == Version.State.TAKEN_DOWN:
+        when = version.taken_down_at.strftime("%-d %B %Y") if version.taken_down_at else ""
+        return f"{version} was taken down by Remixbank's admins {when}: {version.takedown_reason}"
     if version.state == Version.State.WITHDRAWN:
         when = version.withdrawn_at.strftime("%-d %B %Y") if version.withdrawn_at else ""
         why = f": {version.withdrawal_reason}" if version.withdrawal_reason else ""

@@ -14,6 +14,7 @@ from repository.web import (
     lineage,
     lti,
     manage,
+    moderation,
     oai,
     oidc,
     people,
@@ -48,6 +49,23 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("review/", reviews.review_queue, name="review_queue"),
+    path("moderation/", moderation.moderation_queue, name="moderation"),
+    path("moderation/log/", moderation.moderation_log, name="moderation_log"),
+    path(
+        "moderation/versions/<int:version_id>/take-down/",
+        moderation.moderation_take_down,
+        name="moderation_take_down",
+    ),
+    path(
+        "moderation/versions/<int:version_id>/restore/",
+        moderation.moderation_restore,
+        name="moderation_restore",
+    ),
+    path(
+        "moderation/reports/<int:report_id>/dismiss/",
+        moderation.moderation_dismiss,
+        name="moderation_dismiss",
+    ),
     path("deposit/", deposits.deposit, name="deposit"),
     path("licences/", browse.licences, name="licences"),
     path("schemas/manifest.schema.json", deposits.manifest_schema, name="manifest_schema"),
@@ -193,6 +211,11 @@ urlpatterns = [
         "i/<slug:institution>/<slug:resource>/v<int:number>/validations/",
         versions.version_rerun,
         name="version_rerun",
+    ),
+    path(
+        "i/<slug:institution>/<slug:resource>/v<int:number>/report/",
+        moderation.version_report,
+        name="version_report",
     ),
     path(
         "i/<slug:institution>/<slug:resource>/v<int:number>/withdraw/",

@@ -19,6 +19,7 @@ from repository.access import (
     drafts_of,
     is_staff_of,
     may_deposit_to,
+    refuse_if_taken_down,
 )
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
@@ -160,6 +161,7 @@ def resource_page(request: HttpRequest, institution: str, resource: str) -> Http
         or Version.objects.visible_to(request.user).filter(resource=obj).order_by("-number").first()
     )
     if version is None:
+        refuse_if_taken_down(obj.versions.order_by("-number"))
         raise Http404
     return version_context_page(request, version, is_resource_page=True)
 

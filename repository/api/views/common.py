@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import extend_schema
@@ -21,6 +22,7 @@ from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from repository.access import refuse_if_taken_down
 from repository.api.authentication import ApiOAuth2Authentication
 from repository.api.permissions import ScopeAndSignIn
 from repository.api.schema import ApiSchema
@@ -81,7 +83,12 @@ def visible_versions(request: Request) -> QuerySet[Version]:
 
 
 def visible_version(request: Request, pk: int) -> Version:
-    return get_object_or_404(visible_versions(request), pk=pk)
+    """The version `pk` if the caller may see it; TakenDown (410) or 404 if not."""
+    found = visible_versions(request).filter(pk=pk).first()
+    if found is None:
+        refuse_if_taken_down(Version.objects.filter(pk=pk))
+        raise Http404
+    return found
 
 
 def member_institution(

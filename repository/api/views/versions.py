@@ -82,6 +82,10 @@ class VersionViewSet(ApiMixin, ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Version]:
         return visible_versions(self.request)
 
+    def get_object(self) -> Version:
+        # A taken-down version answers 410 with the reason rather than a bare 404.
+        return visible_version(self.request, int(self.kwargs["pk"]))
+
     def filter_queryset_by(self, qs: QuerySet[Version], query: dict[str, Any]) -> QuerySet:
         lookups = {
             "kind": "resource__kind",
