@@ -15,6 +15,7 @@ from deploy.broker import (  # noqa: F401 -- filesystem_broker_options: for the 
     filesystem_broker_options,
     transport_options,
 )
+from repository import tracing
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -137,7 +138,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so it counts every answer, the outage 503s included.
+    # Outermost, so every log line of the request, the outage ones included, carries its id.
+    "repository.web.middleware.RequestIdMiddleware",
+    # Next, so it counts every answer, the outage 503s included.
     "repository.web.metrics.RequestMetricsMiddleware",
     # Probes and scrapes reach pods by IP over plain HTTP: answered before host checks.
     "repository.web.health.OpsEndpointsMiddleware",
@@ -503,11 +506,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # pysaml2's schema library says at INFO each time it reads one of its bundled schemas.
-    "loggers": {"xmlschema": {"level": "WARNING"}},
-}
+# One JSON object per line, each with the request id (repository/tracing.py); Celery workers
+# and beat use the same configuration at the level given by their -l option.
+LOGGING = tracing.logging_config(env_str("LOG_LEVEL", "INFO"))
+# pysaml2's schema library says at INFO each time it reads one of its bundled schemas.
+LOGGING["loggers"] = {"xmlschema": {"level": "WARNING"}}

@@ -19,6 +19,7 @@ from celery import Celery, Task, signals
 from kombu import Exchange, Queue
 
 from deploy.broker import broker_url, transport_options
+from repository import tracing  # noqa: F401 -- JSON logs, and the request id from order to result
 from repository.validation import untrusted
 from repository.validation.selftest import queues_to_refuse
 

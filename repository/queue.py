@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from repository import tracing
 from repository.guards import outages
 from repository.models import OutboxMessage
 
@@ -66,6 +67,7 @@ def enqueue(
         kwargs=kwargs or {},
         queue=queue or "",
         leased_until=timezone.now() + LEASE,
+        request_id=tracing.current() or "",
     )
     transaction.on_commit(lambda: deliver(message))
 
@@ -76,7 +78,9 @@ def deliver(message: OutboxMessage) -> bool:
     On failure the lease is given up, so the next flush sends the message.
     """
     try:
-        send(message.task, tuple(message.args), message.kwargs, queue=message.queue or None)
+        # Sent later by a flush, it still carries the id of the request that queued it.
+        with tracing.bound(message.request_id or tracing.current()):
+            send(message.task, tuple(message.args), message.kwargs, queue=message.queue or None)
     except BROKER_ERRORS as exc:
         outages.BROKER.failed(exc)
         OutboxMessage.objects.filter(pk=message.pk).update(

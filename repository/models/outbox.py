@@ -21,6 +21,9 @@ class OutboxMessage(models.Model):
     leased_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
+    request_id = models.CharField(
+        max_length=128, blank=True, help_text="the id of the request or task that queued it"
+    )
 
     class Meta:
         indexes = [

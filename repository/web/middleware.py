@@ -1,4 +1,4 @@
-"""Origin separation and CSP everywhere; JSON bodies nested too deep refused before any view."""
+"""Request ids, origin separation and CSP everywhere; JSON bodies nested too deep refused before any view."""
 
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -8,9 +8,28 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.http.request import split_domain_port
 
+from repository import tracing
 from repository.errors import error_body
 from repository.guards import safejson
 from repository.validation import origins, serving
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class RequestIdMiddleware:
+    """Give each request an id (its client's X-Request-ID when well formed, else a new one),
+    current while it is answered, so its log lines and the tasks it queues carry it
+    (repository/tracing.py); the response says which id it was given."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = tracing.well_formed(request.headers.get(REQUEST_ID_HEADER)) or tracing.new_id()
+        with tracing.bound(request_id):
+            response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
 
 
 def content_frame_source() -> str:

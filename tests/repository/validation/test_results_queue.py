@@ -17,6 +17,11 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 PROGRESS = "repository.tasks.record_content_progress"
 
 
+def progress_succeeded(log: str) -> bool:
+    """The worker logged that a PROGRESS task succeeded (each log line is one JSON object)."""
+    return any(f"{PROGRESS}[" in line and "succeeded" in line for line in log.splitlines())
+
+
 def test_a_validate_version_sent_through_results_is_refused_and_changes_nothing(blob_folder):
     version = VersionFactory.create(state=Version.State.UPLOADED)
     assert version.state == Version.State.UPLOADED
@@ -26,10 +31,7 @@ def test_a_validate_version_sent_through_results_is_refused_and_changes_nothing(
         # A real result task behind it: once it ran, the forged message was dealt with.
         app.send_task(PROGRESS, ("no-such-nonce", "probe"), queue="results")
         assert wait_for(
-            lambda: (
-                f"{PROGRESS}[" in worker_log(blob_folder)
-                and "succeeded" in worker_log(blob_folder).split(PROGRESS)[-1]
-            ),
+            lambda: progress_succeeded(worker_log(blob_folder)),
             timeout=120,
         ), worker_log(blob_folder)[-3000:]
     version.refresh_from_db()
@@ -43,9 +45,9 @@ def test_a_validate_version_sent_through_results_is_refused_and_changes_nothing(
 def test_the_result_tasks_still_run_from_the_results_queue(blob_folder):
     with trusted_worker(blob_dir=blob_folder):
         app.send_task(PROGRESS, ("no-such-nonce", "probe"), queue="results")
-        assert wait_for(
-            lambda: "succeeded" in worker_log(blob_folder).split(PROGRESS)[-1], timeout=120
-        ), worker_log(blob_folder)[-3000:]
+        assert wait_for(lambda: progress_succeeded(worker_log(blob_folder)), timeout=120), (
+            worker_log(blob_folder)[-3000:]
+        )
     assert "Refused" not in worker_log(blob_folder)
 
 
@@ -85,9 +87,9 @@ def test_untrusted_workers_send_through_the_results_exchange_and_are_still_refus
     with trusted_worker(blob_dir=blob_folder):
         send_as_untrusted("repository.tasks.validate_version", (version.pk,))
         send_as_untrusted(PROGRESS, ("no-such-nonce", "probe"))
-        assert wait_for(
-            lambda: "succeeded" in worker_log(blob_folder).split(PROGRESS)[-1], timeout=120
-        ), worker_log(blob_folder)[-3000:]
+        assert wait_for(lambda: progress_succeeded(worker_log(blob_folder)), timeout=120), (
+            worker_log(blob_folder)[-3000:]
+        )
     version.refresh_from_db()
     assert version.state == Version.State.UPLOADED
     assert "Refused repository.tasks.validate_version from the results queue" in worker_log(
