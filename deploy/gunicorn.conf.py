@@ -1,6 +1,9 @@
 """gunicorn settings for the main site and the content origin: `gunicorn -c deploy/gunicorn.conf.py deploy.wsgi`."""
 
 import os
+import shutil
+import tempfile
+from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
@@ -12,4 +15,27 @@ graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
+# Ends with the response's X-Request-ID, the id the site's own JSON log lines carry.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# prometheus-client's multiprocess mode: each worker process counts its requests in files of
+# its own here, and /metrics, answered by any one of them, sums them all. Set before the app
+# (and prometheus_client) is imported in the workers; one folder per address served.
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    os.path.join(tempfile.gettempdir(), f"remixbank-metrics-{bind.replace(':', '-')}"),
+)
+
+
+def on_starting(server: Any) -> None:
+    """Counts start from zero with each start of the server: last run's files are removed."""
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

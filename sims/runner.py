@@ -50,6 +50,10 @@ class CheckResult:
     message: str
 
 
+#: The kinds of RunFailure that mean the sandbox killed the run at one of its limits.
+KILLS = frozenset({"timeout", "memory", "cpu"})
+
+
 @dataclass
 class RunResult:
     """The outcome of one run; `error` is None unless the run itself failed."""
@@ -61,6 +65,7 @@ class RunResult:
     error: str | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    error_kind: str = ""  # a RunFailure's kind: "timeout", "memory", "cpu" are KILLS
 
 
 def _job(scenario: Scenario, source: str | None, memory_bytes: int | None) -> dict[str, Any]:
@@ -207,7 +212,7 @@ def run_scenario(
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    def failed(message: str) -> RunResult:
+    def failed(message: str, kind: str = "") -> RunResult:
         return RunResult(
             passed=False,
             checks=[],
@@ -216,6 +221,7 @@ def run_scenario(
             error=message,
             parameters=scenario.parameters,
             timings=timings,
+            error_kind=kind,
         )
 
     try:
@@ -231,7 +237,7 @@ def run_scenario(
         else:
             trajectory, timings["simulate_s"] = simulate_job(job, source)
     except RunFailure as exc:
-        return failed(exc.message)
+        return failed(exc.message, exc.kind)
     try:
         prepared = engine.prepare(scenario.parameters, scenario.time_grid())
         result = engine.finish(prepared, trajectory)

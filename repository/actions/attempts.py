@@ -31,6 +31,7 @@ from repository.actions.variants import lock_allowances, stored_scenario, studen
 from repository.errors import DomainError, PermissionRefused, RateLimited
 from repository.models import Attempt, Institution, Version
 from repository.validation import orders
+from sims.runner import KILLS
 
 log = logging.getLogger(__name__)
 
@@ -390,12 +391,19 @@ def record_attempt_result(nonce: str, result: dict[str, Any]) -> Attempt | None:
             grade=str(outcome.get("grade") or ""),
             error=str(outcome.get("error") or ""),
             error_line=outcome.get("error_line"),
+            killed_by=killed_by(outcome),
             files=[f for f in orders.store_files(result) if f["name"].endswith(KEPT_SUFFIXES)],
         )
     queue.enqueue("dispatch_attempts", ())
     if done is not None and done.score is not None:
         notify_score_changed(done)
     return done
+
+
+def killed_by(outcome: dict[str, Any]) -> str:
+    """The sandbox limit that killed the run, as the worker reported it; "" if none did."""
+    kind = outcome.get("error_kind")
+    return kind if isinstance(kind, str) and kind in KILLS else ""
 
 
 def finish(attempt: Attempt, state: str, **fields: Any) -> Attempt | None:

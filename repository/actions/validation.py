@@ -479,6 +479,20 @@ def versions_to_revalidate(limit: int) -> list[int]:
     return chosen
 
 
+def revalidation_backlog() -> dict[tuple[str, str], int]:
+    """How many versions `versions_to_revalidate` has yet to choose, by (kind, "waiting" for a
+    verdict | "settled" published or passed): those with no run of the current release."""
+    backlog = {}
+    for which, states in (("waiting", WAITING), ("settled", SETTLED)):
+        for kind in ("tool", "scenario"):
+            backlog[(kind, which)] = (
+                Version.objects.filter(state__in=states, resource__kind=kind)
+                .exclude(validation_runs__validator_release=validator_release(kind))
+                .count()
+            )
+    return backlog
+
+
 def stuck_revalidations() -> list[int]:
     """Published or passed versions whose re-validation run stopped being claimed."""
     cutoff = timezone.now() - timedelta(seconds=settings.VALIDATION_STUCK_AFTER_SECONDS)

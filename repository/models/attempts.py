@@ -52,6 +52,8 @@ class Attempt(models.Model):
     grade = models.CharField(max_length=60, blank=True, default="")
     error = models.TextField(blank=True, default="")
     error_line = models.PositiveIntegerField(null=True, blank=True)
+    # Which of the sandbox's limits killed the learner's run ("timeout", "memory", "cpu"), if any.
+    killed_by = models.CharField(max_length=16, blank=True, default="")
     files = models.JSONField(default=list)
     time_limit_s = models.FloatField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -81,6 +83,8 @@ class Attempt(models.Model):
             models.Index(fields=["version", "learner"], name="attempt_version_learner"),
             models.Index(fields=["institution", "created_at"], name="attempt_institution_recent"),
             models.Index(fields=["state", "dispatched_at"], name="attempt_waiting"),
+            # /metrics reads the last hour's finished attempts at every scrape.
+            models.Index(fields=["finished_at"], name="attempt_finished"),
         ]
 
     def __str__(self) -> str:

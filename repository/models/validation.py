@@ -42,6 +42,8 @@ class ValidationRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        # /metrics reads the last hour's finished runs (and their steps) at every scrape.
+        indexes = [models.Index(fields=["finished_at"], name="run_finished")]
         constraints = [
             # One run per (version, validator release, round): a repeated task reuses the row.
             models.UniqueConstraint(

@@ -191,7 +191,7 @@ def _artefact(name: str, data: bytes, limits: dict[str, int], notes: list[str]) 
 
 def _run_scenario(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
     from sims.engines import ENGINE_RELEASE
-    from sims.runner import run_scenario
+    from sims.runner import KILLS, run_scenario
     from sims.scenario import ScenarioError
 
     params = order.get("params", {})
@@ -226,7 +226,12 @@ def _run_scenario(root: Path, order: dict[str, Any], limits: dict[str, int]) -> 
         "status": status,
         "messages": (messages + notes)[:MESSAGE_LIMIT],
         "metrics": result.metrics,
-        "artefacts": {"metrics": result.metrics, "timings": result.timings},
+        "artefacts": {
+            "metrics": result.metrics,
+            "timings": result.timings,
+            # Counted by /metrics: which of the sandbox's limits killed the run, if one did.
+            **({"killed": result.error_kind} if result.error_kind in KILLS else {}),
+        },
         "files": [f for f in files if f],
         "release": release,
     }

@@ -1,12 +1,16 @@
-"""Prometheus metrics at /metrics: requests, queue depth, validation and attempt durations.
+"""Prometheus metrics at /metrics: requests, queue depth, durations, sandbox kills, re-validation backlog.
 
-Requests are counted in this process as they are answered (so each web process reports its
-own; Prometheus sums them). Queue depth and durations are read when scraped, from the broker
-and from the rows the workers wrote, so they need nothing from the worker processes.
+Requests are counted in the web process that answers them; under gunicorn
+(PROMETHEUS_MULTIPROC_DIR, set by deploy/gunicorn.conf.py) each worker process writes its
+counts to a file of its own there and a scrape of any one of them sums them all. Queue depth,
+durations, kills and backlog are read when scraped, from the broker and from the rows the
+workers wrote, so they need nothing from the worker processes and are the same whichever web
+process answers.
 """
 
 import hmac
 import ipaddress
+import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -24,10 +28,12 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from repository.actions.validation import revalidation_backlog
 from repository.models import Attempt, ValidationRun, ValidationStep
 from repository.web.middleware import on_content_domain
 
@@ -183,8 +189,75 @@ def families(
     yield longest
 
 
-REGISTRY.register(QueueCollector())
-REGISTRY.register(DurationCollector())
+class SandboxKillCollector(Collector):
+    """Runs of deposited or learners' code that the sandbox killed at one of its limits
+    (time, memory, CPU) in the last hour: scenario validation steps and attempts."""
+
+    def collect(self) -> Iterator[Metric]:
+        since = timezone.now() - RECENT
+        kills = GaugeMetricFamily(
+            "remixbank_sandbox_kills_recent",
+            "Sandboxed runs killed at a limit in the last hour, by what ran and which limit.",
+            labels=["run", "limit"],
+        )
+        found: dict[tuple[str, str], int] = {}
+        steps = (
+            ValidationStep.objects.filter(run__finished_at__gte=since, artefacts__has_key="killed")
+            .values_list("artefacts__killed", flat=True)
+            .iterator()
+        )
+        for limit in steps:
+            found[("validation", str(limit))] = found.get(("validation", str(limit)), 0) + 1
+        attempts = (
+            Attempt.objects.filter(finished_at__gte=since)
+            .exclude(killed_by="")
+            .values("killed_by")
+            .annotate(n=Count("id"))
+        )
+        for row in attempts:
+            found[("attempt", row["killed_by"])] = row["n"]
+        for labels, n in sorted(found.items()):
+            kills.add_metric(list(labels), n)
+        yield kills
+
+
+class RevalidationBacklogCollector(Collector):
+    """Versions the periodic re-validation has yet to run under the current validator release."""
+
+    def collect(self) -> Iterator[Metric]:
+        backlog = GaugeMetricFamily(
+            "remixbank_revalidation_backlog",
+            "Versions with no run of the current validator release, by kind and by whether "
+            "they wait for a verdict (not run, could not finish) or are settled (published, "
+            "passed).",
+            labels=["kind", "state"],
+        )
+        for (kind, which), n in sorted(revalidation_backlog().items()):
+            backlog.add_metric([kind, which], n)
+        yield backlog
+
+
+#: Read from the broker and the database at each scrape, whichever process answers it.
+SCRAPED: tuple[Collector, ...] = (
+    QueueCollector(),
+    DurationCollector(),
+    SandboxKillCollector(),
+    RevalidationBacklogCollector(),
+)
+for collector in SCRAPED:
+    REGISTRY.register(collector)
+
+
+def scrape_registry() -> CollectorRegistry:
+    """This process's registry, or under gunicorn one summing every web process's counters
+    from their files, beside the collectors read at the scrape."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    for scraped in SCRAPED:
+        registry.register(scraped)
+    return registry
 
 
 def allowed(request: HttpRequest) -> bool:
@@ -225,4 +298,4 @@ def metrics(request: HttpRequest) -> HttpResponse:
             },
             status=403,
         )
-    return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(generate_latest(scrape_registry()), content_type=CONTENT_TYPE_LATEST)

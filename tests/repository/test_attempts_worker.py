@@ -39,10 +39,12 @@ def test_a_looping_attempt_ends_at_its_limit_and_does_not_hold_up_another_learne
     assert looping.state == Attempt.State.ERROR
     assert "longer than its time limit of 10 s" in looping.error
     assert "loop that never ends" in looping.error
+    assert looping.killed_by == "timeout"  # counted by /metrics as a sandbox kill
     assert looping.started_at is not None and looping.finished_at is not None
     assert (looping.finished_at - looping.started_at).total_seconds() < looping.time_limit_s + 15
     # The other learner's attempt ran beside it, on the second worker process, and was done first.
     assert good.state == Attempt.State.PASSED, good.error
+    assert good.killed_by == ""
     assert good.score is not None and good.score > 0.9
     assert good.finished_at is not None and good.finished_at < looping.finished_at
     assert any(f["name"] == "power.png" for f in good.files)

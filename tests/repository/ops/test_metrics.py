@@ -12,9 +12,9 @@ from django.utils import timezone
 from kombu import Connection, Exchange, Queue
 from prometheus_client.parser import text_string_to_metric_families
 
-from repository.models import ValidationRun, ValidationStep, Version
+from repository.models import Attempt, ValidationRun, ValidationStep, Version
 from tests.deploy.test_engines import require_service
-from tests.factories import VersionFactory
+from tests.factories import UserFactory, VersionFactory
 from tests.repository.ops.test_health import broker_at
 from tests.worker import take_all
 
@@ -179,3 +179,59 @@ def test_a_broker_that_is_down_is_reported_not_a_failed_scrape(client):
         found = scrape(client)
     assert found["remixbank_broker_up"][()] == 0
     assert "remixbank_queue_messages" not in found
+
+
+def test_sandbox_kills_are_counted_by_what_ran_and_which_limit(client):
+    version = VersionFactory.create()
+    now = timezone.now()
+    run = ValidationRun.objects.create(
+        version=version, validator_release="test", state=ValidationRun.State.FAILED
+    )
+    ValidationRun.objects.filter(pk=run.pk).update(finished_at=now)
+    ValidationStep.objects.create(
+        run=run,
+        name="run",
+        position=3,
+        status="failed",
+        duration_ms=120_000,
+        artefacts={"killed": "timeout", "timings": {}},
+    )
+    ValidationStep.objects.create(
+        run=run, name="package", position=0, status="passed", artefacts={"metrics": {}}
+    )
+    learner = UserFactory.create()
+    for killed_by in ("memory", "memory", "cpu", ""):
+        Attempt.objects.create(
+            learner=learner,
+            version=version,
+            student_id="s-1",
+            code="def control(sensors, state):\n    while True: pass\n",
+            state=Attempt.State.ERROR,
+            time_limit_s=10,
+            started_at=now - timedelta(seconds=11),
+            finished_at=now,
+            killed_by=killed_by,
+        )
+    kills = scrape(client)["remixbank_sandbox_kills_recent"]
+    assert kills == {
+        (("limit", "timeout"), ("run", "validation")): 1,
+        (("limit", "memory"), ("run", "attempt")): 2,
+        (("limit", "cpu"), ("run", "attempt")): 1,
+    }
+
+
+def test_revalidation_backlog_counts_versions_without_a_run_of_the_current_release(client):
+    from repository.actions.validation import validator_release
+
+    waiting = VersionFactory.create(state=Version.State.NOT_RUN)
+    settled = VersionFactory.create(state=Version.State.PUBLISHED)
+    current = VersionFactory.create(state=Version.State.PUBLISHED)
+    ValidationRun.objects.create(
+        version=current, validator_release=validator_release("tool"), state="passed"
+    )
+    ValidationRun.objects.create(version=settled, validator_release="older", state="passed")
+    assert waiting.resource.kind == settled.resource.kind == "tool"
+    backlog = scrape(client)["remixbank_revalidation_backlog"]
+    assert backlog[(("kind", "tool"), ("state", "waiting"))] == 1
+    assert backlog[(("kind", "tool"), ("state", "settled"))] == 1
+    assert backlog[(("kind", "scenario"), ("state", "waiting"))] == 0
