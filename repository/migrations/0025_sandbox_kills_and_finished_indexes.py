@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("repository", "0023_outbox_request_id"),
+        ("repository", "0024_outbox_request_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("repository", "0022_institutional_sign_in"),
+        ("repository", "0023_moderation"),
     ]
 
     operations = [
