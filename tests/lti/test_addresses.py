@@ -1,9 +1,15 @@
 """Platform calls connect to the address that was checked, not to whatever the name says next."""
 
+import datetime
 import socket
+import ssl
 
 import pytest
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from repository.lti.addresses import PlatformSession, PrivateAddress
 from tests.lti.platform import Harness
@@ -59,3 +65,52 @@ def test_a_name_that_cannot_be_found_is_named(settings):
         requests.ConnectionError, match=r"nowhere\.platform\.invalid could not be found"
     ):
         PlatformSession(Resolver({})).get("http://nowhere.platform.invalid/jwks")
+
+
+def self_signed(name: str, folder) -> tuple[str, str]:
+    """A certificate for `name` (and its key), made here: the client trusts only it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path)
+
+
+def test_over_https_the_certificate_is_checked_for_the_name_not_the_address(settings, tmp_path):
+    settings.LTI_PRIVATE_ADDRESSES = True
+    cert, key = self_signed("vle.platform.invalid", tmp_path)
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    harness = Harness(tool="http://127.0.0.1:9", host="vle.platform.invalid")
+    harness.server.socket = server_side.wrap_socket(harness.server.socket, server_side=True)
+    resolver = Resolver({"vle.platform.invalid": ["127.0.0.1"]})
+    with harness:
+        url = f"https://vle.platform.invalid:{harness.port}/jwks"
+        response = PlatformSession(resolver).get(url, verify=cert)
+        assert response.status_code == 200 and response.json()["keys"]
+        # The same certificate does not pass for another name pinned to the same address.
+        other = Resolver({"other.platform.invalid": ["127.0.0.1"]})
+        with pytest.raises(requests.exceptions.SSLError):
+            PlatformSession(other).get(
+                f"https://other.platform.invalid:{harness.port}/jwks", verify=cert
+            )

@@ -32,7 +32,11 @@ def test_teacher_deep_links_a_tool_and_a_learner_uses_it_in_the_frame(
     page.goto(course)
     frame = page.frame_locator("#lti-frame")
     expect(frame.get_by_role("heading", name="Add activities from Remixbank")).to_be_visible()
-    expect(frame.get_by_text("CC BY 4.0")).to_be_visible()
+    expect(frame.locator("p.licence", has_text="CC BY 4.0: You may copy")).to_be_visible()
+    # "What may I combine with this?" narrows the picker, and the launch stays in its address.
+    frame.get_by_label("What may I combine with this?").select_option("CC-BY-SA-4.0")
+    frame.get_by_role("button", name="Search").click()
+    expect(frame.get_by_text("can be combined with CC BY-SA 4.0")).to_be_visible()
     frame.get_by_label("Wave Lab v1").check()
     frame.get_by_role("button", name="Add to course").click()
     expect(frame.get_by_role("heading", name="Added to Physics 101")).to_be_visible()
