@@ -45,7 +45,8 @@ RELAY_MAX_AGE = 15 * 60
 # so on HTTPS it must be SameSite=None, which the session cookie is not.
 REQUEST_COOKIE = "remixbank_saml_request"
 METADATA_TTL = 3600
-DSIG = "{http://www.w3.org/2000/09/xmldsig#}Signature"
+DS = "{http://www.w3.org/2000/09/xmldsig#}"
+DSIG = f"{DS}Signature"
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 PAIRWISE_ID = "pairwise-id"
 TARGETED_ID = "eduPersonTargetedID"
@@ -141,7 +142,11 @@ def verified_metadata(request: HttpRequest, provider: SamlProvider) -> str:
             f"{name}'s identity provider metadata is not XML. An admin of {name} must set the "
             "federation's metadata address (or upload its file) again."
         ) from exc
-    if root.find(DSIG) is None:
+    signature = root.find(DSIG)
+    references = [] if signature is None else signature.findall(f"{DS}SignedInfo/{DS}Reference")
+    # The one signature must cover the whole document, so a signed fragment cannot vouch for
+    # entities wrapped around it.
+    if len(references) != 1 or references[0].get("URI") != f"#{root.get('ID')}":
         raise SignInRefused(
             f"{name}'s identity provider metadata is not signed, so nothing in it can be "
             f"trusted. An admin of {name} must use the federation's signed metadata feed."

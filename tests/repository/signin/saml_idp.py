@@ -108,7 +108,8 @@ class SamlIdp:
         self.sign_with_rogue_key = False
         self.lifetime_minutes = 5
         self.audience: str | None = None
-        self.metadata_signed_by: str | None = "federation"  # "rogue", or None for unsigned
+        # "rogue" (another key), "wrapped" (signed feed inside an unsigned one), None (unsigned).
+        self.metadata_signed_by: str | None = "federation"
 
     def config(self, *, key: Path, cert: Path) -> IdPConfig:
         config = IdPConfig()
@@ -157,9 +158,9 @@ class SamlIdp:
             )
             return str(unsigned)
         key, cert = (
-            (self.federation_key, self.federation_cert)
-            if self.metadata_signed_by == "federation"
-            else (self.rogue_key, self.rogue_cert)
+            (self.rogue_key, self.rogue_cert)
+            if self.metadata_signed_by == "rogue"
+            else (self.federation_key, self.federation_cert)
         )
         signer = Config()
         signer.load(
@@ -168,6 +169,10 @@ class SamlIdp:
         _, xml = entities_descriptor(
             [descriptor], 24, "Test federation", "fed", True, security_context(signer)
         )
+        if self.metadata_signed_by == "wrapped":
+            # The federation's signed feed, wrapped in an unsigned one that could add entities.
+            inner = str(xml).split("?>", 1)[-1]
+            return f'<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" ID="outer">{inner}</md:EntitiesDescriptor>'
         return str(xml)
 
     def login_page(self, saml_request: str, relay_state: str, error: str = "") -> bytes:

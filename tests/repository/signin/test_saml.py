@@ -134,6 +134,12 @@ def test_metadata_signed_by_another_key_is_refused(main_site, idp, admin):
     refused(sign_in(main_site, "wanjiru"), "is not signed by the certificate configured")
 
 
+def test_signed_feed_wrapped_in_an_unsigned_one_is_refused(main_site, idp, admin):
+    configure_saml_idp(idp, admin)
+    idp.metadata_signed_by = "wrapped"
+    refused(sign_in(main_site, "wanjiru"), "metadata is not signed")
+
+
 def test_metadata_feed_that_is_down_is_a_clear_page(main_site, idp, admin):
     configure_saml_idp(idp, admin, metadata_url="http://127.0.0.1:9/metadata")
     refused(sign_in(main_site, "wanjiru"), "could not be fetched")
