@@ -510,4 +510,4 @@ X_FRAME_OPTIONS = "DENY"
 # and beat use the same configuration at the level given by their -l option.
 LOGGING = tracing.logging_config(env_str("LOG_LEVEL", "INFO"))
 # pysaml2's schema library says at INFO each time it reads one of its bundled schemas.
-LOGGING["loggers"] = {"xmlschema": {"level": "WARNING"}}
+LOGGING.setdefault("loggers", {})["xmlschema"] = {"level": "WARNING"}
