@@ -185,3 +185,34 @@ class LtiToolKeyAdmin(admin.ModelAdmin):
 class LtiScorePostAdmin(admin.ModelAdmin):
     list_display = ["created_at", "link", "learner", "score_given", "state", "tries"]
     list_filter = ["state"]
+
+
+@admin.register(models.Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Read-only: reports are acted on from /moderation/, whose actions keep the log."""
+
+    list_display = ["version", "category", "state", "created_at"]
+    list_filter = ["state", "category"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.AdminAction)
+class AdminActionAdmin(admin.ModelAdmin):
+    """The moderation log, append-only: nobody edits or deletes a line of it."""
+
+    list_display = ["at", "actor_name", "kind", "version", "reason"]
+    list_filter = ["kind"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -190,3 +190,15 @@ def test_anyone_reports_through_the_api_without_signing_in(client, published, si
         client.post("/api/v1/versions/999999/reports/", {}, "application/json").status_code == 404
     )
     assert Report.objects.count() == 1
+
+
+def test_django_admin_shows_reports_and_the_log_but_never_edits_the_log(client, published):
+    root = get_user_model().objects.create_superuser(
+        "root@remixbank.example", "root@remixbank.example"
+    )
+    made = Report.objects.create(version=published, category="spam", details="Advert")
+    client.force_login(root)
+    assert client.get("/admin/repository/report/").status_code == 200
+    assert client.get(f"/admin/repository/report/{made.pk}/change/").status_code == 200
+    assert client.get("/admin/repository/adminaction/").status_code == 200
+    assert client.get("/admin/repository/adminaction/add/").status_code == 403
