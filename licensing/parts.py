@@ -1217,6 +1217,55 @@ def _expression_problem(expression: str, whole: License) -> str:
     return reasons[0]
 
 
+#: The parts of a package whose licences are weighed separately: code goes with code, and
+#: everything else (text, images, sounds, data) is content.
+CODE, CONTENT = "code", "content"
+
+
+def part_of_kind(kind: str) -> str:
+    return CODE if kind == "code" else CONTENT
+
+
+def licences_by_part(packages: Iterable[PackageParts]) -> dict[str, list[str]]:
+    """The licences of the packages' own files (components aside), by part: code, content."""
+    found: dict[str, list[str]] = {CODE: [], CONTENT: []}
+    for package in packages:
+        for file in package.files:
+            if file.component:
+                continue
+            group = found[part_of_kind(file.kind)]
+            if file.license not in group:
+                group.append(file.license)
+    return {part: licences for part, licences in found.items() if licences}
+
+
+def part_licence_problems(part_licences: Mapping[str, object], whole: str) -> list[str]:
+    """What is wrong with a manifest's `part_licences` (the adapters' licence for their changes
+    to the code and to the content) against the licence of the whole: each must be one known
+    licence that may sit inside the whole."""
+    problems = []
+    for part, value in part_licences.items():
+        where = f"{MANIFEST_NAME} part_licences {part}"
+        try:
+            licence = _licence(value, where)
+        except UnknownLicence as exc:
+            problems.append(str(exc))
+            continue
+        if " " in licence:
+            problems.append(
+                f"{where}: {licence!r} is an expression; name the one licence you give your "
+                f"changes to the {part}, for example 'MIT' or 'CC-BY-SA-4.0'."
+            )
+            continue
+        problem = part_problem(get_license(licence), get_license(whole))
+        if problem:
+            problems.append(
+                f"{where} is {get_license(licence).short_name}, which cannot sit inside a "
+                f"package licensed {get_license(whole).short_name} as a whole: {problem}"
+            )
+    return problems
+
+
 @cache
 def _applicable() -> tuple[License, ...]:
     return tuple(lic for lic in all_licenses() if lic.family not in ("pdm", "sampling"))

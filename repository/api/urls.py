@@ -105,6 +105,11 @@ urlpatterns = [
     path("deposits/", deposits.Deposit.as_view(), name="deposits"),
     path("licences/", licences.LicenceList.as_view(), name="licence-list"),
     path("licences/adaptations/", licences.Adaptations.as_view(), name="licence-adaptations"),
+    path(
+        "licences/adaptations/by-part/",
+        licences.PartAdaptations.as_view(),
+        name="licence-adaptations-by-part",
+    ),
     path("licences/<str:licence_id>/", licences.LicenceDetail.as_view(), name="licence-detail"),
     path("", include(router.urls)),
     re_path(r"", common.NotFound.as_view(), name="not-found"),

@@ -81,8 +81,8 @@ def generic(reason: str, lic: licensing.License) -> str:
 
 
 #: How a part of a package is named for people: code goes with code, the rest is content.
-CODE = "code"
-CONTENT = "content"
+CODE = licensing.parts.CODE
+CONTENT = licensing.parts.CONTENT
 
 
 @dataclass(frozen=True)
@@ -116,21 +116,13 @@ def part_choices(sources: Sequence[licensing.parts.PackageParts]) -> PartChoices
     licences are weighed only against each other; third-party components are not adapted at
     all and keep their own licences (their licence files travel with them).
     """
-    licences: dict[str, list[str]] = {CODE: [], CONTENT: []}
     components: dict[tuple[str, str], None] = {}
     for package in sources:
-        for part in package.files:
-            if part.component:
-                continue
-            group = licences[CODE if part.kind == CODE else CONTENT]
-            if part.license not in group:
-                group.append(part.license)
         components.update(dict.fromkeys((c.name, c.license) for c in package.components))
     return PartChoices(
         parts=[
             PartChoice(name, found, licence_choices(found, for_code=name == CODE))
-            for name, found in licences.items()
-            if found
+            for name, found in licensing.parts.licences_by_part(sources).items()
         ],
         components=list(components),
     )

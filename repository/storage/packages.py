@@ -406,6 +406,13 @@ def check_manifest(manifest: Any, paths: set[str]) -> dict[str, Any]:
             'e.g. {"path": "lib/**", "license": "MIT OR Apache-2.0"}.'
         )
     manifest = {**manifest, "license": licence}  # deprecated SPDX ids stored as current ones
+    if "part_licences" in manifest:
+        problems = licensing.parts.part_licence_problems(manifest["part_licences"], licence)
+        if problems:
+            raise PackageRefused(" ".join(problems))
+        manifest["part_licences"] = {
+            part: licensing.current_id(value) for part, value in manifest["part_licences"].items()
+        }
     for index, component in enumerate(manifest.get("third_party", [])):
         if "url" in component:
             check_author_url(component["url"], f"third_party/{index}/url")

@@ -9,7 +9,7 @@ from typing import Any
 
 import licensing
 import licensing.parts
-from repository.credit.basis import adaptation_sources, licence_problem
+from repository.credit.basis import ADAPTING, adaptation_holder, adaptation_sources, licence_problem
 from repository.errors import DomainError, PackageRefused
 from repository.models import ValidationStep, Version
 from repository.storage import blobs, h5p, scorm
@@ -130,7 +130,16 @@ def check_licence(version: Version) -> StepOutcome:
             f"By part: {parts.summary()}. Every file's licence is stated, and the parts may be "
             f"shared together under {licence.short_name}."
         )
+    chosen_by_part = version.manifest.get("part_licences") or {}
+    problems += licensing.parts.part_licence_problems(chosen_by_part, version.licence)
     sources = adaptation_sources(version.resource, before=version.number)
+    holder = adaptation_holder(version.resource, before=version.number)
+    if holder is not None and chosen_by_part:
+        parents = [
+            edge.parent
+            for edge in holder.parent_edges.filter(kind__in=ADAPTING).select_related("parent")
+        ]
+        problems += part_adaptation_problems(chosen_by_part, parents)
     if sources:
         problem = licence_problem(version)
         if problem:
@@ -141,6 +150,21 @@ def check_licence(version: Version) -> StepOutcome:
                 "their attribution is generated into ATTRIBUTION.txt of every download."
             )
     return StepOutcome(FAILED if problems else PASSED, problems or messages)
+
+
+def part_adaptation_problems(chosen: dict[str, str], sources: list[Version]) -> list[str]:
+    """Each part's licence must be one that part of the adapted sources allows (code with code,
+    content with content)."""
+    by_part = licensing.parts.licences_by_part(s.licence_parts for s in sources)
+    problems = []
+    for part, licence in chosen.items():
+        found = by_part.get(part, [])
+        allowed = licensing.is_known(licence) and found
+        if allowed and licence not in licensing.allowed_adaptation_licenses(found):
+            problems.append(
+                f"remixbank.json part_licences {part}: {licensing.explain(found, licence)}"
+            )
+    return problems
 
 
 def check_content(version: Version) -> StepOutcome:

@@ -88,8 +88,18 @@ class ForkForm(forms.Form):
     licence = forms.ChoiceField(label="Licence of your fork")
     title = forms.CharField(max_length=200, required=False)
 
-    def __init__(self, *args, user, licence_choices, **kwargs):
+    #: Where the source mixes licences: a licence for the forker's changes to each part.
+    PART_FIELDS = {"code": "code_licence", "content": "content_licence"}
+
+    def __init__(self, *args, user, licence_choices, part_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for part in part_choices.parts if part_choices and part_choices.is_mixed else []:
+            self.fields[self.PART_FIELDS[part.part]] = forms.ChoiceField(
+                label=f"Licence of your changes to the {part.part}",
+                required=False,
+                choices=[("", "The fork's licence"), *part.choices.form_choices()],
+                help_text=f"The {part.part} is under {', '.join(part.sources)} now.",
+            )
         institutions = model_choice(self.fields["institution"])
         institutions.queryset = Institution.objects.filter(memberships__user=user)
         mine = list(institutions.queryset[:2])
@@ -97,6 +107,14 @@ class ForkForm(forms.Form):
             institutions.initial = mine[0].pk
             institutions.empty_label = None
         choice(self.fields["licence"]).choices = licence_choices
+
+    def part_licences(self) -> dict[str, str]:
+        """The per-part licences chosen (cleaned), leaving out parts left to the fork's."""
+        return {
+            part: self.cleaned_data[name]
+            for part, name in self.PART_FIELDS.items()
+            if self.cleaned_data.get(name)
+        }
 
 
 class InvitationForm(forms.Form):

@@ -428,7 +428,13 @@ def version_fork(
 ) -> HttpResponse:
     source = visible_version(request, institution, resource, number)
     choices = licence_choices([source.licence])
-    form = ForkForm(request.POST or None, user=request.user, licence_choices=choices.form_choices())
+    by_part = part_choices([source.licence_parts])
+    form = ForkForm(
+        request.POST or None,
+        user=request.user,
+        licence_choices=choices.form_choices(),
+        part_choices=by_part,
+    )
     institutions = model_choice(form.fields["institution"]).queryset
     # Said before the form: who may fork where, and that a student's fork is their draft.
     draft_at = [i for i in institutions or [] if not is_staff_of(request.user, i)]
@@ -437,7 +443,7 @@ def version_fork(
         "resource": source.resource,
         "form": form,
         "choices": choices,
-        "by_part": part_choices([source.licence_parts]),
+        "by_part": by_part,
         "draft_at": draft_at,
     }
     if not capabilities(request).fork:
@@ -454,6 +460,7 @@ def version_fork(
                 by=signed_in_user(request),
                 licence=form.cleaned_data["licence"],
                 title=form.cleaned_data["title"] or None,
+                part_licences=form.part_licences(),
             )
         except DomainError as exc:
             messages.error(request, exc.message)

@@ -11,12 +11,37 @@ from repository.models import Resource
 # Inputs ----------------------------------------------------------------------------------
 
 
+class PartLicencesIn(serializers.Serializer):
+    code = serializers.CharField(required=False, max_length=80)
+    content = serializers.CharField(required=False, max_length=80)
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = sorted(set(data) - {"code", "content"}) if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError(
+                f"Parts are 'code' and 'content'; {', '.join(map(repr, unknown))} is not one."
+            )
+        return super().to_internal_value(data)
+
+    def validate_code(self, value: str) -> str:
+        return known_licence(value)
+
+    def validate_content(self, value: str) -> str:
+        return known_licence(value)
+
+
 class ForkIn(serializers.Serializer):
     institution = serializers.SlugField(
         required=False, help_text="Slug of the institution to fork into; defaults to your only one."
     )
     licence = serializers.CharField(required=False, max_length=80)
     title = serializers.CharField(required=False, max_length=200)
+    part_licences = PartLicencesIn(
+        required=False,
+        help_text="Where the source mixes licences: a licence for your changes to its code and "
+        "to its content, each one that part allows (see /licences/adaptations/by-part/) and "
+        "that fits inside `licence`.",
+    )
 
     def validate_licence(self, value: str) -> str:
         if not licensing.is_known(value):

@@ -7,8 +7,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import licensing
-from repository.api.serializers.licences import AdaptationsIn, AdaptationsOut, LicenceOut
-from repository.api.views.common import ApiMixin
+from repository.api.serializers.licences import (
+    AdaptationsIn,
+    AdaptationsOut,
+    LicenceOut,
+    PartAdaptationsIn,
+    PartAdaptationsOut,
+)
+from repository.api.views.common import ApiMixin, picked_versions
+from repository.credit.choices import LicenceChoices, licence_choices, part_choices
 
 
 @extend_schema(tags=["licences"], responses=LicenceOut(many=True))
@@ -55,3 +62,57 @@ class Adaptations(ApiMixin, APIView):
             "explanation": "" if options else licensing.explain_refusal(sources),
         }
         return Response(AdaptationsOut(data).data)
+
+
+def choices_data(sources: list[str], choices: LicenceChoices) -> dict[str, object]:
+    """Every allowed licence best first (each with its note), and the refused ones by reason."""
+    return {
+        "recommended": choices.recommended.license.id if choices.recommended else None,
+        "options": licensing.adaptation_options(sources),
+        "refused": [
+            {"licences": [lic.id for lic in group], "reason": reason}
+            for reason, group in choices.refused
+        ],
+    }
+
+
+@extend_schema(
+    tags=["licences"],
+    parameters=[
+        OpenApiParameter(
+            "version",
+            {"type": "integer", "minimum": 1},
+            many=True,
+            required=True,
+            description="Id of each source version (one for a fork, several for a remix).",
+        )
+    ],
+    responses=PartAdaptationsOut,
+)
+class PartAdaptations(ApiMixin, APIView):
+    """The licences an adaptation of these versions may carry, as a whole and by part.
+
+    Code is weighed with code and content with content; third-party components keep their own
+    terms. Each licence not offered is explained, grouped by reason. Fork with `part_licences`
+    to license your changes to each part (POST /versions/{id}/forks/).
+    """
+
+    def get(self, request: Request) -> Response:
+        query = PartAdaptationsIn(data={"version": request.query_params.getlist("version")})
+        query.is_valid(raise_exception=True)
+        ids = list(dict.fromkeys(query.validated_data["version"]))
+        found = picked_versions(request, ids, "version")
+        versions = [found[pk] for pk in ids]
+        by_part = part_choices([v.licence_parts for v in versions])
+        wholes = [v.licence for v in versions]
+        data = {
+            "versions": ids,
+            "whole": choices_data(wholes, licence_choices(wholes)),
+            "is_mixed": by_part.is_mixed,
+            "parts": [
+                {"part": p.part, "sources": p.sources, **choices_data(p.sources, p.choices)}
+                for p in by_part.parts
+            ],
+            "components": [{"name": n, "licence": lic} for n, lic in by_part.components],
+        }
+        return Response(PartAdaptationsOut(data).data)

@@ -52,6 +52,7 @@ class Forks(ApiMixin, APIView):
             by=signed_in(request),
             licence=data.get("licence"),
             title=data.get("title"),
+            part_licences=data.get("part_licences"),
         )
         record_use(request._request, source, Use.FORK)
         return accepted(request, fork, status.HTTP_201_CREATED)

@@ -15,6 +15,7 @@ from django.conf import settings
 from pyld import jsonld
 from pyRdfa import pyRdfa
 from rdflib import Graph, Literal, Namespace, URIRef
+from rest_framework.test import APIClient
 
 import licensing
 from repository.actions.deposits import deposit_package
@@ -23,6 +24,7 @@ from repository.actions.publishing import publish_version
 from repository.actions.remixes import Pick, remix_versions
 from repository.credit.attribution import work_of
 from repository.models import Version
+from repository.storage import blobs
 from tests.factories import build_zip, manifest
 from tests.repository.exchange.test_embedded_metadata import schema_org_loader
 from tests.repository.remixing import eastgate_staff, published, validated
@@ -229,3 +231,48 @@ def test_the_fork_page_offers_licences_per_part_and_keeps_components(client, jou
     assert section.count("<h3>") == 2  # one choice for the code, one for the content
     assert "Recommended: <strong>CC BY 4.0</strong>" in section  # for the content
     assert "howler.js (MIT)" in section and "keep their own terms" in section
+
+
+def test_a_fork_licensed_by_part_passes_its_own_licence_step_and_credits_everyone(
+    journey, southbank, outsider
+):
+    api = APIClient()
+    original, *_ = journey
+    # What the API offers first: per part, with why-not for each licence it leaves out.
+    body = api.get(f"/api/v1/licences/adaptations/by-part/?version={original.pk}").json()
+    assert body["is_mixed"] is True
+    parts = {p["part"]: p for p in body["parts"]}
+    assert parts["code"]["sources"] == ["CC-BY-4.0", "MIT"]
+    assert "Apache-2.0" in {o["licence"]["id"] for o in parts["code"]["options"]}
+    assert parts["content"]["recommended"] == "CC-BY-4.0"
+    assert body["components"] == [{"name": "howler.js", "licence": "MIT"}]
+
+    fork = fork_version(
+        original,
+        into=southbank,
+        by=outsider,
+        licence="CC-BY-SA-4.0",
+        title="Orbit lab, par parties",
+        part_licences={"code": "Apache-2.0", "content": "CC-BY-SA-4.0"},
+    )
+    fork = validated(fork)
+    messages = licence_step(fork)
+    assert any("Adapts 1 source" in m for m in messages)
+    assert fork.manifest["part_licences"] == {"code": "Apache-2.0", "content": "CC-BY-SA-4.0"}
+    new_licence = fork.files.get(path="LICENSE.txt")
+    text = blobs.read_blob(new_licence.blob_id).decode()
+    assert "by part (code: Apache 2.0; content: CC BY-SA 4.0)" in text
+    assert "END OF TERMS AND CONDITIONS" in text  # Apache-2.0 §4(a): a copy of the licence
+    app = fork.licence_parts.part("js/app.mjs")
+    assert app is not None and app.license == "MIT"  # the source's own licence, kept
+
+    work = work_of(fork)
+    credit = licensing.attribution_text(work)
+    assert "by Ada Lovelace at Northfield University" in credit and "adapted by" in credit
+    url = lambda v: URIRef(settings.SITE_URL + v.get_absolute_url())  # noqa: E731
+    rdfa = rdfa_graph(licensing.attribution_html(work))
+    assert (url(fork), XHV_LICENSE, BY_SA) in rdfa
+    assert (url(fork), DCT.source, url(original)) in rdfa
+    graph = jsonld_graph(json.loads(json.dumps(licensing.attribution_jsonld(work))))
+    assert (url(fork), SCHEMA.isBasedOn, url(original)) in graph
+    assert "howler.js" in licensing.attribution_file(work)
