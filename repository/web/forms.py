@@ -48,7 +48,10 @@ class DepositForm(forms.Form):
         help_text="Choose an existing resource to add a new version to it.",
     )
     package = forms.FileField(
-        help_text="A .zip with remixbank.json at its root (see the manifest schema)."
+        help_text=(
+            "A .zip with remixbank.json at its root (see the manifest schema), an H5P file "
+            "(.h5p), or a SCORM 1.2 or 2004 package (a .zip with imsmanifest.xml)."
+        )
     )
     changelog = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     publish_on_pass = forms.BooleanField(

@@ -6,7 +6,12 @@ from rest_framework import serializers
 
 
 class DepositIn(serializers.Serializer):
-    package = serializers.FileField(help_text="The zip package, with remixbank.json at its root.")
+    package = serializers.FileField(
+        help_text=(
+            "The package: a zip with remixbank.json at its root, an H5P file (.h5p), or a "
+            "SCORM 1.2 or 2004 zip (imsmanifest.xml)."
+        )
+    )
     institution = serializers.SlugField(
         required=False,
         help_text="Slug of the institution to deposit into; defaults to your only one.",
