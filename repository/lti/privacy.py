@@ -44,7 +44,7 @@ CLAIMS_STORED = [
         "Names and Roles members: user_id, name (or given_name and family_name)",
         "only while the admin keeps Names and Roles on: each active learner's subject and "
         "display name, shown to the course's teachers in their table of attempts",
-        "read again each time a teacher opens the placement; deleted when Names and Roles is "
+        "read again each time a teacher opens the scenario's placement; deleted when Names and Roles is "
         "turned off or the registration removed",
     ),
     (
