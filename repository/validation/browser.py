@@ -303,6 +303,8 @@ class BrowserHost:
         # Profiles run side by side (on a machine too busy to overlap them, as long as one after
         # the other); a profile that failed beside others is run alone, and a failing run again.
         one_run = load_timeout_s + SETTLE_MS / 1000 + fuzz_seconds * FUZZ_SLACK
+        if player:
+            one_run += PLAYER_ALLOWANCE_S
         side_by_side = 1 if len(profiles) > 1 or throttled else 0
         runs = side_by_side + len(profiles) * RUNS_TO_CONFIRM
         budget = runs * one_run + CLEANUP_ALLOWANCE_S
@@ -789,6 +791,9 @@ async def _run_once(
     return outcome
 
 
+# What a player may add to one run: waiting for its content (_player_ready) and its verdict
+# (_finish_player), each bounded.
+PLAYER_ALLOWANCE_S = 10.0 + STEP_TIMEOUT_S + ACTION_TIMEOUT_S
 _PLAYER_READY_JS = "() => window.remixbankPlayer ? window.remixbankPlayer.ready : null"
 _FINISH_PLAYER_JS = "() => window.remixbankPlayer ? window.remixbankPlayer.finish() : null"
 
