@@ -963,7 +963,8 @@ async def _route_tab(context: Any) -> _Tab:
 
     await _bounded(context.route("**/*", route))
     await _bounded(context.route_web_socket(re.compile(".*"), web_socket))
-    page = tab.page = await _bounded(context.new_page())
+    # Allowed longer than a page call: on a starved machine a renderer takes a while to start.
+    page = tab.page = await _bounded(context.new_page(), 3 * STEP_TIMEOUT_S)
 
     def on_console(message: Any) -> None:
         run = tab.run
