@@ -368,6 +368,8 @@ REVALIDATION_BATCH = env_int("REVALIDATION_BATCH", 20)
 # Off only where deposited code must not run at all (some test suites): the run steps are
 # then recorded as skipped, never as passed.
 VALIDATION_RUN_CONTENT = env_bool("VALIDATION_RUN_CONTENT", True)
+# Off: no use of any version is recorded (pages still show the counts already made).
+USAGE_STATISTICS = env_bool("USAGE_STATISTICS", True)
 # LTI platforms' addresses (JWKS, token, line items) are refused when they resolve to loopback,
 # private or link-local addresses, so a registration cannot make Remixbank call into its own
 # network; true for a VLE on the same private network.

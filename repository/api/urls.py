@@ -16,6 +16,7 @@ from repository.api.views import (
     remixes,
     resources,
     upstream,
+    usage,
     versions,
 )
 
@@ -70,6 +71,13 @@ urlpatterns = [
     path(version + "files/", versions.FileList.as_view(), name="version-files"),
     path(version + "files/<path:path>", versions.FileBytes.as_view(), name="version-file"),
     path(version + "download/", versions.Download.as_view(), name="version-download"),
+    path(version + "usage/", usage.VersionUsage.as_view(), name="version-usage"),
+    path(resource + "usage/", usage.ResourceUsage.as_view(), name="resource-usage"),
+    path(
+        "institutions/<slug:slug>/usage/",
+        usage.InstitutionUsage.as_view(),
+        name="institution-usage",
+    ),
     path(version + "validation/", versions.ValidationStatus.as_view(), name="version-validation"),
     path(version + "validations/", versions.Validations.as_view(), name="version-validations"),
     path(version + "attribution/", versions.Attribution.as_view(), name="version-attribution"),

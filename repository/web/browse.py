@@ -21,8 +21,10 @@ from django.urls import reverse
 
 import licensing
 from repository.access import is_admin_of, people_visible_to, role_in
+from repository.actions.usage import usage_rows
 from repository.models import Institution, Resource, ValidationStep, Version
 from repository.models.search import search_resources
+from repository.web.usage import use_panel
 
 PAGE_SIZE = 24
 
@@ -303,6 +305,7 @@ def institution_page(request: HttpRequest, slug: str) -> HttpResponse:
             # Who belongs where (students included) is for the institution's own members.
             "members": members if role_in(request.user, institution) else None,
             "is_admin": is_admin_of(request.user, institution),
+            "use": use_panel(usage_rows(institution=institution)),
         },
     )
 

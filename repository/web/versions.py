@@ -23,7 +23,7 @@ from repository.access import (
 )
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
-from repository.actions.usage import Use, record_use
+from repository.actions.usage import Use, record_use, usage_rows
 from repository.actions.validation import RECHECKED, regression, rerun_validation
 from repository.actions.variants import scenario_problem
 from repository.credit.attribution import attribution_html, attribution_text
@@ -53,6 +53,7 @@ from repository.web.lookups import (
     signed_in_user,
     visible_version,
 )
+from repository.web.usage import use_panel
 from repository.web.variants import variant_context
 
 # States with nothing left to validate: the page stops polling and lists no pending steps.
@@ -216,6 +217,7 @@ def version_context_page(
         "try_here": request.GET.get("try") == "1",
     }
     context["is_resource_page"] = is_resource_page
+    context["use"] = use_panel(usage_rows(resource=resource))
     context.update(
         embedded_metadata(
             version,
