@@ -38,10 +38,36 @@ UNDISCLOSED = "U"
 Read = Callable[[str], bytes]
 
 
-def spdx_of(code: str, version: str | None, where: str) -> str | None:
+def _version_text(version: Any, where: str) -> str:
+    """A licence version as H5P writes it ("4.0"); hand-made files may give a number (4, 3.0)."""
+    if version is None or version == "":
+        return ""
+    if isinstance(version, str):
+        return version.strip()
+    if isinstance(version, int | float) and not isinstance(version, bool):
+        return f"{float(version):.1f}"
+    raise PackageRefused(
+        f'{where} gives licenseVersion as {version!r}; write it as text, e.g. "4.0".'
+    )
+
+
+def _listed(document: dict[str, Any], key: str, where: str) -> list[Any]:
+    """`document[key]` when it is a list (or absent), refusing it by name otherwise."""
+    found = document.get(key)
+    if found is None:
+        return []
+    if not isinstance(found, list):
+        raise PackageRefused(
+            f"{where}: {key} must be a list, not {type(found).__name__}; export the .h5p again "
+            "from an H5P editor."
+        )
+    return found
+
+
+def spdx_of(code: str, version: Any, where: str) -> str | None:
     """The SPDX id of an H5P licence code, None for "U" (undisclosed); refuses the others."""
     code = code.strip()
-    version = (version or "").strip()
+    version = _version_text(version, where)
     if code in {"", UNDISCLOSED}:
         return None
     if code in _CC_CODES:
@@ -94,10 +120,7 @@ def library_folder(dependency: Any, where: str) -> str:
 
 
 def dependencies_of(document: dict[str, Any], where: str) -> list[str]:
-    found = document.get("preloadedDependencies", [])
-    if not isinstance(found, list):
-        raise PackageRefused(f"{where}: preloadedDependencies must be a list.")
-    return [library_folder(d, where) for d in found]
+    return [library_folder(d, where) for d in _listed(document, "preloadedDependencies", where)]
 
 
 def check_libraries(h5p: dict[str, Any], paths: set[str], read: Read) -> list[dict[str, str]]:
@@ -133,7 +156,7 @@ def check_libraries(h5p: dict[str, Any], paths: set[str], read: Read) -> list[di
         if not isinstance(library, dict):
             raise PackageRefused(f"{descriptor} is not a JSON object.")
         for kind in ("preloadedJs", "preloadedCss"):
-            for item in library.get(kind, []) or []:
+            for item in _listed(library, kind, descriptor):
                 file = item.get("path") if isinstance(item, dict) else None
                 if not isinstance(file, str) or f"{folder}/{file}" not in paths:
                     broken.append(
@@ -215,7 +238,7 @@ def h5p_manifest(paths: set[str], read: Read) -> dict[str, Any]:
     licence = spdx_of(str(h5p.get("license", "")), h5p.get("licenseVersion"), H5P_JSON)
     authors = [
         {"name": str(a["name"])[:200]}
-        for a in h5p.get("authors", []) or []
+        for a in _listed(h5p, "authors", H5P_JSON)
         if isinstance(a, dict) and str(a.get("name", "")).strip()
     ]
     media = media_licences(read_json(read, CONTENT_JSON))
@@ -234,7 +257,7 @@ def h5p_manifest(paths: set[str], read: Read) -> dict[str, Any]:
     }
     if isinstance(h5p.get("language"), str) and h5p["language"] not in {"", "und"}:
         manifest["language"] = h5p["language"][:20]
-    if changelog := changelog_of(h5p.get("changes", []) or []):
+    if changelog := changelog_of(_listed(h5p, "changes", H5P_JSON)):
         manifest["changelog"] = changelog
     if media:
         manifest["files"] = media

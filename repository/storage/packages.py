@@ -308,12 +308,8 @@ def read_manifest(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo])
     if derived is not None:
         given = read_manifest_json(archive, entries) if MANIFEST_NAME in names else {}
         manifest = merged_manifest(derived, given, source)
-        reserved = sorted(n for n in names if n.split("/", 1)[0] == PLAYER_FOLDER)
-        if reserved:
-            raise PackageRefused(
-                f"{reserved[0]!r} is in the folder {PLAYER_FOLDER}/, where Remixbank serves the "
-                "player of H5P and SCORM packages; rename that folder."
-            )
+        if problem := player_folder_problem(names):
+            raise PackageRefused(problem)
         return check_manifest(manifest, names - {MANIFEST_NAME})
     if MANIFEST_NAME not in names:
         raise PackageRefused(
@@ -329,6 +325,17 @@ def read_manifest(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo])
             "package's h5p.json or a SCORM package's imsmanifest.xml; remove it."
         )
     return check_manifest(manifest, names - {MANIFEST_NAME})
+
+
+def player_folder_problem(paths: set[str]) -> str | None:
+    """What is wrong when an H5P or SCORM package has files where its player is served."""
+    reserved = sorted(n for n in paths if n.split("/", 1)[0] == PLAYER_FOLDER)
+    if not reserved:
+        return None
+    return (
+        f"{reserved[0]!r} is in the folder {PLAYER_FOLDER}/, where Remixbank serves the "
+        "player of H5P and SCORM packages; rename that folder."
+    )
 
 
 def merged_manifest(derived: dict[str, Any], given: Any, source: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from repository.credit.basis import ADAPTING, adaptation_holder, adaptation_sour
 from repository.errors import DomainError, PackageRefused
 from repository.models import ValidationStep, Version
 from repository.storage import blobs, h5p, scorm
-from repository.storage.packages import PackageLimits, check_manifest
+from repository.storage.packages import PackageLimits, check_manifest, player_folder_problem
 from repository.storage.parts import analyse_blobs
 from repository.storage.workspace import make_writable, materialize
 from repository.validation import resources
@@ -72,6 +72,10 @@ def player_package_problems(version: Version) -> list[str]:
     if format_name is None:
         return []
     tree = dict(version.files.values_list("path", "blob_id"))
+    if problem := player_folder_problem(set(tree)):
+        # The content origin would hide such a file behind the player, and the browser check
+        # writes the player over it (or cannot, where a player's folder is a file here).
+        return [problem]
 
     def read(path: str) -> bytes:
         return blobs.read_blob(tree[path])

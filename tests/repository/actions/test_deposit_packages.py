@@ -254,3 +254,50 @@ def test_an_sco_that_never_starts_is_still_deposited(tmp_path, northfield, staff
 
 def test_the_reserved_folder_is_named_the_same_on_both_sides():
     assert packages.PLAYER_FOLDER == players.PLAYER_FOLDER
+
+
+@pytest.mark.parametrize(("given", "spdx"), [(4, "CC-BY-SA-4.0"), (3.0, "CC-BY-SA-3.0")])
+def test_h5p_licence_version_written_as_a_number_is_read(tmp_path, northfield, staff, given, spdx):
+    """Hand-made h5p.json files write licenseVersion as a JSON number: read it, do not crash."""
+    package = h5p_package(tmp_path / "quiz.h5p", h5p=h5p_json(licenseVersion=given))
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    assert version.licence == spdx
+
+
+MISSHAPEN_H5P = {
+    "licenseVersion a list": (h5p_json(licenseVersion=["4.0"]), "licenseVersion"),
+    "authors not a list": (h5p_json(authors=7), "authors"),
+    "changes not a list": (h5p_json(changes=3), "changes"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISSHAPEN_H5P))
+def test_misshapen_h5p_json_is_refused_by_name(case, tmp_path, northfield, staff, blob_folder):
+    document, field = MISSHAPEN_H5P[case]
+    package = h5p_package(tmp_path / "quiz.h5p", h5p=document)
+    with pytest.raises(PackageRefused, match=rf"h5p\.json.*{field}"):
+        deposit_package(package=package, institution=northfield, by=staff)
+    assert_nothing_stored(blob_folder)
+
+
+def test_misshapen_library_json_is_refused_by_name(tmp_path, northfield, staff, blob_folder):
+    library = {"machineName": "H5P.RemixbankStyles", "majorVersion": 1, "minorVersion": 0}
+    broken = {**library, "title": "Styles", "preloadedCss": 5}
+    package = h5p_package(
+        tmp_path / "quiz.h5p",
+        add={"H5P.RemixbankStyles-1.0/library.json": json.dumps(broken).encode()},
+    )
+    with pytest.raises(
+        PackageRefused, match=r"H5P\.RemixbankStyles-1\.0/library\.json.*preloadedCss"
+    ):
+        deposit_package(package=package, institution=northfield, by=staff)
+    assert_nothing_stored(blob_folder)
+
+
+def test_credit_version_written_as_a_number_is_read(tmp_path, northfield, staff):
+    credit = {"license": "CC BY", "version": 4, "author": "Agence spatiale"}
+    content = {**QUIZ_CONTENT, "image": {**QUIZ_CONTENT["image"], "copyright": credit}}
+    package = h5p_package(tmp_path / "quiz.h5p", content=content)
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    rules = [r for r in version.manifest["files"] if r["path"].startswith("content/")]
+    assert rules and rules[0]["license"] == "CC-BY-4.0"

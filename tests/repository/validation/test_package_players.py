@@ -201,3 +201,20 @@ def test_package_step_fails_a_stored_scorm_tree_missing_a_file_its_manifest_name
     outcome = check_package(version)
     assert outcome.status == "failed"
     assert "shared/leaf.svg (resource res-shared)" in outcome.messages[0]
+
+
+@pytest.mark.parametrize("path", [".remixbank/h5p/index.html", ".remixbank/h5p-standalone"])
+def test_package_step_fails_a_stored_tree_with_files_in_the_player_folder(
+    tmp_path, northfield, staff, path
+):
+    """A tree that reached storage some other way than a deposit's zip (a merge, an edit) with
+    a file where the player is served: the content origin would hide it behind the player and
+    the browser check would write the player over it (or fail to, where it is a file)."""
+    version = deposit_package(
+        package=h5p_package(tmp_path / "quiz.h5p"), institution=northfield, by=staff
+    )
+    some_blob = version.files.get(path="content/content.json").blob
+    VersionFile.objects.create(version=version, path=path, blob=some_blob)
+    outcome = check_package(version)
+    assert outcome.status == "failed"
+    assert f"{path!r} is in the folder .remixbank/" in outcome.messages[0]
