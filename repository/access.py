@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from repository.errors import LicenceRefused, PermissionRefused, TakenDown
+from repository.lti.messages import INSTRUCTOR_ROLES
 from repository.models import (
     ApiClient,
     Attempt,
@@ -105,6 +106,17 @@ def course_attempts(link: LtiResourceLink) -> QuerySet[Attempt]:
     """The attempts a VLE's instructor sees in a launch of `link`: on its pinned version, by
     the learners launched from that link (not the same version's learners of other courses)."""
     return Attempt.objects.filter(version_id=link.version_id, learner__lti_learner__links=link)
+
+
+def teaches_course(roles: object) -> bool:
+    """Whether a launch's LTI roles make its user a teacher of the launch's course: they see
+    its table of learners, names and scores and choose what its gradebook gets.
+
+    Only a role in the course itself counts. An institution role (Canvas gives
+    institution/person#Instructor to anyone teaching any course) is no word on this course,
+    where its holder may be a learner among the others.
+    """
+    return isinstance(roles, list) and any(role in INSTRUCTOR_ROLES for role in roles)
 
 
 def only_own_attempts(user: AnyUser) -> QuerySet[Attempt]:

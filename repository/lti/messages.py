@@ -6,11 +6,12 @@ CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/"
+# Context (course) roles only: an institution role such as institution/person#Instructor,
+# which Canvas sends to anyone who teaches any course, says nothing about this course, where
+# that person may be a learner (repository.access.teaches_course).
 INSTRUCTOR_ROLES = (
     "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",
     "http://purl.imsglobal.org/vocab/lis/v2/membership#ContentDeveloper",
-    "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor",
-    "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",
 )
 VERSION_PARAM = "remixbank_version"
 

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import licensing
+from repository.access import teaches_course
 from repository.actions.lti import (
     choose_score,
     course_key,
@@ -49,7 +50,6 @@ from repository.lti.launch import (
 from repository.lti.messages import (
     AGS_CLAIM,
     CLAIM,
-    INSTRUCTOR_ROLES,
     NRPS_CLAIM,
     START_AGAIN,
     VERSION_PARAM,
@@ -145,7 +145,7 @@ def pinned_version_id(claims: dict[str, Any]) -> int | None:
 
 
 def is_instructor(claims: dict[str, Any]) -> bool:
-    return any(role in INSTRUCTOR_ROLES for role in claims.get(CLAIM + "roles", []))
+    return teaches_course(claims.get(CLAIM + "roles", []))
 
 
 @csrf_exempt

@@ -176,3 +176,37 @@ def test_a_score_given_up_on_can_be_sent_again_by_the_teacher(
     assert [s["scoreGiven"] for s in lms.scores["solar-item"]] == [70.0]
     twice = requests.post(course_url, data={"action": "send-again", "post": post.pk}, timeout=30)
     assert twice.status_code == 400 and "already sent" in twice.text
+
+
+INSTITUTION_INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"
+
+
+def test_a_learner_who_teaches_elsewhere_gets_no_table_and_their_score_reaches_the_gradebook(
+    lms,
+    registered,
+    admin,
+    scenario,  # noqa: F811
+    eager,  # noqa: F811
+):
+    # Canvas sends institution/person#Instructor to anyone who teaches any course; in this one
+    # the doctoral student is a learner and must not see their classmates' names and marks.
+    names_on(registered, admin)
+    lms.members = MEMBERS
+    place_solar(lms, scenario)
+    classmate = learner_launches(lms)
+    tasks.attempt_scored(scored(classmate, scenario, 0.8).pk)
+    lms.placements["solar"].user = "learner-b2"
+    lms.placements["solar"].roles = [LEARNER, INSTITUTION_INSTRUCTOR]
+    page = launch(requests.Session(), lms, "solar")
+    assert page.status_code == 200, page.text
+    assert 'id="course-attempts"' not in page.text and "/lti/course/" not in page.text
+    assert "Zoë Ångström" not in page.text and "80%" not in page.text
+    assert lms.roster_requests == []
+    link = LtiResourceLink.objects.get()
+    student = link.learners.get(subject="learner-b2")  # counted as the course's learner
+    program = re.search(r'id="program-it" href="([^"]+)"', page.text)
+    assert program
+    requests.get(lms.tool + program.group(1), allow_redirects=False, timeout=30)
+    student.refresh_from_db()
+    tasks.attempt_scored(scored(student, scenario, 0.65).pk)
+    assert [s["scoreGiven"] for s in lms.scores["solar-item"]] == [80.0, 65.0]
