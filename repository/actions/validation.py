@@ -23,6 +23,7 @@ from repository.validation.browser import BrowserUnavailable
 from repository.validation.release import CHECKS_RELEASE, validator_release
 from repository.validation.steps import FAILED, Step, StepOutcome, steps_for
 from repository.validation.verdicts import VERSION_STATES, Verdict, run_state_of, verdict_of
+from sims.runner import KILLS
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +243,11 @@ def outcome_of(run: ValidationRun, result: dict[str, Any]) -> StepOutcome:
     """The step's outcome from an untrusted worker's result; its bytes kept in blob storage."""
     status = ValidationStep.Status.PASSED if result.get("status") == "passed" else FAILED
     artefacts = orders.plain(result.get("artefacts") or {})
+    # /metrics makes a label of it: only one of the sandbox's limits, whatever the worker (which
+    # ran the deposit's code) wrote there, or each new string would be a new time series.
+    killed = artefacts.get("killed")
+    if not (isinstance(killed, str) and killed in KILLS):
+        artefacts.pop("killed", None)
     # A scenario's plots and data; a tool's screenshot of each profile.
     artefacts["files"] = orders.store_files(result)
     if run.version.resource.kind == "tool":

@@ -235,3 +235,18 @@ def test_revalidation_backlog_counts_versions_without_a_run_of_the_current_relea
     assert backlog[(("kind", "tool"), ("state", "waiting"))] == 1
     assert backlog[(("kind", "tool"), ("state", "settled"))] == 1
     assert backlog[(("kind", "scenario"), ("state", "waiting"))] == 0
+
+
+def test_a_kill_label_the_worker_made_up_is_not_kept_nor_scraped(client):
+    from repository.actions.validation import outcome_of
+
+    version = VersionFactory.create()
+    run = ValidationRun.objects.create(
+        version=version, validator_release="test", state=ValidationRun.State.FAILED
+    )
+    # The untrusted worker ran the deposit's code: what it reports is the deposit's word.
+    for made_up in ("timeout-ünïque-1", "timeout-ünïque-2", ["memory"]):
+        outcome = outcome_of(run, {"status": "failed", "artefacts": {"killed": made_up}})
+        assert "killed" not in outcome.artefacts
+    kept = outcome_of(run, {"status": "failed", "artefacts": {"killed": "memory"}})
+    assert kept.artefacts["killed"] == "memory"
