@@ -240,7 +240,14 @@ def report_items(
     group = "version" if kind.per_version else "resource"
     fields = [METRICS[m] for m in kind.metrics]
     rows = (
-        UsageDay.objects.filter(institution=institution, day__gte=first, day__lte=last)
+        # Anyone may ask: a version taken down since (which may be named for what it is) is
+        # left out with its use, as it is left out of every public list.
+        UsageDay.objects.filter(
+            institution=institution,
+            day__gte=first,
+            day__lte=last,
+            version__state__in=Version.PUBLIC_STATES,
+        )
         .annotate(month=TruncMonth("day"))
         .values(group, "month")
         .annotate(**{f: Sum(f) for f in fields})

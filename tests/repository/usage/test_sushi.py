@@ -193,3 +193,27 @@ def test_no_usage_and_unknown_parameters_are_said_in_the_report_header(sushi, no
             end_date="2026-02",
         )
     assert raised.value.code == 3030
+
+
+def test_a_version_taken_down_is_not_named_in_the_public_reports(sushi, counted, tool):
+    from django.contrib.auth import get_user_model
+
+    from repository.actions.moderation import take_down_version
+
+    two_months_ago, last_month = counted
+    moderator = get_user_model().objects.create_user(
+        "moderator@remixbank.example", email="moderator@remixbank.example", is_staff=True
+    )
+    take_down_version(tool, by=moderator, reason="Copies Zoë Ortega's worksheets wholesale.")
+    params = {
+        "customer_id": "northfield",
+        "requestor_id": "anyone-at-all",
+        "begin_date": f"{two_months_ago:%Y-%m}",
+        "end_date": f"{last_month:%Y-%m}",
+    }
+    for report in ("tr", "tr_j1", "ir"):
+        body = requests.get(f"{sushi}/reports/{report}", params=params, timeout=30).json()
+        assert body["Report_Items"] == [], report
+        assert "Atelier des mots" not in str(body)
+        codes = [e["Code"] for e in body["Report_Header"]["Exceptions"]]
+        assert codes == [3030]
