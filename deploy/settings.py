@@ -374,6 +374,9 @@ USAGE_STATISTICS = env_bool("USAGE_STATISTICS", True)
 # private or link-local addresses, so a registration cannot make Remixbank call into its own
 # network; true for a VLE on the same private network.
 LTI_PRIVATE_ADDRESSES = env_bool("LTI_PRIVATE_ADDRESSES", False)
+# The same for identity providers' addresses (OIDC discovery, token, keys, userinfo; SAML
+# metadata feeds), which an institution's admin types.
+SIGNIN_PRIVATE_ADDRESSES = env_bool("SIGNIN_PRIVATE_ADDRESSES", False)
 # Seconds of seeded random clicks, taps, drags and keys after a tool loads.
 VALIDATION_FUZZ_SECONDS = float(env_int("VALIDATION_FUZZ_MS", 1500)) / 1000
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 3)

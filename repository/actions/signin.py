@@ -5,6 +5,8 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import requests
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +14,7 @@ from django.utils import timezone
 from repository.access import require_sign_in_admin
 from repository.actions.people import RANK
 from repository.errors import SignInRefused
+from repository.lti.addresses import PlatformSession, PrivateAddress, checked_address
 from repository.models import (
     ExternalIdentity,
     Institution,
@@ -39,9 +42,13 @@ def clean_domains(values: Iterable[str]) -> list[str]:
 
 
 def email_domain(claims: Mapping[str, Any]) -> str | None:
-    """The domain of an address the provider vouches for; None when it says it did not check."""
+    """The domain of an address the provider vouches for; None unless it says it checked it.
+
+    Without `email_verified` true (some providers send the string "true") the address may be
+    whatever the person typed into their profile, so its domain grants no role.
+    """
     email = str(claims.get("email") or "")
-    if "@" not in email or claims.get("email_verified") is False:
+    if "@" not in email or claims.get("email_verified") not in (True, "true"):
         return None
     return email.rsplit("@", 1)[1].lower()
 
@@ -151,7 +158,7 @@ def sign_in_federated(
         )
     identity = (
         ExternalIdentity.objects.select_for_update()
-        .select_related("user")
+        .select_related("user", "institution")
         .filter(issuer=issuer, subject=subject)
         .first()
     )
@@ -166,6 +173,16 @@ def sign_in_federated(
         identity = ExternalIdentity.objects.create(
             user=user, institution=institution, protocol=protocol, issuer=issuer, subject=subject
         )
+    elif identity.institution_id != institution.pk:
+        # The subject was vouched for by the provider `identity.institution` trusts; another
+        # institution's settings naming the same issuer (its own metadata and key, or a
+        # neighbour in the same federation feed) must not sign anyone in to that account.
+        raise SignInRefused(
+            f"This identity ({subject} at {issuer}) already belongs to an account of "
+            f"{identity.institution.name}, so it cannot sign in through {institution.name}'s "
+            f"settings. Sign in through {identity.institution.name}; if you should also be a "
+            f"member of {institution.name}, ask one of its admins for an invitation."
+        )
     else:
         user = identity.user
         identity.last_signed_in_at = timezone.now()
@@ -177,6 +194,24 @@ def sign_in_federated(
         membership.role = role
         membership.save(update_fields=["role"])
     return user
+
+
+def require_assertion_issuer(
+    institution: Institution, expected: str, issuers: Iterable[str]
+) -> None:
+    """Refuse unless every issuer a SAML response names is `institution`'s configured IdP.
+
+    pysaml2 checks each assertion's signature against the key metadata publishes for the
+    assertion's own issuer, and a federation feed publishes every member's: the unsigned
+    response's issuer alone says nothing about who signed what is inside.
+    """
+    strangers = sorted({i for i in issuers if i != expected})
+    if strangers:
+        raise SignInRefused(
+            f"This assertion comes from {', '.join(strangers)}, not from {institution.name}'s "
+            f"identity provider ({expected}), so it cannot sign you in to it. Sign in through "
+            "your own institution."
+        )
 
 
 def record_sign_in_problem(
@@ -220,19 +255,50 @@ def configure_saml(*, institution: Institution, by: User, **fields: Any) -> Saml
     return provider
 
 
+def provider_session() -> PlatformSession:
+    """Calls to an identity provider: its addresses are typed by an institution's admin, so
+    they are refused when they lead into this site's own network (repository/lti/addresses.py).
+    """
+    return PlatformSession(allow_private=settings.SIGNIN_PRIVATE_ADDRESSES)
+
+
+def private_address_refusal(name: str, url: str) -> SignInRefused:
+    return SignInRefused(
+        f"{name}'s sign-in settings lead to {url}, an address inside this site's own network, "
+        f"which it does not call for an identity provider. An admin of {name} must give the "
+        "provider's public address; if the provider really is on this network, the site's "
+        "operators can set SIGNIN_PRIVATE_ADDRESSES=true."
+    )
+
+
+def require_public_addresses(name: str, urls: Iterable[str]) -> None:
+    """Refuse a provider whose server-side endpoints resolve to loopback, private or link-local
+    addresses. Raises SignInRefused naming the first such address."""
+    if settings.SIGNIN_PRIVATE_ADDRESSES:
+        return
+    for url in urls:
+        try:
+            checked_address(url, allow_private=False)
+        except PrivateAddress as exc:
+            raise private_address_refusal(name, url) from exc
+        except requests.RequestException:
+            pass  # unresolvable now: the call itself will say the provider is not answering
+
+
 def discover_oidc(provider: OidcProvider, *, timeout: float = 10) -> dict[str, Any]:
     """The provider's discovery document, checked to be the issuer the admin configured.
 
-    Raises SignInRefused when the provider cannot be reached or answers as someone else.
+    Raises SignInRefused when the provider cannot be reached, answers as someone else, or
+    leads into this site's own network.
     """
-    import requests
-
     url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
     name = provider.institution.name
     try:
-        response = requests.get(url, timeout=timeout)
+        response = provider_session().get(url, timeout=timeout)
         response.raise_for_status()
         document = response.json()
+    except PrivateAddress as exc:
+        raise private_address_refusal(name, url) from exc
     except (requests.RequestException, ValueError) as exc:
         raise SignInRefused(
             f"{name}'s sign-in service ({provider.issuer}) is not answering, so you cannot sign "
@@ -254,4 +320,13 @@ def discover_oidc(provider: OidcProvider, *, timeout: float = 10) -> dict[str, A
             f"{name}'s sign-in service publishes no {', '.join(missing)}; it cannot be used for "
             f"OpenID Connect sign-in. Tell {name}'s IT service."
         )
+    # The token, key and userinfo calls are made from this server by mozilla-django-oidc.
+    require_public_addresses(
+        name,
+        [
+            str(document[k])
+            for k in ("token_endpoint", "jwks_uri", "userinfo_endpoint")
+            if document.get(k)
+        ],
+    )
     return document

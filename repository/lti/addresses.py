@@ -56,13 +56,18 @@ def resolve(url: str, resolver: Resolver = socket.getaddrinfo) -> list[str]:
     return addresses
 
 
-def checked_address(url: str, resolver: Resolver = socket.getaddrinfo) -> str:
+def checked_address(
+    url: str, resolver: Resolver = socket.getaddrinfo, *, allow_private: bool | None = None
+) -> str:
     """The address to connect to for `url`, once all its host's addresses are checked.
 
-    Raises PrivateAddress when any is not public (unless LTI_PRIVATE_ADDRESSES allows it).
+    Raises PrivateAddress when any is not public (unless `allow_private`, by default
+    LTI_PRIVATE_ADDRESSES, allows it).
     """
     addresses = resolve(url, resolver)
-    if not settings.LTI_PRIVATE_ADDRESSES:
+    if allow_private is None:
+        allow_private = settings.LTI_PRIVATE_ADDRESSES
+    if not allow_private:
         for address in addresses:
             if not ipaddress.ip_address(address).is_global:
                 raise PrivateAddress(
@@ -117,9 +122,12 @@ class PlatformSession(requests.Session):
     """Every call to a platform checked for its address, connected to the address checked and
     given up after TIMEOUT_SECONDS."""
 
-    def __init__(self, resolver: Resolver = socket.getaddrinfo) -> None:
+    def __init__(
+        self, resolver: Resolver = socket.getaddrinfo, *, allow_private: bool | None = None
+    ) -> None:
         super().__init__()
         self.resolver = resolver
+        self.allow_private = allow_private
         # An environment's proxy would resolve the name itself, past the check.
         self.trust_env = False
 
@@ -129,7 +137,7 @@ class PlatformSession(requests.Session):
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         url = str(request.url)  # each hop of a redirect comes through here
-        address = checked_address(url, self.resolver)
+        address = checked_address(url, self.resolver, allow_private=self.allow_private)
         parts = urlsplit(url)
         prefix = f"{parts.scheme}://{parts.netloc}/".lower()
         mounted = self.adapters.get(prefix)

@@ -35,6 +35,7 @@ from saml2.validate import ResponseLifetimeExceed, ToEarly
 
 from repository.actions import signin
 from repository.errors import SignInRefused
+from repository.lti.addresses import PrivateAddress
 from repository.models import ExternalIdentity, Institution, SamlProvider
 
 logger = logging.getLogger(__name__)
@@ -109,8 +110,12 @@ def fetch_metadata(provider: SamlProvider) -> str:
     if not provider.metadata_url:
         return provider.metadata_xml
     try:
-        response = requests.get(provider.metadata_url, timeout=settings.SAML_METADATA_TIMEOUT)
+        response = signin.provider_session().get(
+            provider.metadata_url, timeout=settings.SAML_METADATA_TIMEOUT
+        )
         response.raise_for_status()
+    except PrivateAddress as exc:
+        raise signin.private_address_refusal(name, provider.metadata_url) from exc
     except requests.RequestException as exc:
         raise SignInRefused(
             f"{name}'s identity provider metadata ({provider.metadata_url}) could not be fetched, "
@@ -252,6 +257,15 @@ def stable_key(identity: dict[str, list[Any]], name_id: Any) -> str:
     return ""
 
 
+def assertion_issuers(response: Any) -> list[str]:
+    """Who issued each assertion the response carries ("" for one that names nobody)."""
+    assertions = getattr(response, "assertions", None) or [response.assertion]
+    return [
+        (a.issuer.text or "").strip() if a is not None and a.issuer is not None else ""
+        for a in assertions
+    ]
+
+
 def explain(exc: Exception, name: str) -> SignInRefused:
     """What a pysaml2 refusal means for the person signing in, and who can fix it."""
     text = str(exc)
@@ -330,18 +344,11 @@ def acs(request: HttpRequest) -> HttpResponse:
             raise UnsolicitedResponse("no response")
     except Exception as exc:  # pysaml2 raises bare Exception for some checks (audience)
         return refused(request, institution, explain(exc, institution.name), detail=repr(exc))
-    if response.issuer() != provider.entity_id:
-        return refused(
-            request,
-            institution,
-            SignInRefused(
-                f"This assertion comes from {response.issuer()}, not from {institution.name}'s "
-                "identity provider, so it cannot sign you in to it. Sign in through your own "
-                "institution."
-            ),
-        )
     identity = response.get_identity()
     try:
+        signin.require_assertion_issuer(
+            institution, provider.entity_id, [response.issuer(), *assertion_issuers(response)]
+        )
         role = signin.saml_role(institution, identity.get("eduPersonScopedAffiliation") or [])
         subject = stable_key(identity, response.name_id)
         if identity.get(PAIRWISE_ID):

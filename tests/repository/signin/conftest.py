@@ -24,6 +24,7 @@ def main_site(settings, live_server) -> str:
     settings.CSRF_TRUSTED_ORIGINS = [url]
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    settings.SIGNIN_PRIVATE_ADDRESSES = True  # the identity providers are on loopback
     return url
 
 

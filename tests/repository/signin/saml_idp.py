@@ -99,6 +99,9 @@ class SamlIdp:
         self.key, self.cert = key_pair(folder, "idp")
         self.federation_key, self.federation_cert = key_pair(folder, "federation")
         self.rogue_key, self.rogue_cert = key_pair(folder, "rogue")
+        # Another institution's IdP in the same federation feed, with its own published key.
+        self.neighbour_entity_id = f"{self.url}/neighbour-idp"
+        self.neighbour_key, self.neighbour_cert = key_pair(folder, "neighbour")
         self.sp_metadata = sp_metadata
         self.sp_entity_id = sp_metadata.split('entityID="', 1)[1].split('"', 1)[0]
         # Another SP of the federation, at the same assertion consumer: for wrong audiences.
@@ -108,14 +111,16 @@ class SamlIdp:
         self.sign_with_rogue_key = False
         self.lifetime_minutes = 5
         self.audience: str | None = None
+        # The neighbour signs the assertion as itself; the unsigned response names this IdP.
+        self.answer_as_neighbour = False
         # "rogue" (another key), "wrapped" (signed feed inside an unsigned one), None (unsigned).
         self.metadata_signed_by: str | None = "federation"
 
-    def config(self, *, key: Path, cert: Path) -> IdPConfig:
+    def config(self, *, key: Path, cert: Path, entity_id: str = "") -> IdPConfig:
         config = IdPConfig()
         config.load(
             {
-                "entityid": self.entity_id,
+                "entityid": entity_id or self.entity_id,
                 "xmlsec_binary": shutil.which("xmlsec1"),
                 "key_file": str(key),
                 "cert_file": str(cert),
@@ -146,15 +151,28 @@ class SamlIdp:
         return config
 
     def server(self) -> Server:
+        if self.answer_as_neighbour:
+            return Server(
+                config=self.config(
+                    key=self.neighbour_key,
+                    cert=self.neighbour_cert,
+                    entity_id=self.neighbour_entity_id,
+                )
+            )
         if self.sign_with_rogue_key:
             return Server(config=self.config(key=self.rogue_key, cert=self.rogue_cert))
         return Server(config=self.config(key=self.key, cert=self.cert))
 
     def federation_metadata(self) -> str:
         descriptor = entity_descriptor(self.config(key=self.key, cert=self.cert))
+        neighbour = entity_descriptor(
+            self.config(
+                key=self.neighbour_key, cert=self.neighbour_cert, entity_id=self.neighbour_entity_id
+            )
+        )
         if self.metadata_signed_by is None:
             unsigned, _ = entities_descriptor(
-                [descriptor], 24, "Test federation", "fed", False, None
+                [descriptor, neighbour], 24, "Test federation", "fed", False, None
             )
             return str(unsigned)
         key, cert = (
@@ -167,7 +185,7 @@ class SamlIdp:
             {"key_file": str(key), "cert_file": str(cert), "xmlsec_binary": shutil.which("xmlsec1")}
         )
         _, xml = entities_descriptor(
-            [descriptor], 24, "Test federation", "fed", True, security_context(signer)
+            [descriptor, neighbour], 24, "Test federation", "fed", True, security_context(signer)
         )
         if self.metadata_signed_by == "wrapped":
             # The federation's signed feed, wrapped in an unsigned one that could add entities.
@@ -200,8 +218,12 @@ class SamlIdp:
             sign_assertion=self.sign_assertion,
             sign_response=False,
         )
+        text = str(response)
+        if self.answer_as_neighbour:
+            # The response's own Issuer comes first; the signed assertion's stays the neighbour.
+            text = text.replace(f">{self.neighbour_entity_id}<", f">{self.entity_id}<", 1)
         page = server.apply_binding(
-            BINDING_HTTP_POST, str(response), destination, form["RelayState"], response=True
+            BINDING_HTTP_POST, text, destination, form["RelayState"], response=True
         )
         return str(page["data"]).encode()
 

@@ -146,3 +146,11 @@ def test_admin_sees_refused_sign_ins_on_the_manage_page(main_site, op, admin, cl
     client.force_login(admin)
     page = client.get("/i/northfield/manage/", HTTP_HOST="127.0.0.1")
     assert "xavier@gmail.example" in page.content.decode()
+
+
+def test_provider_inside_this_sites_network_is_not_called(main_site, op, admin, settings):
+    """The admin's issuer leads to loopback (it could be the cloud metadata address)."""
+    configure(op, admin)
+    settings.SIGNIN_PRIVATE_ADDRESSES = False
+    problem = refused(sign_in(main_site, "wanjiru"), "inside this site's own network")
+    assert "/.well-known/openid-configuration" in problem.message

@@ -83,6 +83,19 @@ def test_unverified_address_grants_nothing():
         oidc_role(provider(), {"email": "b@staff.northfield.ac.uk", "email_verified": False})
 
 
+@pytest.mark.parametrize("said", [None, "false", 0, "yes"])
+def test_address_the_provider_does_not_say_it_verified_grants_nothing(said):
+    claims = {"email": "zoë@staff.northfield.ac.uk", "email_verified": said}
+    with pytest.raises(SignInRefused, match=re.escape("zoë@staff.northfield.ac.uk")):
+        oidc_role(provider(), {k: v for k, v in claims.items() if v is not None})
+
+
+def test_verified_address_grants_its_domains_role():
+    for said in (True, "true"):
+        claims = {"email": "zoë@staff.northfield.ac.uk", "email_verified": said}
+        assert oidc_role(provider(), claims) == "staff"
+
+
 def test_scoped_affiliations_map_to_roles_within_the_institutions_domains():
     from repository.models import Institution
 
@@ -98,3 +111,37 @@ def test_scoped_affiliations_map_to_roles_within_the_institutions_domains():
         saml_role(northfield, ["alum@northfield.ac.uk"])
     with pytest.raises(SignInRefused, match=re.escape("northfield.ac.uk only")):
         saml_role(northfield, ["staff@evilnorthfield.ac.uk"])
+
+
+@pytest.mark.django_db
+def test_identity_of_one_institution_cannot_sign_in_through_anothers_settings(
+    northfield, southbank
+):
+    """Southbank's admin names Northfield's IdP (with metadata and a key of their own choosing)."""
+    from repository.actions.signin import sign_in_federated
+    from repository.models import ExternalIdentity, Membership
+
+    idp, subject = "https://idp.northfield.ac.uk/shibboleth", "QF3K7ZP2WB5XJ@northfield.ac.uk"
+    wanjiru = sign_in_federated(
+        institution=northfield,
+        protocol="saml",
+        issuer=idp,
+        subject=subject,
+        email="wanjiru.kamau@northfield.ac.uk",
+        name="Wanjiru Kamau",
+        role=Membership.Role.STAFF,
+    )
+    with pytest.raises(SignInRefused, match="already belongs to an account of Northfield"):
+        sign_in_federated(
+            institution=southbank,
+            protocol="saml",
+            issuer=idp,
+            subject=subject,
+            email="mallory@southbank.ac.uk",
+            name="Mallory",
+            role=Membership.Role.STAFF,
+        )
+    assert list(Membership.objects.filter(user=wanjiru).values_list("institution", "role")) == [
+        (northfield.pk, Membership.Role.STAFF)
+    ]
+    assert ExternalIdentity.objects.get().institution == northfield

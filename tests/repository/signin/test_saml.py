@@ -96,6 +96,14 @@ def test_affiliation_scoped_to_another_institution_is_refused(main_site, idp, ad
     refused(sign_in(main_site, "mallory"), "said you are 'staff@southbank.ac.uk'")
 
 
+def test_assertion_signed_by_another_idp_of_the_federation_is_refused(main_site, idp, admin):
+    """A neighbour in the feed signs for Northfield's people under a response naming Northfield."""
+    configure_saml_idp(idp, admin)
+    idp.answer_as_neighbour = True
+    problem = refused(sign_in(main_site, "wanjiru"), f"comes from {idp.neighbour_entity_id}")
+    assert "Northfield University's identity provider" in problem.message
+
+
 def test_unsigned_assertion_is_refused(main_site, idp, admin):
     configure_saml_idp(idp, admin)
     idp.sign_assertion = False
@@ -143,3 +151,10 @@ def test_signed_feed_wrapped_in_an_unsigned_one_is_refused(main_site, idp, admin
 def test_metadata_feed_that_is_down_is_a_clear_page(main_site, idp, admin):
     configure_saml_idp(idp, admin, metadata_url="http://127.0.0.1:9/metadata")
     refused(sign_in(main_site, "wanjiru"), "could not be fetched")
+
+
+def test_metadata_feed_inside_this_sites_network_is_not_fetched(main_site, idp, admin, settings):
+    configure_saml_idp(idp, admin)
+    settings.SIGNIN_PRIVATE_ADDRESSES = False
+    problem = refused(sign_in(main_site, "wanjiru"), "inside this site's own network")
+    assert f"{idp.url}/metadata" in problem.message
