@@ -25,6 +25,7 @@ from repository.errors import PackageRefused
 IMSMANIFEST = "imsmanifest.xml"
 XML_MAX_BYTES = 4 << 20
 SCORM_12, SCORM_2004 = "scorm-1.2", "scorm-2004"
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _VCARD_NAME = re.compile(r"^FN:(.+)$", re.MULTILINE)
 
 Read = Callable[[str], bytes]
@@ -94,6 +95,15 @@ def scorm_version(root: Any) -> str | None:
     return None
 
 
+def _base_of(resource: Any) -> str:
+    """The folder a resource's hrefs are relative to: the xml:base of the <manifest>, the
+    <resources> and the <resource>, each relative to the one around it."""
+    base = ""
+    for element in [*reversed(list(resource.iterancestors())), resource]:
+        base = posixpath.join(base, element.get(_XML_BASE, ""))
+    return base
+
+
 def _href_path(href: str, base: str) -> str:
     """The package path a manifest href names (relative to xml:base), without query or anchor."""
     parts = urlsplit(href)
@@ -118,13 +128,10 @@ def scorm_manifest(paths: set[str], read: Read) -> dict[str, Any] | None:
     resources_element = _child(root, "resources")
     resources: dict[str, Any] = {}
     missing: dict[str, str] = {}
-    base_root = root.get("{http://www.w3.org/XML/1998/namespace}base", "")
     listed_resources = [] if resources_element is None else _children(resources_element, "resource")
     for resource in listed_resources:
         identifier = resource.get("identifier", "")
-        base = posixpath.join(
-            base_root, resource.get("{http://www.w3.org/XML/1998/namespace}base", "")
-        )
+        base = _base_of(resource)
         resources[identifier] = resource
         hrefs = [resource.get("href", "")] + [
             f.get("href", "") for f in _children(resource, "file")
@@ -188,8 +195,7 @@ def _organisations(root: Any, resources: dict[str, Any]) -> list[dict[str, Any]]
             }
             resource = resources.get(item.get("identifierref", ""))
             if resource is not None and resource.get("href"):
-                base = resource.get("{http://www.w3.org/XML/1998/namespace}base", "")
-                entry["href"] = _href_path(resource.get("href", ""), base)
+                entry["href"] = _href_path(resource.get("href", ""), _base_of(resource))
                 entry["sco"] = _attribute(resource, "scormtype").lower() == "sco"
             items.append(entry)
         organisations.append(

@@ -301,3 +301,23 @@ def test_credit_version_written_as_a_number_is_read(tmp_path, northfield, staff)
     version = deposit_package(package=package, institution=northfield, by=staff)
     rules = [r for r in version.manifest["files"] if r["path"].startswith("content/")]
     assert rules and rules[0]["license"] == "CC-BY-4.0"
+
+
+@pytest.mark.parametrize("element", ["manifest", "resources"])
+def test_scorm_xml_base_of_the_manifest_or_its_resources_is_followed(
+    element, tmp_path, northfield, staff
+):
+    """IMS content packaging lets <manifest> and <resources> carry xml:base (files kept in a
+    folder of the zip): the SCO launched is the file under that folder."""
+    files = scorm_files("2004")
+    manifest = files.pop("imsmanifest.xml").decode()
+    tag = f"<{element} "
+    if element == "resources":
+        manifest = manifest.replace("<resources>", '<resources xml:base="module/">')
+    else:
+        manifest = manifest.replace(tag, f'{tag}xml:base="module/" ', 1)
+    moved = {f"module/{path}": data for path, data in files.items()}
+    package = write_zip(tmp_path / "based.zip", {"imsmanifest.xml": manifest.encode(), **moved})
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    assert version.manifest["package"]["launch"] == "module/sco/index.html"
+    assert version.entry_point == "module/sco/index.html"
