@@ -61,11 +61,18 @@ def record_use(
 
 
 def identity_of(request: HttpRequest) -> str:
-    """The session cookie's key when there is one, else the address and the browser."""
+    """The session of a signed-in person, else the address and the browser.
+
+    Only a session the site gave counts: an unread session cookie's key is whatever the client
+    sent, and a new one made up with each click would defeat the double-click filter and add a
+    unique each time (the content origin never reads, nor gets, the site's own cookie).
+    """
+    user = getattr(request, "user", None)
     session = getattr(request, "session", None)
-    key = session.session_key if session is not None else None
-    if key:
-        return f"s:{key}"
+    if user is not None and user.is_authenticated and session is not None:
+        key = session.session_key  # read after the user: the session is loaded, so it is ours
+        if key:
+            return f"s:{key}"
     return f"a:{client_address(request)}|{request.headers.get('User-Agent', '')}"
 
 

@@ -133,3 +133,26 @@ def test_todays_events_wait_for_the_day_to_end(client, tool):
 def test_aggregate_command_refuses_a_bad_date(db, before, message):
     with pytest.raises(CommandError, match=message):
         call_command("aggregate_usage", "--before", before)
+
+
+def test_made_up_session_cookies_neither_defeat_the_double_click_filter_nor_add_uniques(
+    client, tool
+):
+    # A script sending a new session id it invented with each click is still one visitor
+    # (its address and browser): only a session the site gave a signed-in person counts as one.
+    for url in (page(tool, "version_download"), origins.url_of(tool)):
+        for n in range(4):
+            client.cookies["sessionid"] = f"madeup{n:02d}x7kq2ztm9w4e8r1y6u3i5o0p"
+            fetch(client, url, FIREFOX, REMOTE_ADDR="192.0.2.9")
+    assert len(set(UsageEvent.objects.values_list("session", flat=True))) == 1
+    yesterday_events()
+    call_command("aggregate_usage", stdout=StringIO())
+    day = UsageDay.objects.get()
+    assert (day.downloads, day.tries, day.total_requests, day.unique_requests) == (1, 1, 2, 1)
+
+
+def test_a_signed_in_person_is_one_session_whatever_their_address(client, tool, student):
+    client.force_login(student)
+    fetch(client, page(tool, "version_download"), FIREFOX, REMOTE_ADDR="192.0.2.10")
+    fetch(client, page(tool, "version_download"), SAFARI, REMOTE_ADDR="203.0.113.7")
+    assert len(set(UsageEvent.objects.values_list("session", flat=True))) == 1
