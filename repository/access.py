@@ -12,6 +12,7 @@ from repository.lti.messages import INSTRUCTOR_ROLES
 from repository.models import (
     ApiClient,
     Attempt,
+    CollectionItem,
     Contribution,
     Institution,
     LtiResourceLink,
@@ -19,6 +20,7 @@ from repository.models import (
     Resource,
     VariantRun,
     Version,
+    VersionFile,
 )
 from repository.models.institutions import STAFF_ROLES
 
@@ -242,6 +244,26 @@ def refuse_if_taken_down(versions: QuerySet[Version]) -> None:
         title=f"{found.resource.title} v{found.number}",
         reason=found.takedown_reason,
     )
+
+
+def withheld_folders(user: AnyUser, version: Version) -> list[str]:
+    """The folders of a collection that hold a work taken down which `user` may not see.
+
+    A collection holds its works' files byte for byte, so without this a takedown would stop
+    the work's own address and leave every collection holding it serving the same files.
+    """
+    taken_down = CollectionItem.objects.filter(
+        collection=version, item__state=Version.State.TAKEN_DOWN
+    ).exclude(item__in=Version.objects.visible_to(user))
+    return [f"{folder}/" for folder in taken_down.values_list("folder", flat=True)]
+
+
+def served_files(user: AnyUser, version: Version) -> QuerySet[VersionFile]:
+    """The files of `version` that may be served to `user`: all but a taken-down work's."""
+    files = VersionFile.objects.filter(version=version)
+    for folder in withheld_folders(user, version):
+        files = files.exclude(path__startswith=folder)
+    return files
 
 
 def may_report(version: Version) -> bool:

@@ -4,8 +4,10 @@ import json
 import zipfile
 from collections.abc import Iterator
 
+from django.db.models import QuerySet
+
 from repository.credit.attribution import attribution_file
-from repository.models import Version
+from repository.models import Version, VersionFile
 from repository.storage import blobs
 from repository.storage.packages import MANIFEST_NAME
 
@@ -41,9 +43,15 @@ def attribution_name(paths: set[str]) -> str:
     return "ATTRIBUTION.txt" if "ATTRIBUTION.txt" not in paths else "ATTRIBUTION-remixbank.txt"
 
 
-def stream_version_zip(version: Version) -> Iterator[bytes]:
-    """Yield the zip in pieces of about a megabyte; never holds the whole archive in memory."""
-    files = list(version.files.values_list("path", "blob_id"))
+def stream_version_zip(
+    version: Version, *, files_of: QuerySet[VersionFile] | None = None
+) -> Iterator[bytes]:
+    """Yield the zip in pieces of about a megabyte; never holds the whole archive in memory.
+
+    `files_of` is the VersionFile queryset to pack (access.served_files), all files by default.
+    """
+    chosen = version.files.all() if files_of is None else files_of
+    files = list(chosen.values_list("path", "blob_id"))
     stamp = version.created_at.timetuple()[:6]
     sink = ChunkSink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:

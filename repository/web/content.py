@@ -9,6 +9,7 @@ check uses too: learners get exactly what validation saw.
 import hashlib
 from urllib.parse import quote
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import (
     Http404,
     HttpRequest,
@@ -20,6 +21,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 
+from repository.access import served_files
 from repository.actions.usage import Use, record_use
 from repository.models import Version, VersionFile
 from repository.storage import blobs
@@ -51,10 +53,11 @@ def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
         if body is None:
             return not_found(f"{file_path} is not a file of this version's player.")
         return serve_player_file(request, file_path, body, immutable=kind == serving.PUBLISHED)
-    entry = VersionFile.objects.filter(version=version, path=file_path).select_related("blob")
-    found = entry.first()
+    # The content origin has no signed-in person: outsiders' view of a collection's works.
+    files = served_files(AnonymousUser(), version)
+    found = files.filter(path=file_path).select_related("blob").first()
     if found is None:
-        index = VersionFile.objects.filter(version=version, path=f"{file_path}/index.html")
+        index = files.filter(path=f"{file_path}/index.html")
         if index.exists():
             return folder_redirect(file_path)
         return not_found(f"{file_path} is not a file of this version.")

@@ -20,6 +20,7 @@ from repository.access import (
     is_staff_of,
     may_deposit_to,
     refuse_if_taken_down,
+    served_files,
 )
 from repository.actions.forks import fork_version
 from repository.actions.publishing import publish_version, withdraw_version
@@ -418,7 +419,10 @@ def version_download(
 ) -> HttpResponseBase:
     version = visible_version(request, institution, resource, number)
     record_use(request, version, Use.DOWNLOAD)
-    response = StreamingHttpResponse(stream_version_zip(version), content_type="application/zip")
+    response = StreamingHttpResponse(
+        stream_version_zip(version, files_of=served_files(request.user, version)),
+        content_type="application/zip",
+    )
     name = f"{version.resource.slug}-v{version.number}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 import licensing
+from repository.access import served_files
 from repository.actions.publishing import publish_version, withdraw_version
 from repository.actions.usage import Use, record_use
 from repository.actions.validation import rerun_validation
@@ -42,7 +43,7 @@ from repository.api.views.common import (
     visible_versions,
 )
 from repository.credit.attribution import work_of
-from repository.models import CollectionItem, Derivation, ValidationRun, Version, VersionFile
+from repository.models import CollectionItem, Derivation, ValidationRun, Version
 from repository.storage import blobs
 from repository.storage.downloads import stream_version_zip
 from repository.trees.lineage import lineage_edges, relatives_by_distance
@@ -107,7 +108,7 @@ class FileList(ApiMixin, APIView):
 
     def get(self, request: Request, pk: int) -> Response:
         version = visible_version(request, pk)
-        files = version.files.select_related("blob").order_by("path")
+        files = served_files(request.user, version).select_related("blob").order_by("path")
         return Response(FileOut(files, many=True, context={"request": request}).data)
 
 
@@ -126,7 +127,7 @@ class FileBytes(ApiMixin, APIView):
     def get(self, request: Request, pk: int, path: str) -> HttpResponseBase:
         version = visible_version(request, pk)
         entry = get_object_or_404(
-            VersionFile.objects.select_related("blob"), version=version, path=path
+            served_files(request.user, version).select_related("blob"), path=path
         )
         etag = f'"{entry.blob_id}"'
         if etag_matches(request, etag):
@@ -169,7 +170,8 @@ class Download(ApiMixin, APIView):
         version = visible_version(request, pk)
         record_use(request._request, version, Use.DOWNLOAD)
         response = StreamingHttpResponse(
-            stream_version_zip(version), content_type="application/zip"
+            stream_version_zip(version, files_of=served_files(request.user, version)),
+            content_type="application/zip",
         )
         name = f"{version.resource.slug}-v{version.number}.zip"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

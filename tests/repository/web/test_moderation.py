@@ -202,3 +202,46 @@ def test_django_admin_shows_reports_and_the_log_but_never_edits_the_log(client, 
     assert client.get(f"/admin/repository/report/{made.pk}/change/").status_code == 200
     assert client.get("/admin/repository/adminaction/").status_code == 200
     assert client.get("/admin/repository/adminaction/add/").status_code == 403
+
+
+def test_a_collection_stops_serving_a_taken_down_work_it_holds(
+    client, tmp_path, northfield, southbank, staff, outsider, site_admin
+):
+    """The collection holds the work's files byte for byte under its folder; none leave."""
+    import io
+    import zipfile
+
+    from repository.actions.publishing import publish_version
+    from repository.actions.remixes import collect_versions
+    from repository.models import CollectionItem
+    from tests.repository.remixing import published as publish_tool
+    from tests.repository.remixing import validated
+
+    optics = publish_tool(tmp_path, northfield, staff, title="Optics bench")
+    copied = publish_tool(tmp_path, southbank, outsider, title="Lentilles de Zoë")
+    kit = validated(
+        collect_versions(sources=[optics, copied], into=northfield, by=staff, title="Kit")
+    )
+    if kit.state != Version.State.PUBLISHED:
+        kit = publish_version(kit, by=staff)
+    assert kit.state == Version.State.PUBLISHED
+    folders = dict(CollectionItem.objects.filter(collection=kit).values_list("item", "folder"))
+    shown = f"{folders[copied.pk]}/index.html"
+    kept = f"{folders[optics.pk]}/index.html"
+    assert get(client, origins.url_of(kit, shown))[0].status_code == 200
+
+    take_down_version(copied, by=site_admin, reason="Copies someone's work.")
+    response, body = get(client, origins.url_of(kit, shown))
+    assert response.status_code == 404, body
+    assert get(client, origins.url_of(kit, kept))[0].status_code == 200
+    listing = client.get(f"/api/v1/versions/{kit.pk}/files/")
+    assert listing.status_code == 200, listing.content
+    paths = [f["path"] for f in listing.json()]
+    assert kept in paths and not [p for p in paths if p.startswith(folders[copied.pk] + "/")]
+    assert client.get(f"/api/v1/versions/{kit.pk}/files/{shown}").status_code == 404
+    r = kit.resource
+    download = client.get(
+        reverse("version_download", args=[r.institution.slug, r.slug, kit.number])
+    )
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+    assert kept in names and not [n for n in names if n.startswith(folders[copied.pk] + "/")]
