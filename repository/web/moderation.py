@@ -19,6 +19,7 @@ from repository.actions.moderation import (
     source_key,
     take_down_version,
 )
+from repository.actions.usage import client_address
 from repository.errors import DomainError, RateLimited, TakenDown
 from repository.models import AdminAction, Report, Version
 from repository.web.lookups import signed_in_user, visible_version
@@ -26,7 +27,8 @@ from repository.web.lookups import signed_in_user, visible_version
 
 def reporter_source(request: HttpRequest) -> str:
     """The day-salted hash of the reporter's address (the address itself is never stored)."""
-    return source_key(str(request.META.get("REMOTE_ADDR", "")))
+    # Behind the proxy every request comes from its address: the visitor's is the one it saw.
+    return source_key(client_address(request))
 
 
 def version_report(

@@ -65,6 +65,23 @@ def test_too_many_reports_from_one_address_are_refused(client, published, settin
     assert Report.objects.count() == 1
 
 
+def test_behind_the_proxy_each_visitor_has_their_own_report_allowance(client, published, settings):
+    """All requests arrive from nginx's address; one visitor's flood must not silence others."""
+    settings.REPORTS_PER_HOUR = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    data = {"category": "copyright", "details": "Copie l'œuvre de Zoë Ortega, sans crédit."}
+    for visitor in ("198.51.100.7", "203.0.113.9"):
+        response = client.post(
+            report_url(published), data, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=visitor
+        )
+        assert response.status_code == 302, response.content
+    again = client.post(
+        report_url(published), data, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    assert again.status_code == 429
+    assert Report.objects.count() == 2
+
+
 def test_reporting_a_missing_or_taken_down_version_says_so(client, published, site_admin):
     r = published.resource
     missing = reverse("version_report", args=[r.institution.slug, r.slug, 99])
