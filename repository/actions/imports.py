@@ -51,11 +51,12 @@ class ImportReport:
 
 
 def packages_in(folder: Path) -> list[Path]:
-    """Every file under `folder` (sorted, hidden ones left out) that an import looks at."""
+    """Every file under `folder` (sorted, hidden ones left out) that an import looks at, and
+    every symbolic link (which import_one refuses: it may point anywhere on the machine)."""
     return sorted(
         path
         for path in folder.rglob("*")
-        if path.is_file()
+        if (path.is_symlink() or path.is_file())
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
 
@@ -103,6 +104,13 @@ def import_packages(
 
 
 def import_one(name: str, path: Path, *, institution: Institution, by: User) -> ImportOutcome:
+    if path.is_symlink():
+        return ImportOutcome(
+            name,
+            REFUSED,
+            f"Is a symbolic link (to {path.readlink()}), which an import does not follow: copy "
+            "the package itself into the folder.",
+        )
     if not name.lower().endswith(PACKAGE_SUFFIXES):
         return ImportOutcome(
             name,

@@ -178,3 +178,21 @@ def test_the_command_names_a_missing_folder(tmp_path, northfield, staff):
             "--user",
             staff.email,
         )
+
+
+def test_a_symbolic_link_in_the_folder_is_refused_and_not_followed(tmp_path, northfield, staff):
+    """A link may point anywhere on the machine (another authority's drop, the site's own
+    files): only packages that are in the folder are imported."""
+    folder = tmp_path / "authority"
+    folder.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    h5p_package(elsewhere / "privé.h5p")
+    (folder / "lien-vers-privé.h5p").symlink_to(elsewhere / "privé.h5p")
+    scorm_package(folder / "cours-12.zip", "1.2")
+    report = by_name(import_folder(folder, institution=northfield, by=staff))
+    assert report["cours-12.zip"].status == DEPOSITED
+    link = report["lien-vers-privé.h5p"]
+    assert link.status == REFUSED
+    assert "symbolic link" in link.message
+    assert Version.objects.count() == 1
