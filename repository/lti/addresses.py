@@ -56,6 +56,31 @@ def resolve(url: str, resolver: Resolver = socket.getaddrinfo) -> list[str]:
     return addresses
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address that a gateway or the kernel reaches
+# for us: NAT64 (well-known and local-use) and the deprecated IPv4-compatible ::a.b.c.d.
+# Python calls them global whatever IPv4 address they carry.
+CARRYING_IPV4 = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("::/96"),
+)
+SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")  # deprecated, still private where it is used
+
+
+def is_public(address: str) -> bool:
+    """Whether `address` is on the public internet, and so is any IPv4 address it carries."""
+    ip = ipaddress.ip_address(address)
+    if not ip.is_global:
+        return False
+    if isinstance(ip, ipaddress.IPv4Address):
+        return True
+    if ip in SITE_LOCAL:
+        return False
+    carried = [ip.ipv4_mapped, ip.sixtofour]
+    carried += [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) for net in CARRYING_IPV4 if ip in net]
+    return all(v4 is None or v4.is_global for v4 in carried)
+
+
 def checked_address(
     url: str, resolver: Resolver = socket.getaddrinfo, *, allow_private: bool | None = None
 ) -> str:
@@ -69,7 +94,7 @@ def checked_address(
         allow_private = settings.LTI_PRIVATE_ADDRESSES
     if not allow_private:
         for address in addresses:
-            if not ipaddress.ip_address(address).is_global:
+            if not is_public(address):
                 raise PrivateAddress(
                     f"{url} leads to {address}, an address inside Remixbank's own network, "
                     "which it does not call for a platform. Give the platform's public "

@@ -114,3 +114,31 @@ def test_over_https_the_certificate_is_checked_for_the_name_not_the_address(sett
             PlatformSession(other).get(
                 f"https://other.platform.invalid:{harness.port}/jwks", verify=cert
             )
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a9fe:a9fe",  # NAT64 of the cloud metadata address 169.254.169.254
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b:1::7f00:1",  # local-use NAT64 of 127.0.0.1
+        "::127.0.0.1",  # IPv4-compatible loopback
+        "2002:a9fe:a9fe::1",  # 6to4 of the metadata address
+        "::ffff:192.168.1.1",
+        "fec0::1",  # site-local
+    ],
+)
+def test_ipv6_addresses_carrying_a_private_ipv4_address_are_refused(address, settings):
+    settings.LTI_PRIVATE_ADDRESSES = False
+    resolver = Resolver({"vle.platform.invalid": [address]})
+    with pytest.raises(PrivateAddress, match="inside Remixbank's own network"):
+        PlatformSession(resolver).get("http://vle.platform.invalid/jwks")
+
+
+def test_a_public_ipv6_address_and_its_nat64_of_a_public_ipv4_pass_the_check(settings):
+    from repository.lti.addresses import checked_address
+
+    settings.LTI_PRIVATE_ADDRESSES = False
+    for address in ("2606:4700:4700::1111", "64:ff9b::808:808", "2002:808:808::1"):
+        resolver = Resolver({"vle.platform.invalid": [address]})
+        assert checked_address("http://vle.platform.invalid/jwks", resolver) == address
