@@ -47,11 +47,14 @@ def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
         # public one, so it grants nothing once the version is out.
         return HttpResponseRedirect(f"{origins.origin_of(version)}/{quote(path)}")
     player = players.config_of(version.manifest)
-    file_path = serving.file_path(path, players.launch_path(player, version.entry_point))
+    launch = players.launch_path(player, version.entry_point)
+    file_path = serving.file_path(path, launch)
     if player is not None and file_path.split("/", 1)[0] == players.PLAYER_FOLDER:
         body = players.player_file(player, file_path)
         if body is None:
             return not_found(f"{file_path} is not a file of this version's player.")
+        if kind == serving.PUBLISHED and file_path == launch and request.method == "GET":
+            record_use(request, version, Use.TRY)  # the player's page is the package's start
         return serve_player_file(request, file_path, body, immutable=kind == serving.PUBLISHED)
     # The content origin has no signed-in person: outsiders' view of a collection's works.
     files = served_files(AnonymousUser(), version)

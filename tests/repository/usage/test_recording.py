@@ -156,3 +156,19 @@ def test_a_signed_in_person_is_one_session_whatever_their_address(client, tool, 
     fetch(client, page(tool, "version_download"), FIREFOX, REMOTE_ADDR="192.0.2.10")
     fetch(client, page(tool, "version_download"), SAFARI, REMOTE_ADDR="203.0.113.7")
     assert len(set(UsageEvent.objects.values_list("session", flat=True))) == 1
+
+
+def test_starting_an_h5p_version_in_its_player_records_a_try(client, tmp_path, northfield, staff):
+    """An H5P or SCORM version starts at its player's page, not at a file of the package."""
+    from repository.actions.deposits import deposit_package
+    from tests.packages import h5p_package
+
+    version = deposit_package(
+        package=h5p_package(tmp_path / "quiz.h5p"), institution=northfield, by=staff
+    )
+    Version.objects.filter(pk=version.pk).update(state=Version.State.PUBLISHED)
+    version.refresh_from_db()
+    assert fetch(client, origins.url_of(version), FIREFOX).status_code == 200
+    player = origins.origin_of(version) + "/.remixbank/h5p/player.js"
+    assert fetch(client, player, FIREFOX).status_code == 200
+    assert kinds() == ["try"]
