@@ -76,6 +76,8 @@ class VersionViewSet(ApiMixin, ReadOnlyModelViewSet):
     filter_backends = [QueryFilter, Ordering]
     filters = ["kind", "licence", "institution", "subject", "level", "state", "resource"]
     ordering_fields = ["id", "number"]
+    # Ids are numbers: anything else (`null,null`) is no version, 404, not a failed int().
+    lookup_value_regex = r"\d+"
 
     def get_serializer_class(self) -> type:
         return VersionDetailOut if self.action == "retrieve" else VersionOut

@@ -180,3 +180,9 @@ def test_version_filters(api, published, northfield, staff, tmp_path):
     response = api.get("/api/v1/versions/?state=lost")
     assert response.status_code == 400
     assert "state" in response.json()["error"]["fields"]
+
+
+def test_a_version_id_that_is_not_a_number_is_404_in_the_error_shape(api, published):
+    response = api.get("/api/v1/versions/null,null/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
