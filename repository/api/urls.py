@@ -10,6 +10,7 @@ from repository.api.views import (
     common,
     contributions,
     deposits,
+    imports,
     institutions,
     licences,
     moderation,
@@ -111,6 +112,7 @@ urlpatterns = [
     path("remixes/", remixes.Remixes.as_view(), name="remixes"),
     path("collections/", remixes.Collections.as_view(), name="collections"),
     path("deposits/", deposits.Deposit.as_view(), name="deposits"),
+    path("imports/", imports.Import.as_view(), name="imports"),
     path("licences/", licences.LicenceList.as_view(), name="licence-list"),
     path("licences/adaptations/", licences.Adaptations.as_view(), name="licence-adaptations"),
     path(
