@@ -74,19 +74,21 @@ class OidcCallback(OIDCAuthenticationCallbackView):
         slug = request.session.get(SESSION_KEY, {}).get(request.GET.get("state", ""))
         provider = (
             OidcProvider.objects.select_related("institution")
-            .filter(institution__slug=slug)
+            .filter(institution__slug=slug, enabled=True)
             .first()
             if slug
             else None
         )
         if provider is None:
-            logger.warning("OIDC callback for no sign-in in flight: %s", request.GET.urlencode())
+            # Never the query itself: it carries the authorisation code.
+            logger.warning("OIDC callback for no sign-in in flight (or its provider turned off)")
             return render(
                 request,
                 "registration/signin_refused.html",
                 {
-                    "message": "This sign-in was not started from this browser, or it took too "
-                    "long. Start again from the sign-in page.",
+                    "message": "This sign-in was not started from this browser, it took too "
+                    "long, or the institution has since turned this way of signing in off. "
+                    "Start again from the sign-in page.",
                     "protocol": "OpenID Connect",
                 },
                 status=400,

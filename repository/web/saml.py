@@ -324,9 +324,20 @@ def acs(request: HttpRequest) -> HttpResponse:
                 "minutes. Start again from the sign-in page."
             ),
         )
-    provider = get_object_or_404(
-        SamlProvider.objects.select_related("institution"), institution__slug=relay["institution"]
+    provider = (
+        SamlProvider.objects.select_related("institution")
+        .filter(institution__slug=relay["institution"], enabled=True)
+        .first()
     )
+    if provider is None:
+        return refused(
+            request,
+            Institution.objects.filter(slug=relay["institution"]).first(),
+            SignInRefused(
+                "The institution has turned signing in through its identity provider off "
+                "since this sign-in started. Start again from the sign-in page."
+            ),
+        )
     institution = provider.institution
     try:
         client = Saml2Client(

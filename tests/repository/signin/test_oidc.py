@@ -11,7 +11,7 @@ import pytest
 import requests
 from django.contrib.auth.models import User
 
-from repository.models import ExternalIdentity, Membership, SignInProblem
+from repository.models import ExternalIdentity, Membership, OidcProvider, SignInProblem
 from tests.repository.signin.conftest import configure
 from tests.repository.signin.providers import PASSWORD, oidc_provider
 
@@ -154,3 +154,19 @@ def test_provider_inside_this_sites_network_is_not_called(main_site, op, admin, 
     settings.SIGNIN_PRIVATE_ADDRESSES = False
     problem = refused(sign_in(main_site, "wanjiru"), "inside this site's own network")
     assert "/.well-known/openid-configuration" in problem.message
+
+
+def test_provider_turned_off_during_a_sign_in_does_not_finish_it(main_site, op, admin):
+    provider = configure(op, admin)
+    browser = requests.Session()
+
+    def turn_off_on_the_way_back(response: requests.Response, **kwargs: Any) -> None:
+        if "/accounts/oidc-callback/" in response.headers.get("Location", ""):
+            OidcProvider.objects.filter(pk=provider.pk).update(enabled=False)
+
+    browser.hooks["response"].append(turn_off_on_the_way_back)
+    page = sign_in(main_site, "zoe", session=browser)
+    assert page.status_code == 400
+    assert "turned this way of signing in off" in page.text
+    assert not ExternalIdentity.objects.exists()
+    assert not User.objects.filter(username__startswith="signin-").exists()

@@ -3,12 +3,13 @@ whose metadata comes from a signed federation feed."""
 
 import html
 import re
+from collections.abc import Callable
 
 import pytest
 import requests
 from django.contrib.auth.models import User
 
-from repository.models import ExternalIdentity, Membership, SignInProblem
+from repository.models import ExternalIdentity, Membership, SamlProvider, SignInProblem
 from tests.repository.signin.conftest import configure_saml_idp
 from tests.repository.signin.providers import PASSWORD
 
@@ -21,7 +22,9 @@ def field(page: str, name: str) -> str:
     return html.unescape(found.group(1))
 
 
-def sign_in(main_site: str, username: str) -> requests.Response:
+def sign_in(
+    main_site: str, username: str, on_the_way_back: Callable[[], object] = lambda: None
+) -> requests.Response:
     """Our login page's SAML link, the IdP's login form, its auto-posting form, and back."""
     browser = requests.Session()
     login_page = browser.get(f"{main_site}/accounts/login/", timeout=30)
@@ -43,6 +46,7 @@ def sign_in(main_site: str, username: str) -> requests.Response:
     )
     action = re.search(r'action="([^"]+)"', posting.text)
     assert action, posting.text
+    on_the_way_back()
     return browser.post(
         html.unescape(action.group(1)),
         data={
@@ -158,3 +162,12 @@ def test_metadata_feed_inside_this_sites_network_is_not_fetched(main_site, idp, 
     settings.SIGNIN_PRIVATE_ADDRESSES = False
     problem = refused(sign_in(main_site, "wanjiru"), "inside this site's own network")
     assert f"{idp.url}/metadata" in problem.message
+
+
+def test_provider_turned_off_during_a_sign_in_does_not_finish_it(main_site, idp, admin):
+    provider = configure_saml_idp(idp, admin)
+
+    def turn_off() -> None:
+        SamlProvider.objects.filter(pk=provider.pk).update(enabled=False)
+
+    refused(sign_in(main_site, "wanjiru", turn_off), "has turned signing in through its identity")
