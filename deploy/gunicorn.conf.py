@@ -20,19 +20,22 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-i
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # prometheus-client's multiprocess mode: each worker process counts its requests in files of
-# its own here, and /metrics, answered by any one of them, sums them all. Set before the app
-# (and prometheus_client) is imported in the workers; one folder per address served.
-os.environ.setdefault(
-    "PROMETHEUS_MULTIPROC_DIR",
-    os.path.join(tempfile.gettempdir(), f"remixbank-metrics-{bind.replace(':', '-')}"),
-)
+# its own in PROMETHEUS_MULTIPROC_DIR, and /metrics, answered by any one of them, sums them all.
+# Set in the master before the workers are forked (and import prometheus_client).
 
 
 def on_starting(server: Any) -> None:
-    """Counts start from zero with each start of the server: last run's files are removed."""
-    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    shutil.rmtree(folder, ignore_errors=True)
-    os.makedirs(folder, exist_ok=True)
+    """Counts start from zero with each start of the server.
+
+    An operator's folder is emptied; without one, a new private folder (mkdtemp: mode 0700, a
+    name nobody can guess) rather than a fixed name in /tmp that another local user could plant.
+    """
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder, exist_ok=True)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="remixbank-metrics-")
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -32,17 +32,24 @@ def healthz_count(text: str) -> float:
     return 0.0
 
 
-def test_every_scrape_counts_the_requests_of_every_gunicorn_worker_process(tmp_path: Path):
+@pytest.mark.parametrize("own_folder", [True, False], ids=["operator's folder", "private default"])
+def test_every_scrape_counts_the_requests_of_every_gunicorn_worker_process(
+    tmp_path: Path, own_folder: bool
+):
     port = free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"},
         "DATABASE_URL": worker_database_url(),
         "REMIXBANK_DATA_DIR": str(tmp_path / "data"),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "3",
         "GUNICORN_THREADS": "1",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
+    if own_folder:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
+    else:
+        (tmp_path / "tmp").mkdir()
+        env["TMPDIR"] = str(tmp_path / "tmp")  # where the server makes its private folder
     log = tmp_path / "gunicorn.log"
     command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
     command += ["--no-control-socket", "deploy.wsgi"]
@@ -62,5 +69,10 @@ def test_every_scrape_counts_the_requests_of_every_gunicorn_worker_process(tmp_p
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     assert scrapes == [30.0] * 6, (scrapes, log.read_text(errors="replace")[-2000:])
-    files = list((tmp_path / "metrics").glob("counter_*.db"))
+    if own_folder:
+        folder = tmp_path / "metrics"
+    else:
+        [folder] = (tmp_path / "tmp").glob("remixbank-metrics-*")
+        assert folder.stat().st_mode & 0o077 == 0  # nobody else may read or plant files there
+    files = list(folder.glob("counter_*.db"))
     assert len(files) >= 2, files  # more than one process counted: the sum is not one process's
