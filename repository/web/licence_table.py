@@ -62,3 +62,15 @@ def licence_table(version: Version) -> dict[str, Any] | None:
             {**c.to_json(), "licence": licence_words(c.license)} for c in parts.components
         ],
     }
+
+
+PART_WORDS = {"code": "the code", "content": "the content (text, images, sound)"}
+
+
+def part_licence_rows(version: Version) -> list[dict[str, Any]]:
+    """The licences the manifest gives each part (`part_licences`, e.g. a fork's per-part choice)."""
+    chosen = version.manifest.get("part_licences") or {}
+    return [
+        {"part": PART_WORDS.get(part, part), "licence": licence_words(expression)}
+        for part, expression in sorted(chosen.items())
+    ]

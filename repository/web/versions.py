@@ -48,7 +48,7 @@ from repository.validation import origins, serving
 from repository.validation.verdicts import Verdict, needs_network, verdict_of, why_not_finished
 from repository.web.context import capabilities
 from repository.web.forms import ForkForm, model_choice
-from repository.web.licence_table import licence_table
+from repository.web.licence_table import licence_table, part_licence_rows
 from repository.web.lookups import (
     recorded_artefact,
     signed_in_user,
@@ -189,6 +189,7 @@ def version_context_page(
         "version": version,
         "licence": licence,
         "licence_table": licence_table(version),
+        "part_licences": part_licence_rows(version),
         "attribution_text": attribution_text(version),
         "attribution_html": attribution_html(version),
         "versions": Version.objects.visible_to(request.user).filter(resource=resource),

@@ -26,6 +26,10 @@ def test_the_fork_form_offers_a_licence_per_part_and_records_it(
     fork = Version.objects.get(resource__institution=southbank)
     assert response["Location"] == fork.get_absolute_url()
     assert fork.manifest["part_licences"] == {"content": "CC-BY-SA-4.0"}
+    # The fork's page says so, beside the licence of the whole.
+    shown = client.get(fork.get_absolute_url()).content.decode()
+    by_part = shown.split('id="part-licences"', 1)[1].split("</p>", 1)[0]
+    assert "the content (text, images, sound) under" in by_part and "CC BY-SA 4.0" in by_part
 
 
 def test_a_part_licence_the_part_does_not_allow_is_refused_on_the_page(
