@@ -16,8 +16,9 @@ from repository.storage.packages import PackageLimits, UnpackedPackage, unpack_p
 
 log = logging.getLogger(__name__)
 
-# Tool zips, H5P files and SCORM packages: what a deposit reads (repository/storage/packages.py).
-PACKAGE_SUFFIXES = (".zip", ".h5p")
+# Tool zips, H5P files, SCORM packages and Common Cartridges (.imscc): what a deposit reads
+# (repository/storage/packages.py).
+PACKAGE_SUFFIXES = (".zip", ".h5p", ".imscc")
 
 DEPOSITED = "deposited"
 DUPLICATE = "duplicate"

@@ -21,7 +21,7 @@ import licensing
 import licensing.parts
 from repository.errors import PackageRefused
 from repository.guards import safejson
-from repository.storage import h5p, scorm
+from repository.storage import cartridge_import, h5p, scorm
 
 MANIFEST_NAME = "remixbank.json"
 # Where the content origin serves an H5P or SCORM package's player, beside the package's files
@@ -292,25 +292,30 @@ def read_manifest_json(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipI
 
 
 def read_manifest(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo]) -> dict[str, Any]:
-    """The checked manifest: remixbank.json's, or, for an H5P or SCORM package (told apart by
-    h5p.json or a SCORM imsmanifest.xml at its root), one made from theirs, which a
-    remixbank.json beside them may add to but not contradict."""
+    """The checked manifest: remixbank.json's, or, for an H5P or SCORM package or a Common
+    Cartridge (told apart by h5p.json or the namespaces of the imsmanifest.xml at its root), one
+    made from theirs, which a remixbank.json beside them may add to but not contradict."""
     names = set(entries)
 
     def read(path: str) -> bytes:
         return read_entry(archive, entries, path, h5p.JSON_MAX_BYTES)
 
     derived: dict[str, Any] | None = None
+    tool_paths = names - {MANIFEST_NAME}
     if h5p.H5P_JSON in names:
         derived, source = h5p.h5p_manifest(names, read), h5p.H5P_JSON
     elif scorm.IMSMANIFEST in names:
         derived, source = scorm.scorm_manifest(names, read), scorm.IMSMANIFEST
+        if derived is None and (cartridge := cartridge_import.read_cartridge(names, read)):
+            derived, tool_paths = cartridge.manifest, set(cartridge.tool_paths.values())
     if derived is not None:
         given = read_manifest_json(archive, entries) if MANIFEST_NAME in names else {}
         manifest = merged_manifest(derived, given, source)
-        if problem := player_folder_problem(names):
+        if derived["package"]["format"] != cartridge_import.COMMON_CARTRIDGE and (
+            problem := player_folder_problem(names)
+        ):
             raise PackageRefused(problem)
-        return check_manifest(manifest, names - {MANIFEST_NAME})
+        return check_manifest(manifest, tool_paths)
     if MANIFEST_NAME not in names:
         raise PackageRefused(
             f"The package has no {MANIFEST_NAME} at its root. Add one (see the manifest "
@@ -372,7 +377,9 @@ def merged_manifest(derived: dict[str, Any], given: Any, source: str) -> dict[st
     if not manifest.get("license"):
         raise PackageRefused(
             f"{source} does not say under which licence the package may be shared. Choose one "
-            f"in the H5P editor's metadata (Reuse and licence) or state it in a {MANIFEST_NAME} "
+            "in the H5P editor's metadata (Reuse and licence), name it in the LOM rights of a "
+            "SCORM or Common Cartridge manifest (e.g. its Creative Commons deed URL), or state "
+            f"it in a {MANIFEST_NAME} "
             'beside it, e.g. {"license": "CC-BY-SA-4.0"}.'
         )
     if not manifest.get("title"):
@@ -502,17 +509,39 @@ def unpack_package(zip_path: Path, staging: Path, limits: PackageLimits) -> Unpa
         ) from None
     with archive:
         infos = inspect_entries(archive, limits)
-        manifest = read_manifest(archive, {i.filename: i for i in infos})
+        entries = {i.filename: i for i in infos}
+        manifest = read_manifest(archive, entries)
         package = UnpackedPackage(manifest=manifest)
+        # A cartridge keeps only its web content, relative to the folder it shares.
+        tool_paths = cartridge_tool_paths(archive, entries, manifest)
         for index, info in enumerate(infos):
             if info.filename == MANIFEST_NAME:
                 continue
+            path = info.filename if tool_paths is None else tool_paths.get(info.filename)
+            if path is None:
+                continue
             local = staging / f"{index:06d}"
-            package.files.append(extract_entry(archive, info, local))
+            package.files.append(extract_entry(archive, info, local, path))
     return package
 
 
-def extract_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, local: Path) -> UnpackedFile:
+def cartridge_tool_paths(
+    archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], manifest: dict[str, Any]
+) -> dict[str, str] | None:
+    """For a Common Cartridge, each web content file's path in the tool; else None (all kept)."""
+    if manifest.get("package", {}).get("format") != cartridge_import.COMMON_CARTRIDGE:
+        return None
+
+    def read(path: str) -> bytes:
+        return read_entry(archive, entries, path, h5p.JSON_MAX_BYTES)
+
+    cartridge = cartridge_import.read_cartridge(set(entries), read)
+    return cartridge.tool_paths if cartridge else None
+
+
+def extract_entry(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, local: Path, path: str | None = None
+) -> UnpackedFile:
     """Inflate one entry to `local`, counting real bytes so a lying header cannot pass."""
     digest = hashlib.sha256()
     written = 0
@@ -534,4 +563,4 @@ def extract_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, local: Path) 
             f"Entry {info.filename!r} uses a compression method we cannot read ({exc}); "
             "re-create the zip with deflate."
         ) from None
-    return UnpackedFile(info.filename, local, digest.hexdigest(), written)
+    return UnpackedFile(path or info.filename, local, digest.hexdigest(), written)

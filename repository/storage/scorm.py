@@ -67,14 +67,14 @@ def _lom_string(element: Any) -> str:
     return _text(element)
 
 
-def parse(data: bytes) -> Any:
+def parse(data: bytes, name: str = IMSMANIFEST) -> Any:
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise PackageRefused(f"{IMSMANIFEST} is not well-formed XML: {exc}.") from None
+        raise PackageRefused(f"{name} is not well-formed XML: {exc}.") from None
 
 
 def scorm_version(root: Any) -> str | None:
@@ -82,6 +82,8 @@ def scorm_version(root: Any) -> str | None:
     metadata = _child(root, "metadata")
     schema = _text(_child(metadata, "schema")) if metadata is not None else ""
     version = _text(_child(metadata, "schemaversion")) if metadata is not None else ""
+    if "common cartridge" in schema.lower():
+        return None  # a cartridge's schemaversion (1.3.0) is not SCORM 2004's 1.3
     if "scorm" in schema.lower() or version:
         if version.strip() == "1.2":
             return SCORM_12
@@ -156,7 +158,7 @@ def scorm_manifest(paths: set[str], read: Read) -> dict[str, Any] | None:
             "talks to the LMS as a SCO."
         )
     first = scos[0]
-    metadata = _metadata(root)
+    metadata = lom_metadata(root)
     title = metadata["title"] or (organisations[0]["title"] if organisations else "")
     return {
         "kind": "tool",
@@ -208,7 +210,7 @@ def _organisations(root: Any, resources: dict[str, Any]) -> list[dict[str, Any]]
     return organisations
 
 
-def _metadata(root: Any) -> dict[str, Any]:
+def lom_metadata(root: Any) -> dict[str, Any]:
     """Title, description, authors and licence from the manifest's LOM, where it has them."""
     found: dict[str, Any] = {"title": "", "description": "", "authors": [], "license": None}
     lom = next((e for e in root.iter() if _local(e) == "lom"), None)

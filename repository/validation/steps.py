@@ -69,8 +69,8 @@ def player_package_problems(version: Version) -> list[str]:
     contribution may have dropped a library, or a file the SCORM manifest names."""
     package = version.manifest.get("package")
     format_name = package.get("format") if isinstance(package, dict) else None
-    if format_name is None:
-        return []
+    if format_name not in {"h5p", scorm.SCORM_12, scorm.SCORM_2004}:
+        return []  # a plain tool; a cartridge's web content is one once deposited
     tree = dict(version.files.values_list("path", "blob_id"))
     if problem := player_folder_problem(set(tree)):
         # The content origin would hide such a file behind the player, and the browser check

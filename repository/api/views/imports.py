@@ -20,7 +20,7 @@ ImportIn = inline_serializer(
     {
         "packages": serializers.ListField(
             child=serializers.FileField(),
-            help_text="The packages (tool zips, .h5p files, SCORM zips), one file each.",
+            help_text="The packages (tool zips, .h5p files, SCORM zips, .imscc cartridges), one file each.",
         ),
         "institution": serializers.SlugField(required=False),
     },

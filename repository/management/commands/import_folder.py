@@ -11,7 +11,7 @@ from repository.models import Institution
 
 class Command(BaseCommand):
     help = (
-        "Deposit every package under a folder (tool zips, .h5p files, SCORM zips) as new "
+        "Deposit every package under a folder (tool zips, .h5p files, SCORM zips, .imscc cartridges) as new "
         "resources, printing each one's outcome and a final report. Packages already deposited "
         "with the same files are reported as duplicates, so a re-run changes nothing. Exits 1 "
         "when any package was refused."
