@@ -50,7 +50,8 @@ class DepositForm(forms.Form):
     package = forms.FileField(
         help_text=(
             "A .zip with remixbank.json at its root (see the manifest schema), an H5P file "
-            "(.h5p), or a SCORM 1.2 or 2004 package (a .zip with imsmanifest.xml)."
+            "(.h5p), a SCORM 1.2 or 2004 package (a .zip with imsmanifest.xml), or a Common "
+            "Cartridge (.imscc) with its web content."
         )
     )
     changelog = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

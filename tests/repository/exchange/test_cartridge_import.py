@@ -5,6 +5,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from repository.actions.deposits import deposit_package
 from repository.actions.imports import DEPOSITED, import_folder
@@ -277,6 +278,27 @@ def test_a_broken_lti_descriptor_is_refused_by_name(tmp_path, northfield, staff,
         deposit_package(package=package, institution=northfield, by=staff)
     assert refused.value.message.startswith("lti/quiz.xml is not well-formed XML")
     assert_nothing_stored(blob_folder)
+
+
+def test_the_deposit_form_takes_a_cartridge_and_shows_a_refusal(
+    client, tmp_path, northfield, staff
+):
+    client.force_login(staff)
+    with course_cartridge(tmp_path / "liens.imscc", with_web=False).open("rb") as upload:
+        refused = client.post(reverse("deposit"), {"institution": northfield.pk, "package": upload})
+    assert refused.status_code == 200
+    assert "The cartridge has no web content to deposit" in refused.content.decode()
+    assert Version.objects.count() == 0
+
+    with course_cartridge(tmp_path / "orbites.imscc").open("rb") as upload:
+        response = client.post(
+            reverse("deposit"), {"institution": northfield.pk, "package": upload}
+        )
+    version = Version.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == version.get_absolute_url()
+    page = client.get(version.get_absolute_url()).content.decode()
+    assert "Orbites : un cours" in page
 
 
 def test_bulk_import_takes_imscc_files(tmp_path, northfield, staff):
