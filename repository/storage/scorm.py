@@ -27,6 +27,13 @@ XML_MAX_BYTES = 4 << 20
 SCORM_12, SCORM_2004 = "scorm-1.2", "scorm-2004"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _VCARD_NAME = re.compile(r"^FN:(.+)$", re.MULTILINE)
+_VCARD_ESCAPE = re.compile(r"\\([\\,;nN])")
+
+
+def vcard_text(value: str) -> str:
+    """A vCard 3.0 value with its escapes undone (a name "Lovelace\\, Ada" is "Lovelace, Ada")."""
+    return _VCARD_ESCAPE.sub(lambda m: " " if m.group(1) in "nN" else m.group(1), value)
+
 
 Read = Callable[[str], bytes]
 
@@ -222,7 +229,8 @@ def lom_metadata(root: Any) -> dict[str, Any]:
         found["description"] = _lom_string(_child(general, "description"))
     for entity in (e for e in lom.iter() if _local(e) in {"entity", "centity"}):
         text = "".join(entity.itertext())
-        found["authors"] += [name.strip() for name in _VCARD_NAME.findall(text) if name.strip()]
+        names = (vcard_text(name).strip() for name in _VCARD_NAME.findall(text))
+        found["authors"] += [name for name in names if name]
     rights = _child(lom, "rights")
     if rights is not None:
         text = _lom_string(_child(rights, "description"))

@@ -320,7 +320,7 @@ def test_round_trip_through_our_own_export(client, tmp_path, southbank, northfie
         summary="Des mots en français, en allemand et en chinois.",
         language="fr",
     )
-    authors = ["Zoë Ångström", "Kofi Mensah"]
+    authors = ["Zoë Ångström", "Mensah, Kofi; Ph.D."]  # vCard escapes , and ; in the export
     source = stored_version(
         files,
         resource=resource,
