@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from repository.actions.deposits import deposit_package
-from repository.actions.imports import DEPOSITED, import_folder
+from repository.actions.imports import DEPOSITED, DUPLICATE, import_folder
 from repository.errors import PackageRefused
 from repository.models import Blob, Resource, Version
 from repository.storage import blobs
@@ -309,6 +309,10 @@ def test_bulk_import_takes_imscc_files(tmp_path, northfield, staff):
     [outcome] = report.outcomes
     assert (outcome.name, outcome.status) == ("orbites.imscc", DEPOSITED), outcome
     assert Version.objects.get().resource.title == "Orbites : un cours"
+    # A re-run finds the cartridge's tool already there and deposits nothing.
+    [again] = import_folder(folder, institution=northfield, by=staff).outcomes
+    assert again.status == DUPLICATE, again
+    assert Version.objects.count() == 1
 
 
 def test_round_trip_through_our_own_export(client, tmp_path, southbank, northfield, staff):
