@@ -12,6 +12,12 @@ from tests.repository.signin.saml_idp import saml_idp
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def providers_on_loopback(settings):
+    """The identity providers these tests start are on loopback, inside the site's network."""
+    settings.SIGNIN_PRIVATE_ADDRESSES = True
+
+
 def test_staff_member_signs_in_through_the_institutions_oidc_provider(
     browser: Browser, site: str, admin, tmp_path
 ):
