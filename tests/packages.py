@@ -239,7 +239,7 @@ END:VCARD</imsmd:entity>
       <file href="notes/index.html"/>
     </resource>
     <resource identifier="res-shared" type="webcontent" {attribute}="asset">
-      <file href="shared/leaf.svg"/>
+      <file href="common/leaf.svg"/>
     </resource>
   </resources>
 </manifest>
@@ -250,7 +250,7 @@ SCO_HTML = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>La photosynthèse</title>
 <link rel="stylesheet" href="style.css"><script src="sco.js" defer></script></head>
 <body><main>
-<h1><img src="../shared/leaf.svg" alt="" width="32" height="32"> La photosynthèse</h1>
+<h1><img src="../common/leaf.svg" alt="" width="32" height="32"> La photosynthèse</h1>
 <p id="greeting">Bonjour !</p>
 <p>Les plantes transforment la lumière, l'eau et le CO₂ en glucose et en dioxygène.
 Voir <a href="https://fr.wikipedia.org/wiki/Photosynth%C3%A8se" target="_blank" rel="noopener">l'article</a>.</p>
@@ -369,7 +369,7 @@ def scorm_files(version: str, *, sco_js: bytes | None = None) -> dict[str, bytes
         "sco/index.html": SCO_HTML,
         "sco/sco.js": js,
         "sco/style.css": SCO_CSS,
-        "shared/leaf.svg": LEAF_SVG,
+        "common/leaf.svg": LEAF_SVG,
         "notes/index.html": NOTES_HTML,
     }
 

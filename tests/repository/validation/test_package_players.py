@@ -197,10 +197,10 @@ def test_package_step_fails_a_stored_scorm_tree_missing_a_file_its_manifest_name
     version = deposit_package(
         package=scorm_package(tmp_path / "s.zip", "1.2"), institution=northfield, by=staff
     )
-    VersionFile.objects.filter(version=version, path="shared/leaf.svg").delete()
+    VersionFile.objects.filter(version=version, path="common/leaf.svg").delete()
     outcome = check_package(version)
     assert outcome.status == "failed"
-    assert "shared/leaf.svg (resource res-shared)" in outcome.messages[0]
+    assert "common/leaf.svg (resource res-shared)" in outcome.messages[0]
 
 
 @pytest.mark.parametrize("path", [".remixbank/h5p/index.html", ".remixbank/h5p-standalone"])
