@@ -4,12 +4,12 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from repository.actions.deposits import deposit_package
 from repository.errors import DomainError
-from repository.models import Institution, Resource, ValidationStep, Version
+from repository.management.depositor import depositor
+from repository.models import Resource, ValidationStep, Version
 from repository.validation.verdicts import EXIT_CODES, Verdict, latest_run, verdict_of
 
 
@@ -39,12 +39,7 @@ class Command(BaseCommand):
         assert isinstance(package, Path)
         if not package.is_file():
             raise CommandError(f"{package} is not a file.")
-        institution = Institution.objects.filter(slug=options["institution"]).first()
-        if institution is None:
-            raise CommandError(f"No institution with slug {options['institution']!r}.")
-        user = get_user_model().objects.filter(email=options["user"]).first()
-        if user is None:
-            raise CommandError(f"No user with e-mail {options['user']!r}.")
+        institution, user = depositor(options)
         resource = None
         if options["resource"]:
             resource = Resource.objects.filter(

@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from repository.actions.imports import DEPOSITED, DUPLICATE, REFUSED, ImportOutcome, import_folder
-from repository.models import Institution
+from repository.management.depositor import depositor
 
 
 class Command(BaseCommand):
@@ -27,12 +26,7 @@ class Command(BaseCommand):
         assert isinstance(folder, Path)
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder; give the folder holding the packages.")
-        institution = Institution.objects.filter(slug=options["institution"]).first()
-        if institution is None:
-            raise CommandError(f"No institution with slug {options['institution']!r}.")
-        user = get_user_model().objects.filter(email=options["user"]).first()
-        if user is None:
-            raise CommandError(f"No user with e-mail {options['user']!r}.")
+        institution, user = depositor(options)
         report = import_folder(folder, institution=institution, by=user, on_outcome=self.progress)
         self.stdout.write("")
         for status, heading in (
