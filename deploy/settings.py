@@ -379,6 +379,10 @@ LTI_PRIVATE_ADDRESSES = env_bool("LTI_PRIVATE_ADDRESSES", False)
 SIGNIN_PRIVATE_ADDRESSES = env_bool("SIGNIN_PRIVATE_ADDRESSES", False)
 # Seconds of seeded random clicks, taps, drags and keys after a tool loads.
 VALIDATION_FUZZ_SECONDS = float(env_int("VALIDATION_FUZZ_MS", 1500)) / 1000
+# A deposited Jupyter notebook's run in the sandbox: the limit for one cell (one that passes it
+# is named as looping) and for the whole notebook, kernel start included.
+VALIDATION_NOTEBOOK_CELL_SECONDS = env_int("VALIDATION_NOTEBOOK_CELL_SECONDS", 60)
+VALIDATION_NOTEBOOK_SECONDS = env_int("VALIDATION_NOTEBOOK_SECONDS", 300)
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 3)
 # An order our side could not run (the browser would not start, the files could not be fetched)
 # is sent again at most this many times, and no run goes on past its deadline: then it ends in

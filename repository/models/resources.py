@@ -41,6 +41,7 @@ class Resource(models.Model):
     class Kind(models.TextChoices):
         TOOL = "tool", "Learning tool"
         SCENARIO = "scenario", "Simulation scenario"
+        NOTEBOOK = "notebook", "Jupyter notebook"
 
     class ContributionPolicy(models.TextChoices):
         MEMBERS = "members", "Members of the institution, students included"
@@ -77,7 +78,7 @@ class Resource(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["institution", "slug"], name="resource_slug_unique"),
             models.CheckConstraint(
-                condition=Q(kind__in=["tool", "scenario"]), name="resource_kind_known"
+                condition=Q(kind__in=["tool", "scenario", "notebook"]), name="resource_kind_known"
             ),
         ]
 

@@ -21,7 +21,7 @@ import licensing
 import licensing.parts
 from repository.errors import PackageRefused
 from repository.guards import safejson
-from repository.storage import cartridge_import, h5p, scorm
+from repository.storage import cartridge_import, h5p, notebook, scorm
 
 MANIFEST_NAME = "remixbank.json"
 # Where the content origin serves an H5P or SCORM package's player, beside the package's files
@@ -329,7 +329,13 @@ def read_manifest(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo])
             f"{MANIFEST_NAME} sets package, which Remixbank fills in itself from an H5P "
             "package's h5p.json or a SCORM package's imsmanifest.xml; remove it."
         )
-    return check_manifest(manifest, names - {MANIFEST_NAME})
+    checked = check_manifest(manifest, names - {MANIFEST_NAME})
+    if checked["kind"] == "notebook":
+        entry = checked["entry_point"]
+        notebook.check_notebook(
+            entry, read_entry(archive, entries, entry, notebook.NOTEBOOK_MAX_BYTES)
+        )
+    return checked
 
 
 def player_folder_problem(paths: set[str]) -> str | None:

@@ -182,6 +182,15 @@ def build_order(
             "timeout_s": 120.0,
             # An H5P or SCORM package: the untrusted side serves its player beside its files.
             **({"player": player} if player else {}),
+            # A notebook: the limit for one cell (a loop is named by its cell) and for them all.
+            **(
+                {
+                    "cell_timeout_s": settings.VALIDATION_NOTEBOOK_CELL_SECONDS,
+                    "timeout_s": settings.VALIDATION_NOTEBOOK_SECONDS,
+                }
+                if version.resource.kind == "notebook"
+                else {}
+            ),
             **params,
         },
         "limits": {

@@ -12,7 +12,7 @@ import licensing.parts
 from repository.credit.basis import ADAPTING, adaptation_holder, adaptation_sources, licence_problem
 from repository.errors import DomainError, PackageRefused
 from repository.models import ValidationStep, Version
-from repository.storage import blobs, h5p, scorm
+from repository.storage import blobs, h5p, notebook, scorm
 from repository.storage.packages import PackageLimits, check_manifest, player_folder_problem
 from repository.storage.parts import analyse_blobs
 from repository.storage.workspace import make_writable, materialize
@@ -52,6 +52,8 @@ def check_package(version: Version) -> StepOutcome:
             problems.append(f"{path}: {exc}")
     if not problems and version.resource.kind == "scenario":
         problems = scenario_problems(version)
+    if not problems and version.resource.kind == "notebook":
+        problems = notebook_problems(version)
     if not problems:
         problems = player_package_problems(version)
     if problems:
@@ -92,6 +94,14 @@ def player_package_problems(version: Version) -> list[str]:
     except PackageRefused as exc:
         return [exc.message.replace("; nothing was stored.", ".")]
     return []
+
+
+def notebook_problems(version: Version) -> list[str]:
+    """The notebook read against nbformat's schema, without running anything."""
+    sha = version.files.filter(path=version.entry_point).values_list("blob_id", flat=True).first()
+    if sha is None:
+        return [f"{version.entry_point}: not in this version."]
+    return notebook.schema_problems(version.entry_point, blobs.read_blob(sha))
 
 
 def scenario_problems(version: Version) -> list[str]:
@@ -298,7 +308,7 @@ class Step:
     name: str
     check: Callable[[Version], StepOutcome] | None
     queue: str
-    kinds: frozenset[str] = frozenset({"tool", "scenario"})
+    kinds: frozenset[str] = frozenset({"tool", "scenario", "notebook"})
     runs_content: bool = False
 
 
@@ -307,7 +317,7 @@ STEPS = [
     Step("licence", check_licence, "checks"),
     Step("content", check_content, "checks"),
     # Run by an untrusted worker (repository/validation/untrusted.py) from a work order.
-    Step("run", None, "sandbox", frozenset({"scenario"}), runs_content=True),
+    Step("run", None, "sandbox", frozenset({"scenario", "notebook"}), runs_content=True),
     Step("run", None, "browser", frozenset({"tool"}), runs_content=True),
 ]
 

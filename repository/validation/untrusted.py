@@ -3,7 +3,7 @@
 This module runs on workers that hold no secrets: no Django, no database, no storage keys, only
 the broker. A work order carries everything a run needs (see `repository.validation.orders`):
 
-    {"nonce": "...", "kind": "scenario" | "tool", "purpose": "validation" | "variant",
+    {"nonce": "...", "kind": "scenario" | "tool" | "notebook", "purpose": "validation" | "variant",
      "entry_point": "...", "files": {"zip": "<base64>", "sha256": "..."}
                                     or {"url": "https://...", "sha256": "..."},
      "params": {"seed", "fuzz_seconds", "allowed_external", "origin", "timeout_s", "variant"},
@@ -106,7 +106,9 @@ def run_order(order: dict[str, Any]) -> dict[str, Any]:
             if order.get("purpose") == "attempt":
                 run = _run_attempt
             else:
-                run = _run_tool if order["kind"] == "tool" else _run_scenario
+                run = {"tool": _run_tool, "notebook": _run_notebook}.get(
+                    order["kind"], _run_scenario
+                )
             result = run(root, order, limits)
     except OrderError as exc:
         result = {"status": "error", "messages": [f"The work order could not be used: {exc}"]}
@@ -235,6 +237,42 @@ def _run_scenario(root: Path, order: dict[str, Any], limits: dict[str, int]) -> 
         "files": [f for f in files if f],
         "release": release,
     }
+
+
+def _run_notebook(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
+    """A Jupyter notebook executed in the sandbox; the executed copy and its HTML come back."""
+    from repository.validation.notebooks import EXECUTED_NAME, HTML_NAME, run_notebook
+
+    params = order.get("params", {})
+    entry_point = str(order["entry_point"])
+    run = run_notebook(
+        root,
+        entry_point,
+        cell_timeout_s=min(600.0, max(1.0, float(params.get("cell_timeout_s", 60.0)))),
+        timeout_s=min(1800.0, max(1.0, float(params.get("timeout_s", 120.0)))),
+    )
+    notes: list[str] = []
+    files = [
+        _artefact(name, data, limits, notes)
+        for name, data in ((EXECUTED_NAME, run.executed), (HTML_NAME, run.html))
+        if data
+    ]
+    messages = run.problems or [
+        f"{entry_point}: all {run.cells} cells ran without an error, offline, in the sandbox."
+    ]
+    return {
+        "status": "passed" if run.passed else "failed",
+        "messages": (messages + notes)[:MESSAGE_LIMIT],
+        "artefacts": {"cells": run.cells, **({"killed": run.killed} if run.killed else {})},
+        "files": [f for f in files if f],
+        "release": f"nbclient-{nbclient_version()}",
+    }
+
+
+def nbclient_version() -> str:
+    from importlib.metadata import version
+
+    return version("nbclient")
 
 
 def _run_attempt(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:

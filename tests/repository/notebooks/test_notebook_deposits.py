@@ -1,0 +1,175 @@
+"""Jupyter notebooks deposited and validated by running them in the sims sandbox (no network)."""
+
+import base64
+import json
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from repository.actions.deposits import deposit_package
+from repository.actions.validation import validate_version
+from repository.errors import PackageRefused
+from repository.models import Resource, Version
+
+MANIFEST = {
+    "kind": "notebook",
+    "title": "Températures de Besançon",
+    "license": "CC-BY-4.0",
+    "authors": [{"name": "Zoë Brontë"}],
+    "entry_point": "analysis.ipynb",
+}
+READINGS = "month,celsius\n1,2.5\n2,3.75\n3,7.0\n4,10.25\n"
+
+
+def analysis_notebook(*extra: str) -> str:
+    """A lesson's notebook: French markdown, numpy on a data file of the package, a plot."""
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "# Températures à Besançon\n\nMoyennes mensuelles — été comme hiver."
+            ),
+            new_code_cell(
+                "import numpy as np\n"
+                "readings = np.loadtxt('data/readings.csv', delimiter=',', skiprows=1)\n"
+                "print(f'mean {readings[:, 1].mean():.3f} °C')"
+            ),
+            new_code_cell(
+                "import matplotlib.pyplot as plt\n"
+                "plt.plot(readings[:, 0], readings[:, 1], marker='o')\n"
+                "plt.title('Besançon')\nplt.show()"
+            ),
+            *(new_code_cell(code) for code in extra),
+        ]
+    )
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    return nbformat.writes(notebook)
+
+
+def notebook_zip(target: Path, notebook: str, manifest: dict | None = None) -> Path:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("remixbank.json", json.dumps(manifest or MANIFEST))
+        archive.writestr("analysis.ipynb", notebook)
+        archive.writestr("data/readings.csv", READINGS)
+    return target
+
+
+@pytest.fixture
+def content_runs(settings) -> None:
+    settings.VALIDATION_RUN_CONTENT = True
+    settings.VALIDATION_NOTEBOOK_CELL_SECONDS = 8
+    settings.VALIDATION_NOTEBOOK_SECONDS = 90
+
+
+def run_step(version: Version):
+    run = validate_version(version.pk)
+    assert run is not None
+    version.refresh_from_db()
+    return run.steps.get(name="run")
+
+
+def test_notebook_runs_offline_and_keeps_its_executed_copy(
+    content_runs, tmp_path, northfield, staff
+):
+    package = notebook_zip(tmp_path / "notebook.zip", analysis_notebook())
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    assert version.resource.kind == Resource.Kind.NOTEBOOK
+    step = run_step(version)
+    assert step.status == "passed", step.messages
+    assert "all 3 cells ran" in step.messages[0]
+    assert version.state == Version.State.PUBLISHED
+    names = {a["name"]: a["sha256"] for a in step.artefacts["files"]}
+    assert {"executed.ipynb", "notebook.html"} <= set(names)
+    from repository.storage import blobs
+
+    executed = nbformat.reads(blobs.read_blob(names["executed.ipynb"]).decode(), as_version=4)
+    printed = "".join(o.get("text", "") for o in executed.cells[1].outputs)
+    assert "mean 5.875 °C" in printed
+    images = [o for o in executed.cells[2].outputs if "image/png" in o.get("data", {})]
+    assert images, executed.cells[2].outputs
+    assert base64.b64decode(images[0]["data"]["image/png"]).startswith(b"\x89PNG")
+    html = blobs.read_blob(names["notebook.html"]).decode()
+    assert "Températures à Besançon" in html
+    assert "data:image/png;base64," in html
+
+
+def test_notebook_that_tries_the_network_fails_naming_the_cell(
+    content_runs, tmp_path, northfield, staff
+):
+    fetch = "import urllib.request\nurllib.request.urlopen('https://data.example.org/t.csv')"
+    package = notebook_zip(tmp_path / "notebook.zip", analysis_notebook(fetch))
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    step = run_step(version)
+    assert step.status == "failed"
+    assert version.state == Version.State.FAILED
+    assert "tried to reach the network (data.example.org:443) in cell 4" in step.messages[0]
+
+
+def test_notebook_that_hides_its_network_try_still_fails(content_runs, tmp_path, northfield, staff):
+    quiet = "try:\n    import socket\n    socket.create_connection(('192.0.2.1', 80), 1)\nexcept OSError:\n    pass"
+    package = notebook_zip(tmp_path / "notebook.zip", analysis_notebook(quiet))
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    step = run_step(version)
+    assert step.status == "failed"
+    assert "tried to reach the network (192.0.2.1:80)" in step.messages[0]
+
+
+def test_notebook_that_loops_forever_fails_naming_the_cell(
+    content_runs, tmp_path, northfield, staff
+):
+    package = notebook_zip(tmp_path / "notebook.zip", analysis_notebook("while True:\n    pass"))
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    step = run_step(version)
+    assert step.status == "failed"
+    assert version.state == Version.State.FAILED
+    assert "cell 4 was still running after 8 s" in step.messages[0]
+    assert "loop" in step.messages[0]
+
+
+def test_cell_error_fails_with_its_number_name_and_message(
+    content_runs, tmp_path, northfield, staff
+):
+    package = notebook_zip(tmp_path / "notebook.zip", analysis_notebook("readings[99, 0]"))
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    step = run_step(version)
+    assert step.status == "failed"
+    assert "cell 4 raised IndexError: index 99 is out of bounds" in step.messages[0]
+
+
+def test_invalid_notebook_is_refused_and_nothing_stored(tmp_path, northfield, staff):
+    broken = json.loads(analysis_notebook())
+    del broken["cells"][1]["source"]
+    package = notebook_zip(tmp_path / "notebook.zip", json.dumps(broken))
+    with pytest.raises(PackageRefused) as refused:
+        deposit_package(package=package, institution=northfield, by=staff)
+    assert "analysis.ipynb is not a valid Jupyter notebook" in refused.value.message
+    assert "Nothing was stored" in refused.value.message
+    assert not Resource.objects.exists()
+
+
+def test_notebook_for_another_language_is_refused(tmp_path, northfield, staff):
+    other = json.loads(analysis_notebook())
+    other["metadata"]["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    package = notebook_zip(tmp_path / "notebook.zip", json.dumps(other))
+    with pytest.raises(PackageRefused) as refused:
+        deposit_package(package=package, institution=northfield, by=staff)
+    assert "written for a R kernel" in refused.value.message
+    assert not Resource.objects.exists()
+
+
+def test_entry_point_must_be_a_notebook(tmp_path, northfield, staff):
+    package = notebook_zip(
+        tmp_path / "notebook.zip",
+        analysis_notebook(),
+        {**MANIFEST, "entry_point": "data/readings.csv"},
+    )
+    with pytest.raises(PackageRefused) as refused:
+        deposit_package(package=package, institution=northfield, by=staff)
+    assert "must be a Jupyter notebook (.ipynb file)" in refused.value.message
+    assert not Resource.objects.exists()
