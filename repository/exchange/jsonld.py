@@ -14,6 +14,7 @@ from repository.exchange.records import HAS_PART, IS_DERIVED_FROM, Record
 LEARNING_RESOURCE_TYPE = {
     "tool": "interactive tool",
     "scenario": "simulation",
+    "notebook": "notebook",
     "collection": "collection",
 }
 

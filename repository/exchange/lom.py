@@ -35,7 +35,12 @@ LOM_RELATION_KIND = {
     IS_PART_OF: "ispartof",
 }
 # LOMv1.0 learningResourceType: a tool is practised with, a scenario is a simulation.
-RESOURCE_TYPE = {"tool": "exercise", "scenario": "simulation", "collection": "index"}
+RESOURCE_TYPE = {
+    "tool": "exercise",
+    "scenario": "simulation",
+    "notebook": "narrative text",
+    "collection": "index",
+}
 # LOMv1.0 educational context for our levels; anything else is "other".
 CONTEXT = {
     "primary": "school",

@@ -40,7 +40,12 @@ from repository.exchange.records import (
 from repository.models import Institution, Resource, Version
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
-KINDS = {"tool": "Learning tools", "scenario": "Simulation scenarios", "collection": "Collections"}
+KINDS = {
+    "tool": "Learning tools",
+    "scenario": "Simulation scenarios",
+    "notebook": "Jupyter notebooks",
+    "collection": "Collections",
+}
 VERBS = {
     "Identify",
     "ListMetadataFormats",

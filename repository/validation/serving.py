@@ -21,6 +21,7 @@ import hmac
 import mimetypes
 import re
 from base64 import b32encode
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 # What the content origin and the try-it frame allow (the frame's sandbox attribute uses the
@@ -39,6 +40,23 @@ SANDBOX_FLAGS = (
     "allow-popups-to-escape-sandbox",
 )
 CONTENT_CSP = "sandbox " + " ".join(SANDBOX_FLAGS)
+# A notebook's HTML, as validation rendered it (its outputs are the deposit's doing): no script
+# runs, nothing loads from anywhere, its own styles and data: images (plots) only.
+NOTEBOOK_HTML_PATH = ".remixbank/notebook.html"
+NOTEBOOK_CSP = (
+    "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+    "form-action 'none'; base-uri 'none'"
+)
+
+
+def rendered_notebook_blob(artefacts_by_step: list[dict[str, Any]]) -> str | None:
+    """The blob of the newest notebook.html a run step kept (steps listed newest run first)."""
+    for artefacts in artefacts_by_step:
+        for item in artefacts.get("files") or []:
+            if isinstance(item, dict) and item.get("name") == "notebook.html":
+                return str(item["sha256"])
+    return None
+
 
 PUBLISHED, PREVIEW = "v", "p"
 TOKEN_LENGTH = 16  # base32 characters: 80 bits of HMAC-SHA256

@@ -46,6 +46,8 @@ def version_file(request: HttpRequest, path: str = "") -> HttpResponseBase:
         # Published since: its preview address (staff's, maybe passed around) leads to the
         # public one, so it grants nothing once the version is out.
         return HttpResponseRedirect(f"{origins.origin_of(version)}/{quote(path)}")
+    if version.resource.kind == "notebook" and path == serving.NOTEBOOK_HTML_PATH:
+        return rendered_notebook(request, version)
     player = players.config_of(version.manifest)
     launch = players.launch_path(player, version.entry_point)
     file_path = serving.file_path(path, launch)
@@ -91,6 +93,22 @@ def serve(request: HttpRequest, entry: VersionFile, *, immutable: bool) -> HttpR
         response = StreamingHttpResponse(blobs.iter_blob(entry.blob_id))
     for name, value in headers.items():
         response[name] = value
+    return response
+
+
+def rendered_notebook(request: HttpRequest, version: Version) -> HttpResponseBase:
+    """The notebook as its newest validation run executed and rendered it (inside the sandbox),
+    under a policy that runs none of its scripts: it is for reading."""
+    sha = serving.rendered_notebook_blob(
+        [step.artefacts for run in version.validation_runs.all() for step in run.steps.all()]
+    )
+    if sha is None:
+        return not_found("This notebook has not been run by validation yet.")
+    response = HttpResponse(blobs.read_blob(sha))
+    response["Content-Type"] = "text/html; charset=utf-8"
+    response["Content-Security-Policy"] = serving.NOTEBOOK_CSP
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-cache"
     return response
 
 

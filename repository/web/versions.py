@@ -213,6 +213,9 @@ def version_context_page(
         "is_my_draft": drafts_of(request.user).filter(pk=resource.pk).exists(),
         "is_latest_published": resource.latest_published_id == version.pk,
         "content_url": origins.url_of(version),
+        "notebook_url": f"{origins.origin_of(version)}/{serving.NOTEBOOK_HTML_PATH}"
+        if version.resource.kind == "notebook"
+        else "",
         "try_sandbox": " ".join(serving.SANDBOX_FLAGS),
         "artefacts": artefact_files(version),
         "regression": regression(version),

@@ -4,6 +4,7 @@ import base64
 import json
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import nbformat
 import pytest
@@ -13,6 +14,7 @@ from repository.actions.deposits import deposit_package
 from repository.actions.validation import validate_version
 from repository.errors import PackageRefused
 from repository.models import Resource, Version
+from repository.validation import origins
 
 MANIFEST = {
     "kind": "notebook",
@@ -173,3 +175,25 @@ def test_entry_point_must_be_a_notebook(tmp_path, northfield, staff):
         deposit_package(package=package, institution=northfield, by=staff)
     assert "must be a Jupyter notebook (.ipynb file)" in refused.value.message
     assert not Resource.objects.exists()
+
+
+def test_version_page_shows_the_executed_notebook_from_its_origin_without_scripts(
+    content_runs, tmp_path, northfield, staff, client
+):
+    script = (
+        "from IPython.display import HTML, display\ndisplay(HTML('<script>parent.x=1</script>'))"
+    )
+    package = notebook_zip(tmp_path / "notebook.zip", analysis_notebook(script))
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    assert run_step(version).status == "passed"
+    page = client.get(version.get_absolute_url()).content.decode()
+    url = f"{origins.origin_of(version)}/.remixbank/notebook.html"
+    assert f'sandbox="" src="{url}"' in page
+    parts = urlsplit(url)
+    response = client.get(parts.path, HTTP_HOST=parts.netloc)
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert policy.startswith("sandbox;") and "allow-scripts" not in policy
+    assert "script-src" not in policy and "default-src 'none'" in policy
+    html = response.content.decode()
+    assert "Températures à Besançon" in html and "data:image/png;base64," in html
