@@ -423,6 +423,9 @@ ATTEMPTS_WAITING_PER_INSTITUTION = env_int("ATTEMPTS_WAITING_PER_INSTITUTION", 1
 ATTEMPTS_IN_FLIGHT_PER_INSTITUTION = env_int("ATTEMPTS_IN_FLIGHT_PER_INSTITUTION", 4, minimum=1)
 # An attempt still open this long after it was submitted is ended (our fault) by the reaper.
 ATTEMPT_DEADLINE_SECONDS = env_int("ATTEMPT_DEADLINE_SECONDS", 1800, minimum=60)
+# A running attempt whose result has not come this long after its own time limit ran out is
+# ended (our fault) by the reaper: its worker died. Covers the sandbox's start and the plots.
+ATTEMPT_GRACE_SECONDS = env_int("ATTEMPT_GRACE_SECONDS", 30, minimum=1)
 
 # /readyz (repository/web/health.py) reports the workers down when no trusted worker ran its
 # 30-second periodic task within this many seconds; 0 leaves the workers out of readiness.

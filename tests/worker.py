@@ -79,7 +79,11 @@ def trusted_environment(blob_dir: Path, run_content: bool, broker: str | None) -
         "VALIDATION_RUN_CONTENT": "true" if run_content else "false",
         **broker_environment(broker),
     }
-    for name in ("VALIDATION_HEARTBEAT_SECONDS", "VALIDATION_REAP_EVERY_SECONDS"):
+    for name in (
+        "VALIDATION_HEARTBEAT_SECONDS",
+        "VALIDATION_REAP_EVERY_SECONDS",
+        "ATTEMPT_GRACE_SECONDS",
+    ):
         env[name] = str(getattr(settings, name))
     return env
 

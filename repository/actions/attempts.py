@@ -443,15 +443,37 @@ def latest_score(learner: User, version: Version) -> float | None:
     return latest
 
 
+LOST_MESSAGE = (
+    "This attempt could not be finished (its worker stopped or its order was lost); "
+    "this is our fault, not your code's: run it again."
+)
+
+
 def reap_attempts() -> int:
-    """End the attempts still open past ATTEMPT_DEADLINE_SECONDS (their worker or order was lost)."""
-    cutoff = timezone.now() - timedelta(seconds=settings.ATTEMPT_DEADLINE_SECONDS)
-    ended = Attempt.objects.filter(state__in=Attempt.OPEN_STATES, created_at__lt=cutoff).update(
-        state=Attempt.State.UNFINISHED,
-        finished_at=timezone.now(),
-        order_nonce="",
-        error="This attempt could not be finished (its worker stopped or its order was lost); "
-        "this is our fault, not your code's: run it again.",
+    """End the open attempts whose worker or order was lost: "could not finish", our fault.
+
+    A running attempt is lost once it has run past its own time limit plus
+    ATTEMPT_GRACE_SECONDS: the sandbox stops the learner's code at the limit, so only a worker
+    that died (or a result that was lost) leaves it open longer. Anything else still open past
+    ATTEMPT_DEADLINE_SECONDS (an order never taken) is ended too. A late result is ignored.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.ATTEMPT_DEADLINE_SECONDS)
+    # Few attempts run at once (the in-flight shares bound them), so their deadlines are
+    # worked out here rather than in SQL date arithmetic, which each engine spells differently.
+    grace = timedelta(seconds=settings.ATTEMPT_GRACE_SECONDS)
+    overdue = [
+        pk
+        for pk, started, limit in Attempt.objects.filter(
+            state=Attempt.State.RUNNING, started_at__isnull=False
+        ).values_list("pk", "started_at", "time_limit_s")
+        if started is not None and started + timedelta(seconds=limit) + grace < now
+    ]
+    lost = Attempt.objects.filter(state__in=Attempt.OPEN_STATES).filter(
+        Q(created_at__lt=cutoff) | Q(pk__in=overdue)
+    )
+    ended = lost.update(
+        state=Attempt.State.UNFINISHED, finished_at=now, order_nonce="", error=LOST_MESSAGE
     )
     if ended:
         queue.enqueue("dispatch_attempts", ())
