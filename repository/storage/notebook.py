@@ -6,6 +6,7 @@ Running them is the validation's job, inside the sims sandbox (repository/valida
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from repository.errors import PackageRefused
 
@@ -48,6 +49,62 @@ def schema_problems(path: str, raw: bytes) -> list[str]:
             "(ipykernel) only."
         ]
     return []
+
+
+def notebook_manifest(path: str, raw: bytes) -> dict[str, Any]:
+    """A manifest for a notebook deposited without remixbank.json, from its own metadata:
+    `title` (else its first heading), `authors`, and a `license` (an SPDX id) it states."""
+    check_notebook(path, raw)
+    node = json.loads(raw.decode("utf-8"))
+    metadata = node.get("metadata") or {}
+    title = str(metadata.get("title") or "").strip()
+    for cell in node.get("cells", []):
+        if title or cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source")
+        text = "".join(source) if isinstance(source, list) else str(source or "")
+        heading = next((line for line in text.splitlines() if line.startswith("#")), "")
+        title = heading.lstrip("#").strip()
+    authors = [
+        {"name": str(a["name"])}
+        for a in metadata.get("authors") or []
+        if isinstance(a, dict) and str(a.get("name") or "").strip()
+    ]
+    licence = str(metadata.get("license") or "").strip()
+    if not licence:
+        raise PackageRefused(
+            f"{path} does not say under which licence it may be shared. Add it to the notebook's "
+            'metadata (e.g. "license": "CC-BY-4.0"), or deposit a zip with a remixbank.json '
+            'beside it ({"kind": "notebook", "entry_point": "' + path + '", ...}); nothing was '
+            "stored."
+        )
+    if not authors:
+        raise PackageRefused(
+            f"{path} names no author. Add them to the notebook's metadata "
+            '("authors": [{"name": "Ada Lovelace"}]), or deposit it with a remixbank.json; '
+            "nothing was stored."
+        )
+    if not title:
+        raise PackageRefused(
+            f"{path} has no title: give its metadata a title or start it with a markdown "
+            "heading; nothing was stored."
+        )
+    return {
+        "kind": "notebook",
+        "title": title[:200],
+        "license": licence,
+        "authors": authors,
+        "entry_point": path,
+    }
+
+
+def looks_like_notebook(raw: bytes) -> bool:
+    """An upload that is a notebook's JSON rather than a zip."""
+    try:
+        node = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(node, dict) and "cells" in node and "nbformat" in node
 
 
 def check_notebook(path: str, raw: bytes) -> None:

@@ -316,6 +316,11 @@ def read_manifest(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo])
         ):
             raise PackageRefused(problem)
         return check_manifest(manifest, tool_paths)
+    notebooks = [n for n in names if "/" not in n and n.lower().endswith(notebook.SUFFIX)]
+    if MANIFEST_NAME not in names and len(notebooks) == 1:
+        entry = notebooks[0]
+        raw = read_entry(archive, entries, entry, notebook.NOTEBOOK_MAX_BYTES)
+        return check_manifest(notebook.notebook_manifest(entry, raw), names)
     if MANIFEST_NAME not in names:
         raise PackageRefused(
             f"The package has no {MANIFEST_NAME} at its root. Add one (see the manifest "
@@ -505,6 +510,11 @@ def unpack_package(zip_path: Path, staging: Path, limits: PackageLimits) -> Unpa
     try:
         archive = zipfile.ZipFile(zip_path)
     except zipfile.BadZipFile:
+        upload = Path(zip_path)
+        if upload.stat().st_size <= notebook.NOTEBOOK_MAX_BYTES and notebook.looks_like_notebook(
+            upload.read_bytes()
+        ):
+            return unpack_package(notebook_alone(upload, staging), staging, limits)
         raise PackageRefused(
             "The upload is not a zip file. Make a .zip of the folder's contents "
             f"with {MANIFEST_NAME} at its root."
@@ -529,6 +539,14 @@ def unpack_package(zip_path: Path, staging: Path, limits: PackageLimits) -> Unpa
             local = staging / f"{index:06d}"
             package.files.append(extract_entry(archive, info, local, path))
     return package
+
+
+def notebook_alone(path: Path, staging: Path) -> Path:
+    """A notebook uploaded on its own (not zipped), as a package of that one file."""
+    target = staging / "notebook.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(path, "notebook.ipynb")
+    return target
 
 
 def cartridge_tool_paths(

@@ -50,8 +50,9 @@ class DepositForm(forms.Form):
     package = forms.FileField(
         help_text=(
             "A .zip with remixbank.json at its root (see the manifest schema), an H5P file "
-            "(.h5p), a SCORM 1.2 or 2004 package (a .zip with imsmanifest.xml), or a Common "
-            "Cartridge (.imscc) with its web content."
+            "(.h5p), a SCORM 1.2 or 2004 package (a .zip with imsmanifest.xml), a Common "
+            "Cartridge (.imscc) with its web content, or a Jupyter notebook (.ipynb, alone or "
+            "zipped with its data files)."
         )
     )
     changelog = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

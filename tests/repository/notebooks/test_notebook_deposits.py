@@ -197,3 +197,47 @@ def test_version_page_shows_the_executed_notebook_from_its_origin_without_script
     assert "script-src" not in policy and "default-src 'none'" in policy
     html = response.content.decode()
     assert "Températures à Besançon" in html and "data:image/png;base64," in html
+
+
+def notebook_with_metadata(**metadata: object) -> str:
+    node = json.loads(analysis_notebook())
+    node["metadata"].update(metadata)
+    return json.dumps(node)
+
+
+def test_notebook_alone_deposits_from_its_own_metadata(tmp_path, northfield, staff):
+    upload = tmp_path / "lesson.ipynb"
+    upload.write_text(
+        notebook_with_metadata(license="CC-BY-SA-4.0", authors=[{"name": "Zoë Brontë"}])
+    )
+    version = deposit_package(package=upload, institution=northfield, by=staff)
+    assert version.resource.kind == Resource.Kind.NOTEBOOK
+    assert version.resource.title == "Températures à Besançon"
+    assert version.licence == "CC-BY-SA-4.0"
+    assert version.entry_point == "notebook.ipynb"
+    assert list(version.files.values_list("path", flat=True)) == ["notebook.ipynb"]
+
+
+def test_zipped_notebook_without_manifest_keeps_its_data_files(tmp_path, northfield, staff):
+    target = tmp_path / "lesson.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr(
+            "analysis.ipynb",
+            notebook_with_metadata(license="CC0-1.0", authors=[{"name": "Zoë"}], title="Relevés"),
+        )
+        archive.writestr("data/readings.csv", READINGS)
+    version = deposit_package(package=target, institution=northfield, by=staff)
+    assert version.resource.title == "Relevés"
+    assert set(version.files.values_list("path", flat=True)) == {
+        "analysis.ipynb",
+        "data/readings.csv",
+    }
+
+
+def test_notebook_alone_without_a_licence_is_refused(tmp_path, northfield, staff):
+    upload = tmp_path / "lesson.ipynb"
+    upload.write_text(notebook_with_metadata(authors=[{"name": "Zoë"}]))
+    with pytest.raises(PackageRefused) as refused:
+        deposit_package(package=upload, institution=northfield, by=staff)
+    assert "does not say under which licence" in refused.value.message
+    assert not Resource.objects.exists()
