@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from repository.actions import workers
 from repository.guards import outages
+from repository.web import metrics
 
 # Answered before host checks, the content-origin routing and any HTTPS redirect: orchestrators
 # probe a pod by its IP address, which is in no ALLOWED_HOSTS, over plain HTTP. None of these
@@ -96,7 +97,7 @@ def reason(error: BaseException) -> str:
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """200 when database, broker, blob storage and workers all answer; else 503 naming each
-    one down and why. The workers check needs the database, so it is skipped when it is down."""
+    one down, and why to a caller that may scrape /metrics. The workers check needs the database, so it is skipped when it is down."""
     checks: dict[str, dict[str, object]] = {}
     for name, check in CHECKS.items():
         if name == "workers" and checks["database"]["ok"] is False:
@@ -117,7 +118,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
             "ms": round((time.perf_counter() - started) * 1000, 1),
         }
     down = [name for name, result in checks.items() if not result["ok"]]
-    body = {"status": "unavailable" if down else "ready", "down": down, "checks": checks}
+    body: dict[str, object] = {"status": "unavailable" if down else "ready", "down": down}
+    # The details name internal hosts, folders and worker names: only for the operators who
+    # may scrape /metrics; a public probe learns which parts are down, not where they live.
+    if metrics.allowed(request):
+        body["checks"] = checks
     response = JsonResponse(body, status=503 if down else 200)
     # A probe asks every few seconds: each outage is logged once (guards/outages.py), not per probe.
     return outages.already_logged(response) if down else response

@@ -114,3 +114,19 @@ def test_probes_by_pod_address_are_answered_without_host_check_or_redirect(clien
     assert response.json() == {"status": "ok"}
     # Any other path keeps Django's host check.
     assert client.get("/", HTTP_HOST="10.42.0.17:8000").status_code == 400
+
+
+def test_readyz_names_what_is_down_but_not_where_to_a_caller_outside_the_ops_network(
+    client, settings
+):
+    settings.METRICS_TOKEN = "ops-secret"
+    with broker_at("amqp://guest:guest@127.0.0.1:1//"):
+        public = client.get("/readyz", REMOTE_ADDR="198.51.100.7").json()
+        scraper = client.get(
+            "/readyz", REMOTE_ADDR="198.51.100.7", HTTP_AUTHORIZATION="Bearer ops-secret"
+        ).json()
+    assert public["status"] == "unavailable"
+    assert "broker" in public["down"]
+    assert "checks" not in public
+    assert "127.0.0.1:1" not in json.dumps(public)
+    assert scraper["checks"]["broker"]["ok"] is False
