@@ -1,23 +1,20 @@
 """Home and browse: search with facets, "what may I combine with this?", institutions, licences.
 
-Facets are counted in the database, one GROUP BY per facet over the visible resources with
-every *other* facet applied, so a visitor always sees how many results a click would give and
-no page reads every resource into Python. Subjects are a JSON list, unnested with
-PostgreSQL's jsonb_array_elements_text or SQLite's json_each. Only the page of cards shown is
-loaded as full rows.
+Facets are counted in Python over one narrow `.values()` query of the visible resources,
+because subjects are a JSON list (SQLite cannot filter or group inside it) and because each
+facet is counted with every *other* facet applied, so a visitor always sees how many results
+a click would give. Only the page of cards shown is then loaded as full rows.
 """
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import BooleanField, Count, F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Lower, NullIf, Trim
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -89,120 +86,59 @@ def adaptable_licences() -> list[licensing.License]:
     ] or licensing.all_licenses()
 
 
-def facet_querysets(
-    request: HttpRequest, query: str, combine: str
-) -> tuple[QuerySet[Resource], QuerySet[Resource]]:
-    """The visible resources in the order shown, and the same with each facet's value annotated.
-
-    The second is a plain `pk__in` of the first, so that grouping never meets the join (and
-    DISTINCT) of `visible_to` for signed-in people. A resource's licence is its latest
-    published version's, else its newest visible version's; its state, its newest visible
-    version's.
-    """
-    newest = (
-        Version.objects.visible_to(request.user).filter(resource=OuterRef("pk")).order_by("-number")
+def facet_rows(request: HttpRequest, query: str) -> list[dict[str, Any]]:
+    """One small dict per visible resource with the values its facets need."""
+    newest_state = (
+        Version.objects.visible_to(request.user)
+        .filter(resource=OuterRef("pk"))
+        .order_by("-number")
+        .values("state")[:1]
     )
-    shown: QuerySet[Resource] = Resource.objects.visible_to(request.user)
+    newest_licence = (
+        Version.objects.visible_to(request.user)
+        .filter(resource=OuterRef("pk"))
+        .order_by("-number")
+        .values("licence")[:1]
+    )
+    resources: QuerySet[Resource] = Resource.objects.visible_to(request.user)
     if query:
-        shown = search_resources(shown, query)
-    annotated = Resource.objects.filter(pk__in=shown.values("pk")).annotate(
-        f_kind=F("kind"),
-        f_level=Lower(Trim("level")),
-        f_licence=Coalesce(
-            NullIf("latest_published__licence", Value("")),
-            NullIf(Subquery(newest.values("licence")[:1]), Value("")),
-            Value(""),
-        ),
-        f_institution=F("institution__slug"),
-        f_state=Coalesce(Subquery(newest.values("state")[:1]), Value("")),
+        resources = search_resources(resources, query)
+    rows = resources.annotate(
+        newest_state=Subquery(newest_state), newest_licence=Subquery(newest_licence)
+    ).values(
+        "pk",
+        "kind",
+        "subjects",
+        "level",
+        "institution__slug",
+        "latest_published__licence",
+        "newest_state",
+        "newest_licence",
     )
-    if combine:
-        licences = annotated.order_by().values_list("f_licence", flat=True).distinct()
-        allowed = [lic for lic in licences if lic and combinable(combine, lic)]
-        annotated = annotated.filter(f_licence__in=allowed)
-        shown = shown.filter(pk__in=annotated.values("pk"))
-    return shown, annotated
+    out = []
+    for row in rows:
+        out.append(
+            {
+                "pk": row["pk"],
+                "kind": [row["kind"]],
+                "subject": [
+                    str(s).strip().lower() for s in row["subjects"] or [] if str(s).strip()
+                ],
+                "level": [row["level"].strip().lower()] if row["level"] else [],
+                "licence": [row["latest_published__licence"] or row["newest_licence"] or ""],
+                "institution": [row["institution__slug"]],
+                "state": [row["newest_state"] or ""],
+            }
+        )
+    return out
 
 
-def subject_items(queryset: QuerySet[Resource], values: list[str]) -> tuple[str, list[str]]:
-    """SQL for the subjects (JSON list) of `queryset`'s resources, trimmed and lower-cased."""
-    sql, params = queryset.values("pk").query.sql_with_params()
-    if connection.vendor == "postgresql":
-        items = (
-            "jsonb_array_elements_text(CASE WHEN jsonb_typeof(r.subjects) = 'array' "
-            "THEN r.subjects ELSE '[]'::jsonb END) AS s(value)"
-        )
-        value = "lower(btrim(s.value))"
-    else:
-        items = (
-            "json_each(CASE WHEN json_type(r.subjects) = 'array' THEN r.subjects ELSE '[]' END) s"
-        )
-        value = "lower(trim(s.value))"
-    return (
-        f"SELECT {value}, count(DISTINCT r.id) FROM repository_resource r, {items} "  # noqa: S608
-        f"WHERE r.id IN ({sql}) AND {value} <> '' GROUP BY 1",
-        [*params, *values],
+def matches(row: dict[str, Any], chosen: dict[str, list[str]], skip: str | None = None) -> bool:
+    return all(
+        any(v in row[name] for v in values)
+        for name, values in chosen.items()
+        if values and name != skip
     )
-
-
-def has_subject(values: list[str]) -> RawSQL:
-    """Whether the resource lists one of `values` among its subjects (trimmed, lower-cased)."""
-    marks = ", ".join(["%s"] * len(values))
-    if connection.vendor == "postgresql":
-        sql = (
-            "EXISTS (SELECT 1 FROM jsonb_array_elements_text(CASE WHEN "  # noqa: S608 - placeholders only
-            "jsonb_typeof(repository_resource.subjects) = 'array' THEN "
-            "repository_resource.subjects ELSE '[]'::jsonb END) AS s(value) "
-            f"WHERE lower(btrim(s.value)) IN ({marks}))"
-        )
-    else:
-        sql = (
-            "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_type(repository_resource.subjects) "  # noqa: S608 - placeholders only
-            "= 'array' THEN repository_resource.subjects ELSE '[]' END) s "
-            f"WHERE lower(trim(s.value)) IN ({marks}))"
-        )
-    return RawSQL(sql, list(values), output_field=BooleanField())  # noqa: S611 - values are bound
-
-
-FIELDS = {
-    "kind": "f_kind",
-    "level": "f_level",
-    "licence": "f_licence",
-    "institution": "f_institution",
-    "state": "f_state",
-}
-
-
-def chosen_filter(
-    queryset: QuerySet[Resource], chosen: dict[str, list[str]], skip: str | None = None
-) -> QuerySet[Resource]:
-    """`queryset` narrowed to every chosen facet value (any value within a facet) but `skip`'s."""
-    for name, values in chosen.items():
-        if not values or name == skip:
-            continue
-        if name == "subject":
-            queryset = queryset.filter(has_subject(values))
-        else:
-            queryset = queryset.filter(**{f"{FIELDS[name]}__in": values})
-    return queryset
-
-
-def facet_counts(
-    annotated: QuerySet[Resource], chosen: dict[str, list[str]], name: str
-) -> dict[str, int]:
-    """Resources per value of facet `name`, with every other facet's choice applied, in SQL."""
-    narrowed = chosen_filter(annotated, chosen, skip=name)
-    if name == "subject":
-        try:
-            sql, params = subject_items(narrowed, [])
-        except EmptyResultSet:  # a filter that can match nothing, e.g. no licence combines
-            return {}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return {str(value): count for value, count in cursor.fetchall()}
-    field = FIELDS[name]
-    rows = narrowed.exclude(**{field: ""}).order_by().values(field).annotate(n=Count("pk"))
-    return {row[field]: row["n"] for row in rows}
 
 
 def facet_url(params: QueryDict, name: str, value: str) -> str:
@@ -215,7 +151,7 @@ def facet_url(params: QueryDict, name: str, value: str) -> str:
 
 
 def build_facets(
-    annotated: QuerySet[Resource],
+    rows: list[dict[str, Any]],
     chosen: dict[str, list[str]],
     params: QueryDict,
     names: Iterable[str] = FACETS,
@@ -227,7 +163,10 @@ def build_facets(
     }
     facets = []
     for name in names:
-        counts = facet_counts(annotated, chosen, name)
+        counts: Counter[str] = Counter()
+        for row in rows:
+            if matches(row, chosen, skip=name):
+                counts.update(v for v in set(row[name]) if v)
         for value in chosen.get(name, []):
             counts.setdefault(value, 0)
         facet = Facet(name, FACET_TITLES[name])
@@ -297,10 +236,12 @@ def home(request: HttpRequest) -> HttpResponse:
     combine = request.GET.get("combine", "")
     if combine and not licensing.is_known(combine):
         combine = ""
-    shown_resources, annotated = facet_querysets(request, query, combine)
-    facets = build_facets(annotated, chosen, request.GET)
-    hits = shown_resources.filter(pk__in=chosen_filter(annotated, chosen).values("pk"))
-    page = Paginator(hits.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = facet_rows(request, query)
+    if combine:
+        rows = [r for r in rows if r["licence"][0] and combinable(combine, r["licence"][0])]
+    facets = build_facets(rows, chosen, request.GET)
+    hits = [r["pk"] for r in rows if matches(r, chosen)]
+    page = Paginator(hits, PAGE_SIZE).get_page(request.GET.get("page"))
     by_pk = Resource.objects.select_related("institution", "latest_published").in_bulk(
         list(page.object_list)
     )
@@ -335,7 +276,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "facets": facets,
             "cards": cards,
             "page": page,
-            "total": page.paginator.count,
+            "total": len(hits),
             "combine": combine,
             "combine_licence": licensing.get_license(combine) if combine else None,
             "licences": adaptable_licences(),

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -413,20 +412,19 @@ def picker_search(request: HttpRequest) -> dict[str, Any]:
     combine = request.GET.get("combine", "")
     if combine and not licensing.is_known(combine):
         combine = ""
-    shown, annotated = browse.facet_querysets(request, query, combine)
-    shown = shown.filter(latest_published__isnull=False)
-    annotated = annotated.filter(latest_published__isnull=False)
-    hits = shown.filter(pk__in=browse.chosen_filter(annotated, chosen).values("pk")).values_list(
-        "pk", flat=True
-    )
+    published = set(Resource.objects.exclude(latest_published=None).values_list("pk", flat=True))
+    rows = [r for r in browse.facet_rows(request, query) if r["pk"] in published]
+    if combine:
+        rows = [r for r in rows if r["licence"][0] and browse.combinable(combine, r["licence"][0])]
+    hits = [r["pk"] for r in rows if browse.matches(r, chosen)]
     return {
         "query": query,
         "combine": combine,
         "combine_licence": licensing.get_license(combine) if combine else None,
         "licences": browse.adaptable_licences(),
-        "facets": browse.build_facets(annotated, chosen, request.GET, names=PICKER_FACETS),
+        "facets": browse.build_facets(rows, chosen, request.GET, names=PICKER_FACETS),
         "chosen": [(n, v) for n, vs in chosen.items() for v in vs],
-        "total": hits.count(),
+        "total": len(hits),
         "cards": picker_cards(hits, ranked=bool(query)),
     }
 
@@ -634,7 +632,7 @@ def licence_words(spdx: str) -> str:
     return f"{lic.short_name}: {lic.plain_words}"
 
 
-def picker_cards(hits: QuerySet[Resource, int], *, ranked: bool) -> list[dict[str, Any]]:
+def picker_cards(hits: list[int], *, ranked: bool) -> list[dict[str, Any]]:
     """Picker cards for the resources `hits` (in the search's rank order when `ranked`, the
     newest published first otherwise), each with its licence in plain words and a link to the
     same search showing only what may be combined with it."""
@@ -642,9 +640,8 @@ def picker_cards(hits: QuerySet[Resource, int], *, ranked: bool) -> list[dict[st
         "institution", "latest_published"
     )
     if ranked:
-        first = list(hits[:PICKER_SIZE])
-        by_pk = resources.filter(pk__in=first).in_bulk()
-        found = [by_pk[pk] for pk in first if pk in by_pk]
+        by_pk = resources.in_bulk()
+        found = [by_pk[pk] for pk in hits[:PICKER_SIZE] if pk in by_pk]
     else:
         found = list(resources.order_by("-latest_published__published_at")[:PICKER_SIZE])
     shown = [r.latest_published for r in found if r.latest_published]

@@ -1,11 +1,9 @@
 """Home and browse: published resources for anonymous visitors, facets, combine-with, query count."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from repository.models import Resource
 from tests.repository.web.pages import publish, titles
 
 
@@ -64,45 +62,3 @@ def test_home_query_count_does_not_grow_with_results(
     many, listed_many = home()
     assert (listed_few, listed_many) == (3, 7)
     assert many == few
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="counts in PostgreSQL's SQL")
-def test_facet_counts_match_a_direct_count_with_several_filters(
-    client, catalogue, tmp_path, northfield, southbank, staff, outsider
-):
-    publish(tmp_path, northfield, staff, "d", title="Lenses", subjects=[" Physics ", "optics"])
-    publish(tmp_path, northfield, staff, "e", title="Prisms", subjects=["physics", "PHYSICS"])
-    publish(
-        tmp_path, southbank, outsider, "f", title="Waves", subjects=["physics"], level="Primary"
-    )
-    chosen = {"subject": ["physics"], "institution": ["northfield"], "kind": ["tool"]}
-
-    def values(r: Resource) -> dict[str, set[str]]:
-        return {
-            "kind": {r.kind},
-            "subject": {str(s).strip().lower() for s in r.subjects if str(s).strip()},
-            "level": {r.level.strip().lower()} - {""},
-            "licence": {r.latest_published.licence},
-            "institution": {r.institution.slug},
-            "state": {r.latest_published.state},
-        }
-
-    rows = [values(r) for r in Resource.objects.published().select_related("institution")]
-
-    def direct(name: str) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for row in rows:
-            if all(row[n] & set(v) for n, v in chosen.items() if n != name):
-                for value in row[name]:
-                    counts[value] = counts.get(value, 0) + 1
-        return counts
-
-    response = client.get(reverse("home"), chosen)
-    facets = {f.name: {v.value: v.count for v in f.values} for f in response.context["facets"]}
-    assert facets["subject"] == direct("subject")
-    assert (facets["subject"]["physics"], facets["subject"]["optics"]) == (3, 1)
-    assert facets["institution"] == direct("institution") == {"northfield": 3, "southbank": 1}
-    for name in ("kind", "level", "licence", "state"):
-        assert facets.get(name, {}) == direct(name), name
-    assert titles(response) == ["Lenses", "Optics bench", "Prisms"]
-    assert response.context["total"] == 3
