@@ -45,6 +45,7 @@ def test_an_attempt_whose_worker_is_killed_ends_unfinished_after_its_limit_and_g
     assert attempt.state == Attempt.State.UNFINISHED
     assert "could not be finished" in attempt.error and "run it again" in attempt.error
     assert attempt.score is None and attempt.killed_by == ""
+    assert attempt.finished_at is not None and attempt.started_at is not None
     took = (attempt.finished_at - attempt.started_at).total_seconds()
     # its limit (10 s) + grace (5 s) + one reaper period (2 s), plus the worker's scheduling
     assert attempt.time_limit_s + 5 <= took < attempt.time_limit_s + 5 + 15, took
