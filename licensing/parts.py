@@ -34,7 +34,7 @@ from typing import Any
 
 from license_expression import ExpressionError
 
-from licensing import software
+from licensing import rules, software
 from licensing.catalogue import License, UnknownLicence, all_licenses, get_license, license_for_url
 from licensing.expressions import choices, manifest_license
 
@@ -1161,8 +1161,10 @@ def _agrees(named: set[str], expressions: Iterable[str]) -> bool:
 # -- what the whole may promise -------------------------------------------------------------------
 
 
-def part_problem(part_licence: License, whole: License) -> str:
+def part_problem(part_licence: License, whole: License, *, part: str = "content") -> str:
     """Why a file under `part_licence` cannot sit in a package licensed `whole` as a whole, or ''.
+
+    `part` is 'code' or 'content' (`part_of_kind`): which of the rules below apply depends on it.
 
     The whole's licence tells reusers what they may do with all of it, so it may promise no more
     than the part allows:
@@ -1175,6 +1177,12 @@ def part_problem(part_licence: License, whole: License) -> str:
       program, and "the work as a whole" must be licensed under the GPL (GPLv2 §2(b), GPLv3
       §5(c)); weak copyleft (LGPL, MPL) and permissive code keep their own terms inside a larger
       work of any licence (LGPLv3 §4 "Combined Works", LGPL-2.1 §6, MPL 2.0 §3.3 "Larger Work").
+    - For the same reason, code inside a GPL or AGPL whole must be code whose licence lets it be
+      relicensed under the whole's (`rules.allowed_adaptation_licenses`): Apache-2.0 code in a
+      GPL-2.0-only tool is refused (FSF licence list: Apache 2.0 is incompatible with GPLv2), as
+      is a script under a content licence that GPL does not accept. Content files beside the
+      program are "mere aggregation" and keep their own terms (GPLv3 §5, last paragraph;
+      GPLv2 §2, last paragraph).
     - ShareAlike and attribution content keep their own terms in a collection ("this does not
       change the license applicable to the original material", CC FAQ), so they set no limit.
     """
@@ -1203,14 +1211,25 @@ def part_problem(part_licence: License, whole: License) -> str:
                 f"is one program, which must be licensed as a whole under "
                 f"{software.requirement(part_licence)} (GPLv3 §5(c), GPLv2 §2(b))"
             )
+    if (
+        part == "code"
+        and whole.is_software
+        and (whole.strong_copyleft or whole.network_copyleft)
+        and whole.id not in rules.allowed_adaptation_licenses([part_licence.id])
+    ):
+        return (
+            f"{whole.short_name} requires a tool that includes this code, which runs with it as "
+            f"one program, to be licensed as a whole under {whole.short_name} (GPLv3 §5(c), "
+            f"GPLv2 §2(b)), and {part_licence.short_name} code may not be relicensed that way"
+        )
     return ""
 
 
-def _expression_problem(expression: str, whole: License) -> str:
+def _expression_problem(expression: str, whole: License, part: str = "content") -> str:
     """'' when some way of following `expression` fits the whole, else why the first does not."""
     reasons = []
     for choice in sorted(choices(expression), key=sorted):
-        found = [r for i in sorted(choice) if (r := part_problem(get_license(i), whole))]
+        found = [r for i in sorted(choice) if (r := part_problem(get_license(i), whole, part=part))]
         if not found:
             return ""
         reasons.append(found[0])
@@ -1257,7 +1276,7 @@ def part_licence_problems(part_licences: Mapping[str, object], whole: str) -> li
                 f"changes to the {part}, for example 'MIT' or 'CC-BY-SA-4.0'."
             )
             continue
-        problem = part_problem(get_license(licence), get_license(whole))
+        problem = part_problem(get_license(licence), get_license(whole), part=part)
         if problem:
             problems.append(
                 f"{where} is {get_license(licence).short_name}, which cannot sit inside a "
@@ -1273,11 +1292,12 @@ def _applicable() -> tuple[License, ...]:
 
 def whole_licences(parts: PackageParts) -> list[str]:
     """The licences the package as a whole may carry, given its parts, in catalogue order."""
-    licences = set(parts.licences()) | {c.license for c in parts.components}
+    weighed = {(p.license, part_of_kind(p.kind)) for p in parts.files}
+    weighed |= {(c.license, CONTENT) for c in parts.components}
     return [
         whole.id
         for whole in _applicable()
-        if not any(_expression_problem(e, whole) for e in licences)
+        if not any(_expression_problem(e, whole, part) for e, part in weighed)
     ]
 
 
@@ -1313,7 +1333,7 @@ def combination_problems(parts: PackageParts) -> list[str]:
     grouped: dict[tuple[str, str], list[str]] = {}
     for part in parts.files:
         try:
-            reason = _expression_problem(part.license, whole)
+            reason = _expression_problem(part.license, whole, part_of_kind(part.kind))
         except UnknownLicence:
             continue
         if reason:

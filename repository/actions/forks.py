@@ -90,7 +90,7 @@ def check_part_licences(
         except licensing.UnknownLicence as exc:
             raise LicenceRefused(f"The licence chosen for the {name}: {exc}") from None
         problem = licensing.parts.part_problem(
-            licensing.get_license(licence_id), licensing.get_license(whole)
+            licensing.get_license(licence_id), licensing.get_license(whole), part=name
         )
         if problem:
             raise LicenceRefused(

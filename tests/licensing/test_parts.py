@@ -197,7 +197,12 @@ WHOLE = [
     ("ND part in NC-ND whole", "CC-BY-NC-ND-4.0", "CC-BY-ND-4.0", ""),
     ("NC-ND part in ND whole", "CC-BY-ND-4.0", "CC-BY-NC-ND-4.0", "NonCommercial"),
     ("MIT code in CC0 whole", "CC0-1.0", "MIT", ""),
-    ("Apache code in GPL-2.0 whole (aggregate)", "GPL-2.0-only", "Apache-2.0", ""),
+    (
+        "Apache-licensed image beside a GPL-2.0 program (aggregate)",
+        "GPL-2.0-only",
+        "Apache-2.0",
+        "",
+    ),
     ("LGPL library in CC0 whole", "CC0-1.0", "LGPL-2.1-or-later", ""),
     ("MPL library in CC BY whole", "CC-BY-4.0", "MPL-2.0", ""),
     ("GPL code in CC0 whole", "CC0-1.0", "GPL-3.0-only", "one program"),
@@ -219,6 +224,50 @@ def test_what_a_part_lets_the_whole_promise(whole: str, part: str, reason: str) 
         assert reason in said
     else:
         assert said == ""
+
+
+# Code runs with the rest of the tool as one program, so inside a GPL or AGPL whole it must be
+# code that may be relicensed under the whole's licence (GPLv3 §5(c), GPLv2 §2(b)); the FSF's
+# licence list says which licences allow that.
+CODE_IN_WHOLE = [
+    ("Apache code in GPL-2.0-only whole", "GPL-2.0-only", "Apache-2.0", "may not be relicensed"),
+    ("Apache code in GPL-3.0-only whole", "GPL-3.0-only", "Apache-2.0", ""),
+    ("MIT code in GPL-2.0-only whole", "GPL-2.0-only", "MIT", ""),
+    ("LAL-1.3 code in GPL-3.0-only whole", "GPL-3.0-only", "LAL-1.3", "may not be relicensed"),
+    ("MPL code in GPL-3.0-or-later whole", "GPL-3.0-or-later", "MPL-2.0", ""),
+    ("LGPL code in GPL-3.0-only whole", "GPL-3.0-only", "LGPL-2.1-or-later", ""),
+    ("BY-SA 4.0 code in GPL-3.0-only whole", "GPL-3.0-only", "CC-BY-SA-4.0", ""),
+    ("BY-NC code in GPL-3.0-only whole", "GPL-3.0-only", "CC-BY-NC-4.0", "NonCommercial"),
+    ("Apache code in AGPL-3.0-only whole", "AGPL-3.0-only", "Apache-2.0", ""),
+    ("Apache code in MIT whole", "MIT", "Apache-2.0", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("whole", "part", "reason"),
+    [row[1:] for row in CODE_IN_WHOLE],
+    ids=[row[0] for row in CODE_IN_WHOLE],
+)
+def test_what_code_lets_the_whole_promise(whole: str, part: str, reason: str) -> None:
+    said = part_problem(get_license(part), get_license(whole), part="code")
+    if reason:
+        assert reason in said
+    else:
+        assert said == ""
+
+
+def test_lal_code_in_a_gpl_package_is_reported_but_lal_images_are_not() -> None:
+    code = PackageParts(
+        "GPL-3.0-only", (Part("js/app.js", "GPL-3.0-only"), Part("js/lib.js", "LAL-1.3"))
+    )
+    (message,) = combination_problems(code)
+    assert message.startswith("js/lib.js is ")
+    assert "may not be relicensed" in message
+    assert "GPL-3.0-only" not in whole_licences(code)
+    images = PackageParts(
+        "GPL-3.0-only", (Part("js/app.js", "GPL-3.0-only"), Part("img/hill.png", "LAL-1.3"))
+    )
+    assert combination_problems(images) == []
 
 
 def test_an_nc_sound_in_a_cc0_package_is_reported_with_what_to_do() -> None:
