@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from repository.errors import LicenceRefused, PermissionRefused, TakenDown
 from repository.lti.messages import INSTRUCTOR_ROLES
 from repository.models import (
+    AdminAction,
     ApiClient,
     Attempt,
     CollectionItem,
@@ -226,6 +227,21 @@ def require_site_admin(user: AnyUser, doing: str) -> None:
             f"Only the site's admins may {doing}; to raise a problem with a version, use "
             "“Report this” on its page."
         )
+
+
+def audit_log_for(user: AnyUser, institution: Institution | None = None) -> QuerySet[AdminAction]:
+    """The audit log lines `user` may read: every line for a site admin; an institution's
+    admins read the lines about their own institution (`institution`), less report dismissals,
+    which belong to the site's moderation. Nobody else reads any."""
+    lines = AdminAction.objects.select_related("version__resource__institution", "report")
+    if institution is None:
+        return lines if is_site_admin(user) else lines.none()
+    lines = lines.filter(institution=institution)
+    if is_site_admin(user):
+        return lines
+    if is_admin_of(user, institution):
+        return lines.exclude(kind=AdminAction.Kind.DISMISS)
+    return lines.none()
 
 
 def refuse_if_taken_down(versions: QuerySet[Version]) -> None:

@@ -203,9 +203,9 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(models.AdminAction)
 class AdminActionAdmin(admin.ModelAdmin):
-    """The moderation log, append-only: nobody edits or deletes a line of it."""
+    """The audit log, append-only: nobody edits or deletes a line of it."""
 
-    list_display = ["at", "actor_name", "kind", "version", "reason"]
+    list_display = ["at", "actor_name", "kind", "institution", "target_label", "request_id"]
     list_filter = ["kind"]
 
     def get_readonly_fields(self, request, obj=None):

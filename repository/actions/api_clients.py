@@ -8,7 +8,8 @@ from django.db import transaction
 from oauth2_provider.models import get_application_model
 
 from repository.access import require_admin
-from repository.models import ApiClient, Institution, Membership
+from repository.actions import audit
+from repository.models import AdminAction, ApiClient, Institution, Membership
 
 
 @transaction.atomic
@@ -42,6 +43,13 @@ def register_api_client(*, institution: Institution, name: str, by: User) -> tup
     client = ApiClient.objects.create(
         application=application, institution=institution, service_user=service_user, created_by=by
     )
+    audit.record(
+        AdminAction.Kind.REGISTER_API_CLIENT,
+        by=by,
+        target=client,
+        label=client_label(client),
+        changes={"client_id": {"from": None, "to": application.client_id}},
+    )
     return client, secret
 
 
@@ -52,8 +60,19 @@ def revoke_api_client(client: ApiClient, *, by: User) -> None:
     The service user is kept (inactive) because versions it deposited name it as creator.
     """
     require_admin(by, client.institution, "revoke API clients")
+    audit.record(
+        AdminAction.Kind.REVOKE_API_CLIENT,
+        by=by,
+        target=client,
+        label=client_label(client),
+        changes={"client_id": {"from": client.application.client_id, "to": None}},
+    )
     service_user = client.service_user
     Membership.objects.filter(user=service_user).delete()
     service_user.is_active = False
     service_user.save(update_fields=["is_active"])
     client.application.delete()  # cascades to its tokens, grants and this ApiClient
+
+
+def client_label(client: ApiClient) -> str:
+    return f"{client.application.name} (client id {client.application.client_id})"

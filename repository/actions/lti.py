@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from repository import queue
 from repository.access import course_attempts, require_admin
-from repository.actions import attempts
+from repository.actions import attempts, audit
 from repository.errors import DomainError
 from repository.lti import ags, keys, nrps, storage
 from repository.lti.storage import DatabaseLaunchStorage
 from repository.models import (
+    AdminAction,
     Attempt,
     CollectionItem,
     Institution,
@@ -60,6 +61,19 @@ def check_urls(**urls: str) -> None:
             )
 
 
+#: What the log records of a registration when it is made or changed.
+PLATFORM_FIELDS = (
+    "name",
+    "issuer",
+    "client_id",
+    "deployment_ids",
+    "auth_login_url",
+    "auth_token_url",
+    "jwks_url",
+    "nrps_enabled",
+)
+
+
 @transaction.atomic
 def register_platform(
     *,
@@ -91,7 +105,7 @@ def register_platform(
             f"The platform {issuer} with client id {client_id} is already registered. Each "
             "registration needs its own client id: add Remixbank to the VLE again to get one."
         )
-    return LtiPlatform.objects.create(
+    platform = LtiPlatform.objects.create(
         institution=institution,
         name=name.strip() or issuer,
         issuer=issuer,
@@ -102,6 +116,13 @@ def register_platform(
         jwks_url=jwks_url,
         created_by=by,
     )
+    audit.record(
+        AdminAction.Kind.REGISTER_PLATFORM,
+        by=by,
+        target=platform,
+        changes=audit.changes_between({}, audit.snapshot(platform, PLATFORM_FIELDS)),
+    )
+    return platform
 
 
 @transaction.atomic
@@ -121,12 +142,16 @@ def update_platform(
     """
     require_admin(by, platform.institution, "change LTI platforms")
     check_urls(auth_login_url=auth_login_url, auth_token_url=auth_token_url, jwks_url=jwks_url)
+    before = audit.snapshot(platform, PLATFORM_FIELDS)
     platform.deployment_ids = clean_deployment_ids(deployment_ids)
     platform.auth_login_url = auth_login_url
     platform.auth_token_url = auth_token_url
     platform.jwks_url = jwks_url
     platform.nrps_enabled = nrps_enabled
     platform.save()
+    changes = audit.changes_between(before, audit.snapshot(platform, PLATFORM_FIELDS))
+    if changes:
+        audit.record(AdminAction.Kind.UPDATE_PLATFORM, by=by, target=platform, changes=changes)
     if not nrps_enabled:  # the data page promises names are kept only while it is on
         LtiRosterMember.objects.filter(link__platform=platform).delete()
         platform.links.update(roster_fetched_at=None, roster_error="")
@@ -137,6 +162,12 @@ def update_platform(
 def remove_platform(platform: LtiPlatform, *, by: User) -> None:
     """Delete a registration with its learners, links and scores: its launches stop working."""
     require_admin(by, platform.institution, "remove LTI platforms")
+    audit.record(
+        AdminAction.Kind.REMOVE_PLATFORM,
+        by=by,
+        target=platform,
+        changes={"issuer": {"from": platform.issuer, "to": None}},
+    )
     platform.delete()
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from repository.access import may_report, require_site_admin
+from repository.actions import audit
 from repository.actions.publishing import point_resource_at_latest
 from repository.errors import DomainError, InvalidTransition, RateLimited
 from repository.models import AdminAction, Report, Version
@@ -120,7 +121,7 @@ def take_down_version(version: Version, *, by: User, reason: str) -> Version:
     version.reports.filter(state=Report.State.OPEN).update(
         state=Report.State.UPHELD, resolved_at=timezone.now()
     )
-    log_admin_action(AdminAction.Kind.TAKE_DOWN, by=by, version=version, reason=reason)
+    audit.record(AdminAction.Kind.TAKE_DOWN, by=by, target=version, reason=reason)
     return version
 
 
@@ -138,7 +139,7 @@ def restore_version(version: Version, *, by: User, reason: str) -> Version:
         raise InvalidTransition(f"{version} is not taken down, so there is nothing to restore.")
     version.restore()
     point_resource_at_latest(version.resource)
-    log_admin_action(AdminAction.Kind.RESTORE, by=by, version=version, reason=reason)
+    audit.record(AdminAction.Kind.RESTORE, by=by, target=version, reason=reason)
     return version
 
 
@@ -157,8 +158,8 @@ def dismiss_report(report: Report, *, by: User, reason: str) -> Report:
     if not closed:
         raise InvalidTransition(f"Report {report.pk} was already closed; see the moderation log.")
     report.refresh_from_db()
-    log_admin_action(
-        AdminAction.Kind.DISMISS, by=by, version=report.version, report=report, reason=reason
+    audit.record(
+        AdminAction.Kind.DISMISS, by=by, target=report.version, report=report, reason=reason
     )
     return report
 
@@ -167,17 +168,3 @@ def lock_fresh(version: Version) -> None:
     """Lock the version's row and reload it, so its state is decided once, under the lock."""
     Version.objects.select_for_update().filter(pk=version.pk).first()
     version.refresh_from_db()
-
-
-def log_admin_action(
-    kind: str, *, by: User, version: Version | None, reason: str = "", report: Report | None = None
-) -> AdminAction:
-    """Add a line to the moderation log (shown to site admins at /moderation/log/)."""
-    return AdminAction.objects.create(
-        kind=kind,
-        actor=by,
-        actor_name=by.get_full_name() or by.email or by.username,
-        version=version,
-        report=report,
-        reason=reason,
-    )

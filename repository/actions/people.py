@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from repository.access import require_admin, require_staff
+from repository.actions import audit
 from repository.errors import DomainError, PermissionRefused
-from repository.models import Institution, Invitation, Membership
+from repository.models import AdminAction, Institution, Invitation, Membership
 
 EMAIL_SALT = "remixbank.verify-email"
 EMAIL_LINK_MAX_AGE = 3 * 24 * 3600
@@ -92,6 +93,13 @@ def invite(
     invitation = Invitation.objects.create(
         institution=institution, email=email.lower(), role=role, invited_by=by
     )
+    audit.record(
+        AdminAction.Kind.INVITE,
+        by=by,
+        target=invitation,
+        label=f"{invitation.email} as {role}",
+        changes={"role": {"from": None, "to": role}},
+    )
     link = site_url + reverse("accept_invitation", args=[invitation.token])
     transaction.on_commit(
         lambda: send_mail(
@@ -146,8 +154,16 @@ def change_role(membership: Membership, *, role: str, by: User) -> Membership:
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.role == Membership.Role.ADMIN and role != Membership.Role.ADMIN:
         require_another_admin(locked)
+    before = locked.role
     locked.role = role
     locked.save(update_fields=["role"])
+    audit.record(
+        AdminAction.Kind.CHANGE_ROLE,
+        by=by,
+        target=locked,
+        label=member_label(locked),
+        changes=audit.changes_between({"role": before}, {"role": role}),
+    )
     return locked
 
 
@@ -161,7 +177,20 @@ def remove_member(membership: Membership, *, by: User) -> None:
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.role == Membership.Role.ADMIN:
         require_another_admin(locked)
+    audit.record(
+        AdminAction.Kind.REMOVE_MEMBER,
+        by=by,
+        target=locked,
+        label=member_label(locked),
+        changes={"role": {"from": locked.role, "to": None}},
+    )
     locked.delete()
+
+
+def member_label(membership: Membership) -> str:
+    user = membership.user
+    name = user.get_full_name() or user.username
+    return f"{name} <{user.email}>" if user.email and user.email != name else name
 
 
 def require_another_admin(membership: Membership) -> None:

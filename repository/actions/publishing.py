@@ -4,10 +4,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from repository.access import require_staff
-from repository.actions import notifications
+from repository.actions import audit, notifications
 from repository.credit.basis import licence_problem
 from repository.errors import DomainError, InvalidTransition, LicenceRefused
-from repository.models import Resource, ValidationRun, Version
+from repository.models import AdminAction, Resource, ValidationRun, Version
 
 
 @transaction.atomic
@@ -21,7 +21,10 @@ def publish_version(version: Version, *, by: User | None) -> Version:
         require_staff(by, version.resource.institution, "publish")
     check_licence_still_allowed(version)
     require_a_pass(version)
+    withdrawn = version.state == Version.State.WITHDRAWN
     version.publish()
+    if withdrawn and by is not None:
+        audit.record(AdminAction.Kind.REPUBLISH, by=by, target=version)
     point_resource_at_latest(version.resource)
     notifications.notify_source_updated(version)
     return version
@@ -42,6 +45,7 @@ def withdraw_version(version: Version, *, by: User, reason: str) -> Version:
             "link to it, so learners and teachers know what to use instead."
         )
     version.withdraw(by=by, reason=reason[:2000])
+    audit.record(AdminAction.Kind.WITHDRAW, by=by, target=version, reason=reason[:2000])
     point_resource_at_latest(version.resource)
     return version
 

@@ -12,10 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from repository.access import require_sign_in_admin
+from repository.actions import audit
 from repository.actions.people import RANK
 from repository.errors import SignInRefused
 from repository.lti.addresses import PlatformSession, PrivateAddress, checked_address
 from repository.models import (
+    AdminAction,
     ExternalIdentity,
     Institution,
     Membership,
@@ -242,7 +244,12 @@ def configure_oidc(*, institution: Institution, by: User, **fields: Any) -> Oidc
     if not fields.get("client_secret"):
         # Left empty on the form: keep the secret already stored.
         fields.pop("client_secret", None)
+    existing = OidcProvider.objects.select_for_update().filter(institution=institution).first()
+    before = audit.snapshot(existing, fields)
     provider, _ = OidcProvider.objects.update_or_create(institution=institution, defaults=fields)
+    log_settings(
+        AdminAction.Kind.CONFIGURE_OIDC, by=by, provider=provider, before=before, fields=fields
+    )
     return provider
 
 
@@ -251,8 +258,27 @@ def configure_saml(*, institution: Institution, by: User, **fields: Any) -> Saml
     """Set `institution`'s SAML identity provider. Raises PermissionRefused unless an admin."""
     require_sign_in_admin(by, institution)
     fields["entity_id"] = fields["entity_id"].strip()
+    existing = SamlProvider.objects.select_for_update().filter(institution=institution).first()
+    before = audit.snapshot(existing, fields)
     provider, _ = SamlProvider.objects.update_or_create(institution=institution, defaults=fields)
+    log_settings(
+        AdminAction.Kind.CONFIGURE_SAML, by=by, provider=provider, before=before, fields=fields
+    )
     return provider
+
+
+def log_settings(
+    kind: str,
+    *,
+    by: User,
+    provider: OidcProvider | SamlProvider,
+    before: dict[str, Any],
+    fields: Iterable[str],
+) -> None:
+    """Log what changed in an institution's sign-in settings (nothing changed: no line)."""
+    changes = audit.changes_between(before, audit.snapshot(provider, fields))
+    if changes:
+        audit.record(kind, by=by, target=provider, changes=changes)
 
 
 def provider_session() -> PlatformSession:

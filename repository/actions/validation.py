@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from repository import queue
 from repository.access import require_rerun_validation
-from repository.actions.moderation import log_admin_action
+from repository.actions import audit
 from repository.errors import InvalidTransition, PermissionRefused
 from repository.models import AdminAction, ValidationRun, ValidationStep, Version
 from repository.validation import orders
@@ -133,7 +133,7 @@ def rerun_validation(version: Version, *, by: User) -> ValidationRun:
     if not recheck:
         version.move(from_states=[version.state], to=Version.State.VALIDATING)
     log.info("version %s: validation re-run by %s (run %s)", version.pk, by.pk, run.pk)
-    log_admin_action(AdminAction.Kind.RERUN_VALIDATION, by=by, version=version)
+    audit.record(AdminAction.Kind.RERUN_VALIDATION, by=by, target=version)
     queue.enqueue("validate_version", (version.pk,), {"revalidate": recheck})
     return run
 

@@ -1,4 +1,4 @@
-"""An institution admin's page: members (change role, remove), invitations and API clients."""
+"""An institution admin's pages: members, invitations, API clients and its audit log."""
 
 from django import forms
 from django.conf import settings
@@ -9,13 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from repository.access import is_admin_of
+from repository.access import audit_log_for, is_admin_of
 from repository.actions import people
 from repository.actions.api_clients import register_api_client, revoke_api_client
 from repository.errors import DomainError
 from repository.models import ApiClient, Institution, Invitation, Membership
 from repository.web.forms import InvitationForm
 from repository.web.lookups import signed_in_user
+
+LOG_LINES_SHOWN = 500
 
 
 class ApiClientForm(forms.Form):
@@ -54,6 +56,17 @@ def render_manage(request: HttpRequest, institution: Institution, **extra: objec
 @never_cache
 def manage(request: HttpRequest, slug: str) -> HttpResponse:
     return render_manage(request, admin_institution(request, slug))
+
+
+@login_required
+@never_cache
+def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
+    """The institution's lines of the audit log (repository/access.py audit_log_for)."""
+    institution = admin_institution(request, slug)
+    actions = audit_log_for(request.user, institution)[:LOG_LINES_SHOWN]
+    return render(
+        request, "repository/institution_log.html", {"institution": institution, "actions": actions}
+    )
 
 
 @login_required

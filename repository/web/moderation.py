@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from repository.access import is_site_admin, may_report
+from repository.access import audit_log_for, is_site_admin, may_report
 from repository.actions.moderation import (
     DETAILS_MAX_CHARS,
     REASON_MAX_CHARS,
@@ -21,8 +21,10 @@ from repository.actions.moderation import (
 )
 from repository.actions.usage import client_address
 from repository.errors import DomainError, RateLimited, TakenDown
-from repository.models import AdminAction, Report, Version
+from repository.models import Report, Version
 from repository.web.lookups import signed_in_user, visible_version
+
+LOG_LINES_SHOWN = 500
 
 
 def reporter_source(request: HttpRequest) -> str:
@@ -122,9 +124,9 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
 
 @site_admins_only
 def moderation_log(request: HttpRequest) -> HttpResponse:
-    """Every takedown, restoration, dismissal and validation re-run: who, what, when and why."""
-    actions = AdminAction.objects.select_related("version__resource__institution", "report")
-    return render(request, "repository/moderation_log.html", {"actions": actions[:500]})
+    """The whole audit log: every admin action on the site, who, what, when, why."""
+    actions = audit_log_for(request.user).select_related("institution")
+    return render(request, "repository/moderation_log.html", {"actions": actions[:LOG_LINES_SHOWN]})
 
 
 @require_POST

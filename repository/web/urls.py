@@ -82,6 +82,7 @@ urlpatterns = [
     path("people/<int:user_id>/", people.person_page, name="person"),
     path("i/<slug:slug>/", browse.institution_page, name="institution"),
     path("i/<slug:slug>/manage/", manage.manage, name="institution_manage"),
+    path("i/<slug:slug>/manage/log/", manage.audit_log, name="institution_log"),
     path(
         "i/<slug:slug>/manage/members/<int:pk>/",
         manage.member_update,

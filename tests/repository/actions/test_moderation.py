@@ -131,7 +131,11 @@ def test_restore_puts_back_the_state_it_had_withdrawn_included(published, staff,
     assert published.withdrawal_reason == "Wording under review."
     assert published.takedown_reason == "" and published.taken_down_at is None
     kinds = list(AdminAction.objects.order_by("at", "pk").values_list("kind", flat=True))
-    assert kinds == [AdminAction.Kind.TAKE_DOWN, AdminAction.Kind.RESTORE]
+    assert kinds == [
+        AdminAction.Kind.WITHDRAW,
+        AdminAction.Kind.TAKE_DOWN,
+        AdminAction.Kind.RESTORE,
+    ]
 
 
 def test_restoring_a_published_version_points_its_resource_at_it_again(published, site_admin):
