@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from repository.errors import PackageRefused
+from repository.guards import safejson
 
 SUFFIX = ".ipynb"
 NOTEBOOK_MAX_BYTES = 16 << 20
@@ -26,7 +27,11 @@ def schema_problems(path: str, raw: bytes) -> list[str]:
     if len(raw) > NOTEBOOK_MAX_BYTES:
         return [f"{path} is {len(raw)} bytes; a notebook may have at most {NOTEBOOK_MAX_BYTES}."]
     try:
-        node = nbformat.reads(raw.decode("utf-8"), as_version=nbformat.NO_CONVERT)
+        text = raw.decode("utf-8")
+        # Nested past the limit, json would recurse until it overflows (a 500, not a refusal).
+        if not isinstance(safejson.loads(text), dict):
+            return [f"{path} is JSON but not a notebook: a notebook is one JSON object."]
+        node = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
         return [f"{path} is not a readable notebook (JSON in UTF-8): {exc}."]
     try:
@@ -101,7 +106,7 @@ def notebook_manifest(path: str, raw: bytes) -> dict[str, Any]:
 def looks_like_notebook(raw: bytes) -> bool:
     """An upload that is a notebook's JSON rather than a zip."""
     try:
-        node = json.loads(raw.decode("utf-8"))
+        node = safejson.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return False
     return isinstance(node, dict) and "cells" in node and "nbformat" in node

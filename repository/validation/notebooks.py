@@ -182,7 +182,12 @@ def run_notebook(
             outputs=(EXECUTED_NAME, HTML_NAME, REPORT_NAME),
         )
         outputs = {name: _read(scratch, name, limits.file_bytes) for name in settings_outputs()}
-    started = [int(s.split()[1]) for s in outcome.stdout.splitlines() if s.startswith("CELL ")]
+    # The kernel shares the runner's stdout, so the notebook may print lines of its own here.
+    started = [
+        int(words[1])
+        for line in outcome.stdout.splitlines()
+        if len(words := line.split()) == 2 and words[0] == "CELL" and words[1].isdigit()
+    ]
     if outcome.timed_out:
         cell = f"cell {started[-1]}" if started else "the kernel's start"
         return NotebookRun(
@@ -203,25 +208,27 @@ def run_notebook(
             killed="memory" if outcome.memory_limited else "cpu",
         )
     try:
-        report: dict[str, Any] = json.loads(outputs[REPORT_NAME] or b"")
-    except ValueError:
+        report = json.loads(outputs[REPORT_NAME] or b"")
+        run = NotebookRun(
+            True,
+            cells=int(report.get("cells", 0)),
+            executed=outputs[EXECUTED_NAME],
+            html=outputs[HTML_NAME],
+        )
+        run.problems = problems_of(entry_point, report, cell_timeout_s)
+        if report.get("error", {}) and report["error"].get("kind") == "timeout":
+            run.killed = "timeout"
+    # The report is written in the sandbox, where the notebook's own code may overwrite it:
+    # whatever shape it has, the answer is a verdict, never an exception that sends none.
+    except (ValueError, TypeError, AttributeError, KeyError):
         return NotebookRun(
             False,
             [
-                f"{entry_point}: the notebook could not be run (exit {outcome.returncode}): "
-                + _last_line(outcome.stderr)
+                f"{entry_point}: the notebook could not be run (exit {outcome.returncode}), "
+                "or its run report was overwritten from inside it: " + _last_line(outcome.stderr)
             ],
         )
-    run = NotebookRun(
-        True,
-        cells=int(report.get("cells", 0)),
-        executed=outputs[EXECUTED_NAME],
-        html=outputs[HTML_NAME],
-    )
-    run.problems = problems_of(entry_point, report, cell_timeout_s)
     run.passed = not run.problems
-    if report.get("error", {}) and report["error"].get("kind") == "timeout":
-        run.killed = "timeout"
     return run
 
 

@@ -249,7 +249,7 @@ def _run_notebook(root: Path, order: dict[str, Any], limits: dict[str, int]) -> 
         root,
         entry_point,
         cell_timeout_s=min(600.0, max(1.0, float(params.get("cell_timeout_s", 60.0)))),
-        timeout_s=min(1800.0, max(1.0, float(params.get("timeout_s", 120.0)))),
+        timeout_s=notebook_time_limit(float(params.get("timeout_s", 120.0))),
     )
     notes: list[str] = []
     files = [
@@ -267,6 +267,22 @@ def _run_notebook(root: Path, order: dict[str, Any], limits: dict[str, int]) -> 
         "files": [f for f in files if f],
         "release": f"nbclient-{nbclient_version()}",
     }
+
+
+#: What an order needs besides the run itself (fetching and unpacking the files, starting the
+#: sandbox, storing and sending the result), within Celery's soft time limit for the task.
+ORDER_OVERHEAD_S = 45.0
+
+
+def notebook_time_limit(wanted: float) -> float:
+    """The whole notebook's limit, within 1 s..30 min, and ended early enough that the task's
+    soft time limit (CELERY_TASK_SOFT_TIME_LIMIT) never cuts the order off before its verdict
+    is sent: a run stopped by the notebook's own limit says which cell was running."""
+    from celery import current_app
+
+    limit = min(1800.0, max(1.0, wanted))
+    soft = current_app.conf.task_soft_time_limit
+    return min(limit, max(1.0, float(soft) - ORDER_OVERHEAD_S)) if soft else limit
 
 
 def nbclient_version() -> str:

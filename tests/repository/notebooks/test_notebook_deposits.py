@@ -241,3 +241,61 @@ def test_notebook_alone_without_a_licence_is_refused(tmp_path, northfield, staff
         deposit_package(package=upload, institution=northfield, by=staff)
     assert "does not say under which licence" in refused.value.message
     assert not Resource.objects.exists()
+
+
+def test_notebook_printing_the_runners_own_progress_lines_still_gets_a_verdict(
+    content_runs, tmp_path, northfield, staff
+):
+    # The kernel writes to the runner's stdout, where progress lines are read back.
+    forged = "import os, sys\nos.write(sys.stdout.fileno(), b'CELL oops\\nCELL\\n')"
+    package = notebook_zip(tmp_path / "notebook.zip", analysis_notebook(forged))
+    version = deposit_package(package=package, institution=northfield, by=staff)
+    step = run_step(version)
+    assert step.status == "passed", step.messages
+    assert "all 4 cells ran" in step.messages[0]
+
+
+@pytest.mark.parametrize(
+    "upload", ["[" * 100_000, "[]"], ids=["nested past the JSON depth limit", "a JSON array"]
+)
+def test_json_that_is_not_a_notebook_is_refused_as_an_upload(upload, tmp_path, northfield, staff):
+    package = tmp_path / "notebook.ipynb"
+    package.write_text(upload)
+    with pytest.raises(PackageRefused) as refused:
+        deposit_package(package=package, institution=northfield, by=staff)
+    assert "not a zip file" in refused.value.message
+    assert not Resource.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("notebook", "says"),
+    [
+        ("[]", "is json but not a notebook"),
+        ("{" * 100_000, "nested more than"),
+    ],
+    ids=["a JSON array", "nested past the JSON depth limit"],
+)
+def test_zipped_json_that_is_not_a_notebook_is_refused(notebook, says, tmp_path, northfield, staff):
+    package = notebook_zip(tmp_path / "notebook.zip", notebook)
+    with pytest.raises(PackageRefused) as refused:
+        deposit_package(package=package, institution=northfield, by=staff)
+    assert says in refused.value.message.lower()
+    assert "nothing was stored" in refused.value.message.lower()
+    assert not Resource.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("soft", "wanted", "allowed"),
+    [(300, 300.0, 255.0), (300, 120.0, 120.0), (None, 3600.0, 1800.0), (30, 60.0, 1.0)],
+)
+def test_a_notebooks_limit_ends_it_before_celerys_soft_limit_for_the_order(soft, wanted, allowed):
+    from celery import current_app
+
+    from repository.validation.untrusted import notebook_time_limit
+
+    before = current_app.conf.task_soft_time_limit
+    current_app.conf.task_soft_time_limit = soft
+    try:
+        assert notebook_time_limit(wanted) == allowed
+    finally:
+        current_app.conf.task_soft_time_limit = before
