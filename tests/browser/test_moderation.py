@@ -54,7 +54,7 @@ def test_report_then_takedown_from_the_queue_and_the_410_page_all_pass_axe(
     expect(queue.locator(f"#taken-down-{tool.pk}")).to_contain_text("against its licence")
     found["queue-after"] = axe_violations(queue, axe_source)
     queue.goto("/moderation/log/")
-    expect(queue.locator("#moderation-log")).to_contain_text("Took down")
+    expect(queue.locator("#audit-log")).to_contain_text("Took down")
     found["log"] = axe_violations(queue, axe_source)
     admin.close()
 
