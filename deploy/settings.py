@@ -383,6 +383,13 @@ VALIDATION_FUZZ_SECONDS = float(env_int("VALIDATION_FUZZ_MS", 1500)) / 1000
 # is named as looping) and for the whole notebook, kernel start included.
 VALIDATION_NOTEBOOK_CELL_SECONDS = env_int("VALIDATION_NOTEBOOK_CELL_SECONDS", 60)
 VALIDATION_NOTEBOOK_SECONDS = env_int("VALIDATION_NOTEBOOK_SECONDS", 300)
+# How long a tool's load on the phone over slow 3G may take to become interactive; a tool that
+# is not is told so as a warning, with the bytes that had arrived by then (never a failure).
+VALIDATION_SLOW_3G_SECONDS = env_int("VALIDATION_SLOW_3G_SECONDS", 10, minimum=1)
+if VALIDATION_SLOW_3G_SECONDS > 120:  # the browser task's whole check must fit its time limit
+    raise ImproperlyConfigured(
+        f"VALIDATION_SLOW_3G_SECONDS={VALIDATION_SLOW_3G_SECONDS} is too large; use 120 or less."
+    )
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 3)
 # An order our side could not run (the browser would not start, the files could not be fetched)
 # is sent again at most this many times, and no run goes on past its deadline: then it ends in

@@ -95,6 +95,10 @@ PROFILE_NAMES = tuple(PROFILES)
 # figures go to Network.emulateNetworkConditions for anything that would reach the network.
 SLOW_3G = {"latency_ms": 400, "kbit_per_s": 400}
 SLOW_3G_LABEL = "slow 3G (400 kbit/s, 400 ms round trip)"
+# How long the throttled load may take to become interactive (the VALIDATION_SLOW_3G_SECONDS
+# setting on the trusted side); a page that is not is a warning with the bytes that had
+# arrived by then, never a failure.
+SLOW_3G_SECONDS = 10.0
 THROTTLED = "throttled"  # the kind of tab the throttled load runs in
 # axe-core, vendored (npm package axe-core, MPL-2.0, its LICENSE beside it), run inside the tool.
 AXE_JS = Path(__file__).with_name("vendor") / "axe-core-4.14.1" / "axe.min.js"
@@ -152,7 +156,9 @@ class BrowserReport:
     # name -> {"loaded", "problems", "warnings", "accessibility", "bytes", "load_ms", "seed",
     #          "fuzz_actions", "actions", "runs", "failed_runs", "screenshot" (PNG bytes)}
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The throttled load: {"profile", "network", "loaded", "bytes", "interactive_ms", "problems"}
+    # The throttled load: {"profile", "network", "budget_s", "loaded" (interactive within the
+    # budget), "interactive_ms", "timed_out", "bytes" (delivered over the link by the time it
+    # was interactive, or by the end of the budget)}
     throttled: dict[str, Any] = field(default_factory=dict)
 
 
@@ -167,6 +173,7 @@ def check_tool(
     origin: str = ORIGIN,
     profiles: Sequence[str] = PROFILE_NAMES,
     throttled: bool = True,
+    throttled_timeout_s: float = SLOW_3G_SECONDS,
     host: BrowserHost | None = None,
     player: bool = False,
 ) -> BrowserReport:
@@ -177,8 +184,9 @@ def check_tool(
     gives the same actions. `allowed_external` lists URL prefixes the manifest declares: such
     requests are still blocked (validation has no network) and reported as needed, not as
     problems. `origin` is where the files are served from, as learners get them
-    (`http://v<id>-<token>.<content host>`). Raises BrowserUnavailable when Chromium itself
-    cannot run; everything the tool does wrong is in the report instead. `player`: the entry
+    (`http://v<id>-<token>.<content host>`). `throttled_timeout_s` is how long the slow-3G load
+    may take to become interactive. Raises BrowserUnavailable when Chromium itself cannot run;
+    everything the tool does wrong is in the report instead. `player`: the entry
     point is an H5P or SCORM player's page (repository/validation/players.py), whose own verdict
     is asked for after the fuzz.
     """
@@ -192,6 +200,7 @@ def check_tool(
         origin=origin,
         profiles=profiles,
         throttled=throttled,
+        throttled_timeout_s=throttled_timeout_s,
         player=player,
     )
 
@@ -281,12 +290,18 @@ class BrowserHost:
         origin: str = ORIGIN,
         profiles: Sequence[str] = PROFILE_NAMES,
         throttled: bool = True,
+        throttled_timeout_s: float = SLOW_3G_SECONDS,
         player: bool = False,
     ) -> BrowserReport:
         """Run one check, each profile in fresh contexts; see `check_tool`."""
         unknown = sorted(set(profiles) - set(PROFILES))
         if unknown or not profiles:
             raise ValueError(f"unknown profiles {unknown}; choose among {list(PROFILES)}")
+        if not throttled_timeout_s > 0:
+            raise ValueError(
+                f"throttled_timeout_s={throttled_timeout_s!r}: give the slow-3G load a number "
+                "of seconds above 0"
+            )
         request = {
             "op": "check",
             "root": str(Path(root).resolve()),
@@ -298,6 +313,7 @@ class BrowserHost:
             "origin": origin.rstrip("/"),
             "profiles": list(profiles),
             "throttled": throttled,
+            "throttled_timeout_s": throttled_timeout_s,
             "player": player,
         }
         # Profiles run side by side (on a machine too busy to overlap them, as long as one after
@@ -308,6 +324,8 @@ class BrowserHost:
         side_by_side = 1 if len(profiles) > 1 or throttled else 0
         runs = side_by_side + len(profiles) * RUNS_TO_CONFIRM
         budget = runs * one_run + CLEANUP_ALLOWANCE_S
+        if throttled:  # the side-by-side runs last as long as the slow-3G load at least
+            budget += max(0.0, throttled_timeout_s + ACTION_TIMEOUT_S + 2 - one_run)
         with self._lock:
             answer = self._call(request, budget)
             self.checks_done += 1
@@ -643,12 +661,8 @@ async def _check(tabs: _Tabs, request: dict[str, Any]) -> dict[str, Any]:
     }
     first = profiles[names[0]]
     warnings = _merged(profiles, "warnings")
-    if throttled and not throttled["loaded"]:
-        warnings.append(
-            f"Over {SLOW_3G_LABEL} the page was not ready within {request['load_timeout_s']:g} s "
-            f"on the phone ({throttled['bytes']} bytes had arrived): learners on a poor "
-            "connection wait longer than that"
-        )
+    if throttled.get("timed_out"):
+        warnings.append(slow_3g_warning(throttled))
     recycle = any(p.pop("recycle") for p in profiles.values()) or throttled.pop("recycle", False)
     problems = _merged(profiles, "problems")
     return {
@@ -719,11 +733,13 @@ async def _profile(
     alone: bool,
 ) -> dict[str, Any]:
     """One profile's outcome from its `first` run, and, when that failed, the same seed again:
-    only a failure that comes back counts; one that does not is reported as flaky, a warning.
+    only a failure that comes back counts; one that does not is reported as flaky, a warning
+    on the profile ("flaky: failed 1 of 2 runs ..."), never a clean pass.
 
     A first run that failed beside other runs (not `alone`) is set aside and the profile run
     again alone, from the start (its accessibility check too), since the others may have
-    slowed it; the runs that count are those alone.
+    slowed it; the runs alone decide the verdict, and every run, the one set aside too, is
+    counted in the flaky figure.
     """
     runs, set_aside = [first], []
     if first["problems"] and not alone and not first["recycle"]:
@@ -732,18 +748,20 @@ async def _profile(
         runs[0]["run_alone"] = True
     while runs[-1]["problems"] and len(runs) < RUNS_TO_CONFIRM and not runs[-1]["recycle"]:
         runs.append(await _run_once(await tabs.take(name), request, name, seed, audit=False))
+    every = set_aside + runs
     first = runs[0]
-    failed = sum(1 for r in runs if r["problems"])
-    outcome = {**first, "seed": seed, "runs": len(runs), "failed_runs": failed}
-    outcome["ms"] = round(sum(r["ms"] for r in set_aside + runs), 1)  # the profile's whole time
-    outcome["recycle"] = any(r["recycle"] for r in set_aside + runs)
-    if failed and failed < len(runs):
+    failing = [r for r in every if r["problems"]]
+    outcome = {**first, "seed": seed, "runs": len(every), "failed_runs": len(failing)}
+    outcome["ms"] = round(sum(r["ms"] for r in every), 1)  # the profile's whole time
+    outcome["recycle"] = any(r["recycle"] for r in every)
+    if failing and not all(r["problems"] for r in runs):
+        beside = " (that run shared the machine with the other profiles)" if set_aside else ""
         outcome["warnings"] = [
-            f"flaky: failed {failed} of {len(runs)} runs with the same seed ({seed}), so it is "
-            f"not counted: {first['problems'][0]}",
+            f"flaky: failed {len(failing)} of {len(every)} runs with the same seed ({seed}), so "
+            f"it is not counted: {failing[0]['problems'][0]}{beside}",
             *first["warnings"],
         ]
-        outcome["flaky"], outcome["problems"] = first["problems"], []
+        outcome["flaky"], outcome["problems"] = failing[0]["problems"], []
     return outcome
 
 
@@ -842,34 +860,50 @@ def _explain(run: _Run) -> tuple[list[str], list[str]]:
 
 
 async def _throttled_load(tab: _Tab, request: dict[str, Any]) -> dict[str, Any]:
-    """Load the tool on the phone over slow 3G: the bytes it needs and when it answers input."""
+    """Load the tool on the phone over slow 3G: the bytes it needs and when it answers input,
+    within the request's `throttled_timeout_s`; past that, the bytes that had arrived."""
     run = _new_run(request)
-    run.link = _Link(SLOW_3G["latency_ms"], SLOW_3G["kbit_per_s"])
+    link = run.link = _Link(SLOW_3G["latency_ms"], SLOW_3G["kbit_per_s"])
+    budget = float(request.get("throttled_timeout_s") or SLOW_3G_SECONDS)
     outcome: dict[str, Any] = {
         "profile": "phone",
         "network": SLOW_3G_LABEL,
+        "budget_s": budget,
         "loaded": False,
         "interactive_ms": None,
+        "timed_out": False,
     }
     context, page = tab.context, tab.start(run)
-    timeout = float(request["load_timeout_s"])
     recycle = False
+    started = time.monotonic()
+    deadline = started + budget
     try:
-        started = time.perf_counter()
-        with contextlib.suppress(Exception):  # late or broken: the other profiles say why
-            await _bounded(page.goto(_entry_url(run, request), timeout=timeout * 1000), timeout + 2)
-            # Interactive: loaded, and its main thread free to draw two frames.
-            await _bounded(page.evaluate(_FRAMES_JS), ACTION_TIMEOUT_S)
-            outcome["interactive_ms"] = round(1000 * (time.perf_counter() - started), 1)
-            outcome["loaded"] = True
+        await _bounded(page.goto(_entry_url(run, request), timeout=budget * 1000), budget + 2)
+        # Interactive: loaded, and its main thread free to draw two frames, within the budget.
+        await _bounded(page.evaluate(_FRAMES_JS), max(0.1, deadline - time.monotonic()))
+        outcome["interactive_ms"] = round(1000 * (time.monotonic() - started), 1)
+        outcome["loaded"] = True
+    except Exception as error:  # late, or broken: then the other profiles say why
+        late = isinstance(error, asyncio.TimeoutError) or "Timeout" in type(error).__name__
+        outcome["timed_out"] = late and not run.crashed
     finally:
+        measured = min(time.monotonic(), deadline) if not outcome["loaded"] else time.monotonic()
         try:
             await _bounded(context.close())
         except Exception:
             recycle = True
-    outcome.update(bytes=run.bytes, external=list(run.external), needed=list(run.needed))
-    outcome["recycle"] = recycle
+    outcome.update(bytes=link.delivered(measured), external=list(run.external))
+    outcome.update(needed=list(run.needed), recycle=recycle)
     return outcome
+
+
+def slow_3g_warning(throttled: dict[str, Any]) -> str:
+    """What a slow-3G load that was not interactive within its budget tells the depositor."""
+    return (
+        f"Not interactive within {throttled['budget_s']:g} s on {SLOW_3G_LABEL}, on the phone: "
+        f"{throttled['bytes'] / 1024:.0f} KB had arrived by then. Learners on a poor connection "
+        "wait longer than that; it is not counted against the tool"
+    )
 
 
 async def _new_context(browser: Any, profile: str) -> Any:
@@ -902,12 +936,26 @@ class _Link:
         self.latency_s = latency_ms / 1000
         self.bytes_per_s = kbit_per_s * 1000 / 8
         self.free_at = 0.0
+        # (when its first byte arrives, when its last does, its size) for each response
+        self.transfers: list[tuple[float, float, int]] = []
 
     async def carry(self, size: int) -> None:
         now = time.monotonic()
         start = max(now + self.latency_s, self.free_at)
         self.free_at = start + size / self.bytes_per_s
+        self.transfers.append((start, self.free_at, size))
         await asyncio.sleep(self.free_at - now)
+
+    def delivered(self, at: float) -> int:
+        """Bytes that had come over the link by `at` (time.monotonic()), a response on its
+        way counted for its part that had arrived."""
+        total = 0
+        for start, end, size in self.transfers:
+            if at >= end:
+                total += size
+            elif at > start:
+                total += int(size * (at - start) / (end - start))
+        return total
 
 
 class _Tab:
@@ -1161,7 +1209,7 @@ async def _look_and_fuzz(
     if _is_blank(shot):
         run.problem("The page is blank")
     if audit:
-        await _audit(page, outcome)
+        await _audit(page, run, outcome)
     count = round(float(request["fuzz_seconds"]) * ACTIONS_PER_SECOND)
     if count <= 0:
         return
@@ -1181,10 +1229,45 @@ def _is_blank(png: bytes) -> bool:
         return all(low == high for low, high in bands)
 
 
-_AXE_RUN_JS = """impacts => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
-  .filter(v => impacts.includes(v.impact))
-  .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
-              where: v.nodes.slice(0, 3).map(n => n.target.join(' ').slice(0, 120))})))"""
+# axe-core's own way of auditing frames without its postMessage between them (which the
+# tool's message handlers would see): `runPartial` in each frame, its results handed over by
+# us, `finishRun` once in the top frame, as @axe-core/playwright does. Each finding is then
+# put back to the document it was found in, by the frame selectors that start its target.
+_AXE_OPTIONS = {"resultTypes": ["violations"]}
+_AXE_FRAMES_JS = "context => axe.utils.getFrameContexts(context)"
+_AXE_SELECT_JS = "selector => axe.utils.shadowSelect(selector)"
+_AXE_PARTIAL_JS = "([context, options]) => axe.runPartial(context, options)"
+_AXE_FINISH_JS = """([partials, options, impacts]) => axe.finishRun(partials, options).then(r => {
+  const selector = s => Array.isArray(s) ? s.join(' >>> ') : String(s);
+  const documentOf = target => {
+    let win = window;
+    for (const frame of target.slice(0, -1)) {
+      const element = win && win.axe && win.axe.utils.shadowSelect(frame);
+      win = element && element.contentWindow;
+    }
+    try { return win ? win.location.href : ''; } catch (e) { return ''; }
+  };
+  const rank = {minor: 1, moderate: 2, serious: 3, critical: 4};
+  const found = [];
+  for (const v of r.violations) {
+    const byFrame = new Map();
+    for (const n of v.nodes) {
+      const url = documentOf(n.target);
+      if (!byFrame.has(url)) byFrame.set(url, []);
+      byFrame.get(url).push(n);
+    }
+    for (const [url, nodes] of byFrame) {
+      const impact = nodes.map(n => n.impact || v.impact)
+        .reduce((a, b) => (rank[b] || 0) > (rank[a] || 0) ? b : a, v.impact);
+      if (!impacts.includes(impact)) continue;
+      found.push({id: v.id, impact, help: v.help, nodes: nodes.length, url,
+                  where: nodes.slice(0, 3).map(n => selector(n.target[n.target.length - 1]).slice(0, 120))});
+    }
+  }
+  return found;
+})"""
+# A tool with more frames than this has the rest left out of the audit, with a note.
+AXE_MAX_FRAMES = 20
 
 
 @functools.cache
@@ -1192,23 +1275,84 @@ def _axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
-async def _audit(page: Any, outcome: dict[str, Any]) -> None:
-    """Run axe-core inside the page; its serious and critical violations become warnings."""
+async def _audit(page: Any, run: _Run, outcome: dict[str, Any]) -> None:
+    """Run axe-core inside the page and inside each of its same-origin frames, nested ones too;
+    serious and critical violations become warnings, each naming the document (its URL path)
+    it was found in."""
+    frames: list[Any] = []
     try:
-        await _bounded(page.evaluate(_axe_source()))
-        found = await _bounded(page.evaluate(_AXE_RUN_JS, list(AXE_IMPACTS)))
+        partials = await _axe_partials(page.main_frame, {"exclude": []}, run, frames)
+        found = await _bounded(
+            page.evaluate(_AXE_FINISH_JS, [partials, _AXE_OPTIONS, list(AXE_IMPACTS)]),
+            2 * STEP_TIMEOUT_S,
+        )
     except Exception as error:
         outcome["notes"].append(
             f"The accessibility check could not run in this page ({str(error).splitlines()[0][:120]})"
         )
         return
+    top = _document_path(page.main_frame.url, run)
+    for v in found:
+        v["frame"] = _document_path(v.pop("url"), run) or "a frame that has gone"
     outcome["accessibility"] = found
+    skipped = len(frames) - AXE_MAX_FRAMES
+    if skipped > 0:
+        outcome["notes"].append(
+            f"The accessibility check left out {skipped} frame{'s' if skipped != 1 else ''} "
+            f"(and any inside them): it looks inside the first {AXE_MAX_FRAMES} only"
+        )
     for v in found:
         elements = f"{v['nodes']} element{'s' if v['nodes'] != 1 else ''}"
+        inside = f" in {v['frame']}" if v["frame"] != top else ""
         outcome["notes"].append(
-            f"Accessibility ({v['impact']}): {v['help']} [{v['id']}], {elements}"
+            f"Accessibility ({v['impact']}){inside}: {v['help']} [{v['id']}], {elements}"
             + (f": {', '.join(v['where'])}" if v["where"] else "")
         )
+
+
+async def _axe_partials(
+    frame: Any, context: Any, run: _Run, seen: list[Any]
+) -> list[dict[str, Any] | None]:
+    """axe-core's partial results for `frame` and, depth first, each frame inside it (None for
+    one that could not be audited: another origin, gone, or past AXE_MAX_FRAMES), in the order
+    `finishRun` wants them."""
+    seen.append(frame)
+    await _bounded(frame.evaluate(_axe_source()))
+    contexts = await _bounded(frame.evaluate(_AXE_FRAMES_JS, context))
+    partials: list[dict[str, Any] | None] = [
+        await _bounded(frame.evaluate(_AXE_PARTIAL_JS, [context, _AXE_OPTIONS]), STEP_TIMEOUT_S)
+    ]
+    for inner in contexts:
+        child = None
+        try:
+            handle = await _bounded(frame.evaluate_handle(_AXE_SELECT_JS, inner["frameSelector"]))
+            element = handle.as_element()
+            child = await _bounded(element.content_frame()) if element else None
+        except Exception:  # the frame went away meanwhile
+            child = None
+        if child is None or not _same_origin(child.url, run) or len(seen) >= AXE_MAX_FRAMES:
+            if child is not None and len(seen) >= AXE_MAX_FRAMES:
+                seen.append(child)  # counted, to say how many were left out
+            partials.append(None)
+            continue
+        try:
+            partials.extend(await _axe_partials(child, inner["frameContext"], run, seen))
+        except Exception:
+            partials.append(None)
+    return partials
+
+
+def _same_origin(url: str, run: _Run) -> bool:
+    """Whether a frame's document is the tool's own: from its origin, or an about:blank or
+    srcdoc document, which takes its parent's."""
+    return url.startswith((run.origin + "/", "about:blank", "about:srcdoc"))
+
+
+def _document_path(url: str, run: _Run) -> str:
+    """A frame's document as its URL path on the tool's origin ("/frames/quiz.html")."""
+    if url.startswith(run.origin + "/"):
+        return unquote(urlsplit(url).path)
+    return url
 
 
 _TARGETS_JS = """() => Array.from(document.querySelectorAll(

@@ -176,6 +176,7 @@ def build_order(
         "params": {
             "seed": content_seed(version),
             "fuzz_seconds": settings.VALIDATION_FUZZ_SECONDS,
+            "slow_3g_seconds": settings.VALIDATION_SLOW_3G_SECONDS,
             "allowed_external": list(version.manifest.get("external_resources", [])),
             # Where learners get it once published: the browser check serves it there too.
             "origin": origins.origin_of(version),

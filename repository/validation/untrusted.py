@@ -6,7 +6,8 @@ the broker. A work order carries everything a run needs (see `repository.validat
     {"nonce": "...", "kind": "scenario" | "tool" | "notebook", "purpose": "validation" | "variant",
      "entry_point": "...", "files": {"zip": "<base64>", "sha256": "..."}
                                     or {"url": "https://...", "sha256": "..."},
-     "params": {"seed", "fuzz_seconds", "allowed_external", "origin", "timeout_s", "variant"},
+     "params": {"seed", "fuzz_seconds", "slow_3g_seconds", "allowed_external", "origin",
+                "timeout_s", "variant"},
      "limits": {"artefact_bytes", "artefacts", "fetch_bytes"}, "heartbeat_every": 20}
 
 `run_order` unpacks the files into a temporary folder, runs the scenario in the sims sandbox or
@@ -343,6 +344,7 @@ def _run_attempt(root: Path, order: dict[str, Any], limits: dict[str, int]) -> d
 def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
     from repository.validation.browser import (
         ORIGIN,
+        SLOW_3G_SECONDS,
         BrowserUnavailable,
         browser_release,
         check_tool,
@@ -355,6 +357,9 @@ def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict
             str(order["entry_point"]),
             seed=int(params.get("seed", 0)),
             fuzz_seconds=float(params.get("fuzz_seconds", 1.5)),
+            throttled_timeout_s=min(
+                120.0, max(1.0, float(params.get("slow_3g_seconds", SLOW_3G_SECONDS)))
+            ),
             allowed_external=list(params.get("allowed_external", [])),
             origin=str(params.get("origin") or ORIGIN),
             player=isinstance(params.get("player"), dict),
@@ -408,11 +413,17 @@ def _run_tool(root: Path, order: dict[str, Any], limits: dict[str, int]) -> dict
 
 
 def _profile_summary(name: str, profile: dict[str, Any]) -> str:
-    runs = f" ({profile['runs']} runs)" if profile.get("runs", 1) > 1 else ""
-    return (
+    loaded = (
         f"{name.capitalize()}: loaded in {profile['load_ms']:.0f} ms ({profile['bytes']} bytes); "
-        f"{profile['fuzz_actions']} random interactions raised nothing{runs}."
     )
+    if profile.get("flaky"):
+        # It passed, but not every time: said here too, so the summary never reads clean.
+        return (
+            loaded + f"flaky: failed {profile['failed_runs']} of {profile['runs']} runs with the "
+            "same seed, so not counted (see its warning)."
+        )
+    runs = f" ({profile['runs']} runs)" if profile.get("runs", 1) > 1 else ""
+    return loaded + f"{profile['fuzz_actions']} random interactions raised nothing{runs}."
 
 
 def _scorm_summary(played: dict[str, Any]) -> str:
@@ -426,9 +437,13 @@ def _scorm_summary(played: dict[str, Any]) -> str:
 
 
 def _throttled_summary(throttled: dict[str, Any]) -> str:
-    ready = (
-        f"ready for input after {throttled['interactive_ms'] / 1000:.1f} s"
-        if throttled.get("interactive_ms") is not None
-        else "not ready in time"
-    )
-    return f"On the phone over {throttled['network']}: {throttled['bytes']} bytes, {ready}."
+    over = f"On the phone over {throttled['network']}"
+    if throttled.get("interactive_ms") is not None:
+        ready = f"ready for input after {throttled['interactive_ms'] / 1000:.1f} s"
+        return f"{over}: {throttled['bytes']} bytes, {ready}."
+    if throttled.get("timed_out"):
+        return (
+            f"{over}: not interactive within {throttled['budget_s']:g} s; "
+            f"{throttled['bytes'] / 1024:.0f} KB had arrived by then (see the warning)."
+        )
+    return f"{over}: the page failed to load."

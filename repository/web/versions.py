@@ -391,11 +391,19 @@ def device_report(run: ValidationRun | None) -> dict[str, Any] | None:
                 "label": PROFILE_LABELS.get(name, name),
                 "screenshot": files.get(figures.get("screenshot")),
                 "kb": round((figures.get("bytes") or 0) / 1024, 1),
+                # A pass that did not come every time: its warning shows on the profile.
+                "flaky_warning": next(
+                    (w for w in figures.get("warnings") or [] if str(w).startswith("flaky:")),
+                    None,
+                ),
             }
         )
     throttled = step.artefacts.get("throttled") or None
     if isinstance(throttled, dict) and throttled:
         throttled = {**throttled, "kb": round((throttled.get("bytes") or 0) / 1024, 1)}
+        # Runs before the slow-3G budget was recorded said only "not ready".
+        measured = "timed_out" in throttled
+        throttled["failed"] = measured and not throttled["loaded"] and not throttled["timed_out"]
     return {
         "profiles": rows,
         "throttled": throttled,
