@@ -8,7 +8,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from django.contrib.auth import get_user_model
 
 from repository import tracing
 from repository.access import audit_log_for
@@ -32,26 +31,6 @@ MOODLE: dict[str, Any] = {
     "auth_token_url": "https://moodle.northfield.ac.uk/mod/lti/token.php",
     "jwks_url": "https://moodle.northfield.ac.uk/mod/lti/certs.php",
 }
-
-
-@pytest.fixture
-def site_admin(db):
-    return get_user_model().objects.create_user(
-        "moderator@remixbank.example",
-        email="moderator@remixbank.example",
-        first_name="Morgan",
-        is_staff=True,
-    )
-
-
-@pytest.fixture
-def published(package, northfield, staff):
-    from repository.actions.deposits import deposit_package
-
-    version = deposit_package(package=package, institution=northfield, by=staff)
-    validated(version.pk)
-    version.refresh_from_db()
-    return version
 
 
 def federation_certificate() -> str:

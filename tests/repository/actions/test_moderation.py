@@ -1,7 +1,6 @@
 """Reports, takedowns, restorations and dismissals: the rules, the log, and bad input refused."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from repository.access import require_in_circulation
 from repository.actions.forks import fork_version
@@ -21,27 +20,6 @@ from repository.models import AdminAction, Report, Version
 DETAILS = (
     "Les fichiers « sprites/ » copient l'œuvre de Zoë Ortega (CC BY-NC-ND): https://example.org/zoë"
 )
-
-
-@pytest.fixture
-def site_admin(db):
-    return get_user_model().objects.create_user(
-        "moderator@remixbank.example",
-        email="moderator@remixbank.example",
-        first_name="Morgan",
-        is_staff=True,
-    )
-
-
-@pytest.fixture
-def published(package, northfield, staff):
-    from repository.actions.deposits import deposit_package
-    from tests.factories import validated
-
-    version = deposit_package(package=package, institution=northfield, by=staff)
-    validated(version.pk)
-    version.refresh_from_db()
-    return version
 
 
 def report(version: Version, **fields) -> Report:
